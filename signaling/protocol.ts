@@ -1,0 +1,141 @@
+/**
+ * The signaling wire protocol, shared by the server (signaling/server.ts) and the
+ * browser client (src/transport/signaling-client.ts). JSON text frames over one
+ * WebSocket. The server only introduces two peers and relays opaque payloads: it
+ * never sees names, messages, keys or the room secret (clients derive the room id
+ * from the secret; see docs/PROTOCOL.md).
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Largest WebSocket frame the server accepts (ws `maxPayload`). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/** Largest opaque signal payload (sealed SDP or ICE candidate), in characters. */
+export const MAX_SIGNAL_PAYLOAD_CHARS = 48 * 1024;
+
+/** Room ids are 128-bit values, base64url without padding (22 characters). */
+const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+const PAYLOAD_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+export type RoomId = string & { readonly __brand: 'RoomId' };
+
+export type ClientMessage =
+  | { type: 'create'; room: RoomId }
+  | { type: 'join'; room: RoomId }
+  | { type: 'signal'; payload: string }
+  | { type: 'leave' };
+
+export type ServerMessage =
+  | { type: 'created'; room: RoomId }
+  | { type: 'joined'; room: RoomId }
+  | { type: 'peer-joined' }
+  | { type: 'signal'; payload: string }
+  | { type: 'peer-left' }
+  | { type: 'error'; code: SignalingErrorCode; message: string };
+
+export const SIGNALING_ERRORS = {
+  'bad-request': 'The request was malformed.',
+  'payload-too-large': 'The frame exceeds the size limit.',
+  'room-exists': 'A room with this id already exists.',
+  'room-not-found': 'No room with this id exists.',
+  'room-full': 'This room is full.',
+  'not-in-room': 'Join or create a room first.',
+  'no-peer': 'Your peer is not connected to the room.',
+  'already-in-room': 'This connection is already in a room.',
+  'server-error': 'The server ran into a problem.',
+} as const;
+
+export type SignalingErrorCode = keyof typeof SIGNALING_ERRORS;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; code: SignalingErrorCode; detail: string };
+
+function fail(detail: string, code: SignalingErrorCode = 'bad-request'): { ok: false; code: SignalingErrorCode; detail: string } {
+  return { ok: false, code, detail };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasOnlyKeys(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  return Object.keys(value).every((key) => keys.includes(key));
+}
+
+export function isRoomId(value: unknown): value is RoomId {
+  return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
+}
+
+function isSignalPayload(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_SIGNAL_PAYLOAD_CHARS && PAYLOAD_PATTERN.test(value);
+}
+
+function parseJson(text: string): ParseResult<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return fail('not JSON');
+  }
+}
+
+/** Validates a frame a client sent to the server. Never throws. */
+export function parseClientMessage(text: string): ParseResult<ClientMessage> {
+  if (text.length > MAX_FRAME_BYTES) return fail('frame too large', 'payload-too-large');
+  const parsed = parseJson(text);
+  if (!parsed.ok) return parsed;
+  const message = parsed.value;
+  if (!isRecord(message) || typeof message.type !== 'string') return fail('not a message object');
+  switch (message.type) {
+    case 'create':
+    case 'join':
+      if (!hasOnlyKeys(message, ['type', 'room'])) return fail('unexpected field');
+      if (!isRoomId(message.room)) return fail('invalid room id');
+      return { ok: true, value: { type: message.type, room: message.room } };
+    case 'signal':
+      if (!hasOnlyKeys(message, ['type', 'payload'])) return fail('unexpected field');
+      if (typeof message.payload === 'string' && message.payload.length > MAX_SIGNAL_PAYLOAD_CHARS) {
+        return fail('signal payload too large', 'payload-too-large');
+      }
+      if (!isSignalPayload(message.payload)) return fail('invalid signal payload');
+      return { ok: true, value: { type: 'signal', payload: message.payload } };
+    case 'leave':
+      if (!hasOnlyKeys(message, ['type'])) return fail('unexpected field');
+      return { ok: true, value: { type: 'leave' } };
+    default:
+      return fail('unknown message type');
+  }
+}
+
+/** Validates a frame the server sent to a client. Never throws. */
+export function parseServerMessage(text: string): ParseResult<ServerMessage> {
+  if (text.length > MAX_FRAME_BYTES) return fail('frame too large', 'payload-too-large');
+  const parsed = parseJson(text);
+  if (!parsed.ok) return parsed;
+  const message = parsed.value;
+  if (!isRecord(message) || typeof message.type !== 'string') return fail('not a message object');
+  switch (message.type) {
+    case 'created':
+    case 'joined':
+      if (!hasOnlyKeys(message, ['type', 'room']) || !isRoomId(message.room)) return fail('invalid room id');
+      return { ok: true, value: { type: message.type, room: message.room } };
+    case 'peer-joined':
+    case 'peer-left':
+      if (!hasOnlyKeys(message, ['type'])) return fail('unexpected field');
+      return { ok: true, value: { type: message.type } };
+    case 'signal':
+      if (!hasOnlyKeys(message, ['type', 'payload']) || !isSignalPayload(message.payload)) return fail('invalid signal payload');
+      return { ok: true, value: { type: 'signal', payload: message.payload } };
+    case 'error':
+      if (!hasOnlyKeys(message, ['type', 'code', 'message'])) return fail('unexpected field');
+      if (typeof message.code !== 'string' || !Object.prototype.hasOwnProperty.call(SIGNALING_ERRORS, message.code)) {
+        return fail('unknown error code');
+      }
+      if (typeof message.message !== 'string' || message.message.length > 500) return fail('invalid error message');
+      return { ok: true, value: { type: 'error', code: message.code as SignalingErrorCode, message: message.message } };
+    default:
+      return fail('unknown message type');
+  }
+}
+
+export function errorMessage(code: SignalingErrorCode): ServerMessage {
+  return { type: 'error', code, message: SIGNALING_ERRORS[code] };
+}

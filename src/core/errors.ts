@@ -1,0 +1,72 @@
+/**
+ * One error vocabulary for the whole app: every failure a user can meet has a
+ * stable code and a plain sentence. The UI shows both; tests match on the code.
+ */
+export const ERROR_MESSAGES = {
+  // Invites and rooms
+  'invalid-code': 'That room code is not valid. Check it and try again.',
+  'room-not-found': 'No room with this code exists. It may have expired or been closed.',
+  'room-full': 'This room is full. A Duet room holds exactly two people.',
+  'room-exists': 'A room with this code already exists. Create a new room.',
+  'invalid-name': 'Please enter a name of 1 to 40 characters.',
+
+  // Signaling
+  'signaling-unreachable': 'Cannot reach the signaling server. Check your connection and try again.',
+  'signaling-lost': 'The connection to the signaling server was lost before your peer arrived.',
+  'signaling-malformed': 'The signaling server sent a message Duet does not understand.',
+  'bad-request': 'The signaling server rejected a malformed request.',
+  'payload-too-large': 'A message to the signaling server was too large.',
+  'not-in-room': 'You are not in a room yet.',
+  'no-peer': 'Your peer is not connected to the room right now.',
+  'already-in-room': 'You are already in a room.',
+  'server-error': 'The signaling server ran into a problem.',
+  'signal-rejected': 'Connection details from the other side could not be verified and were ignored.',
+
+  // Peer connection
+  'peer-connection-failed': 'The direct connection to your peer failed.',
+  'peer-unavailable': 'This browser cannot make peer-to-peer connections (WebRTC is unavailable).',
+
+  // Handshake and records
+  'insecure-context':
+    'Duet needs a secure page (https:// or localhost) to use your browser’s encryption. Open it over HTTPS.',
+  'crypto-unavailable': 'Your browser’s encryption (WebCrypto) is not available.',
+  'handshake-timeout': 'Your peer did not complete the secure handshake in time.',
+  'handshake-failed': 'The secure handshake failed. The connection may be intercepted; no messages were exchanged.',
+  'handshake-malformed': 'Your peer sent a malformed handshake message.',
+  'unsupported-version': 'Your peer uses an incompatible version of Duet.',
+  'record-malformed': 'A malformed message was received and discarded.',
+  'record-too-large': 'A message was too large and was discarded.',
+  'record-forged': 'A message failed its integrity check and was discarded.',
+  'record-replayed': 'A replayed or out-of-order message was discarded.',
+  'message-too-long': 'This message is too long to send.',
+  'not-connected': 'You are not connected to your peer.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+
+export class DuetError extends Error {
+  override readonly name = 'DuetError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    // The user-facing sentence is always the catalogue's; `detail` is for logs and
+    // tests and must never contain secrets or peer-controlled content.
+    super(detail ? `${ERROR_MESSAGES[code]} (${detail})` : ERROR_MESSAGES[code], options);
+    this.code = code;
+  }
+
+  /** The sentence to show a person: the catalogue text, never internal detail. */
+  get userMessage(): string {
+    return ERROR_MESSAGES[this.code];
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_MESSAGES, value);
+}
+
+/** Wraps anything thrown into a DuetError, keeping DuetErrors as they are. */
+export function toDuetError(error: unknown, fallback: ErrorCode): DuetError {
+  if (error instanceof DuetError) return error;
+  return new DuetError(fallback, undefined, { cause: error });
+}

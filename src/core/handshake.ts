@@ -1,0 +1,438 @@
+/**
+ * The Duet handshake: the original project's RSA key transport, made hybrid and
+ * bound to everything an attacker in the middle would have to change.
+ *
+ *   1. HELLO   each side sends a fresh nonce, an ephemeral ECDH P-256 share and
+ *              its session RSA-OAEP public key (SPKI).
+ *   2. KEY     each side sends 32 fresh secret bytes, RSA-OAEP encrypted to the
+ *              peer's public key (the seed's shared-secret exchange).
+ *   3. CONFIRM each side proves it derived the same keys: an HMAC over the
+ *              transcript hash. A mismatch means someone changed something.
+ *
+ * Keys come from HKDF-SHA256 over both RSA-transported secrets, the ECDH shared
+ * secret (forward secrecy) and the room's pre-shared key (binds the session to
+ * the invite secret the server never saw), salted with the transcript hash (both
+ * HELLOs, both KEYs, both DTLS fingerprints). Byte layouts: docs/PROTOCOL.md.
+ */
+import { type Bytes, type RandomSource, bytesEqual, concatBytes, lengthPrefixed, secureRandom, utf8Encode } from './bytes.ts';
+import { type Clock, sleep, systemClock } from './clock.ts';
+import { DuetError } from './errors.ts';
+import { LABELS, hkdfAesKey, hkdfBytes, hkdfHmacKey, importHkdfKey, sha256 } from './kdf.ts';
+import { type Role } from './roles.ts';
+
+export const WIRE_VERSION = 1;
+
+export const HandshakeType = { hello: 1, key: 2, confirm: 3 } as const;
+export type HandshakeType = (typeof HandshakeType)[keyof typeof HandshakeType];
+
+const NONCE_BYTES = 32;
+const SECRET_BYTES = 32;
+const ECDH_PUBLIC_BYTES = 65; // uncompressed P-256 point
+const MAC_BYTES = 32;
+const MAX_SPKI_BYTES = 2048;
+const MIN_RSA_BITS = 2048;
+const MAX_RSA_BITS = 8192;
+const TRANSCRIPT_LABEL = 'duet/v1/transcript';
+
+export interface HandshakeConfig {
+  /** RSA modulus in bits (seed: KEY_SIZE = 2048). */
+  rsaModulusLength: number;
+  /** RSA public exponent (seed: PUBLIC_EXPONENT = 65537). */
+  rsaPublicExponent: number;
+  /** How long each step waits for the peer (seed: REQUEST_TIMEOUT = 5 s). */
+  stepTimeoutMs: number;
+  /** Attempts per step before giving up (seed: MAX_HANDSHAKE_ATTEMPTS = 5). */
+  maxAttempts: number;
+  /** Pause before re-sending a step (seed: HANDSHAKE_RETRY_DELAY = 1 s). */
+  retryDelayMs: number;
+}
+
+export const DEFAULT_HANDSHAKE_CONFIG: HandshakeConfig = {
+  rsaModulusLength: 2048,
+  rsaPublicExponent: 65537,
+  stepTimeoutMs: 5000,
+  maxAttempts: 5,
+  retryDelayMs: 1000,
+};
+
+export interface RsaIdentity {
+  publicKey: CryptoKey;
+  /** Non-extractable: the private key never leaves WebCrypto. */
+  privateKey: CryptoKey;
+  spki: Bytes;
+}
+
+function exponentBytes(exponent: number): Bytes {
+  const bytes: number[] = [];
+  for (let e = exponent; e > 0; e = Math.floor(e / 256)) bytes.unshift(e % 256);
+  return new Uint8Array(bytes);
+}
+
+/** Generates the session's RSA-OAEP (SHA-256) key pair, private key non-extractable. */
+export async function generateRsaIdentity(config: Pick<HandshakeConfig, 'rsaModulusLength' | 'rsaPublicExponent'>): Promise<RsaIdentity> {
+  const pair = await crypto.subtle.generateKey(
+    {
+      name: 'RSA-OAEP',
+      modulusLength: config.rsaModulusLength,
+      publicExponent: exponentBytes(config.rsaPublicExponent),
+      hash: 'SHA-256',
+    },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+  const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
+  return { publicKey: pair.publicKey, privateKey: pair.privateKey, spki };
+}
+
+export interface Hello {
+  nonce: Bytes;
+  ecdhPublic: Bytes;
+  rsaSpki: Bytes;
+}
+
+function header(type: HandshakeType): Bytes {
+  return new Uint8Array([WIRE_VERSION, type]);
+}
+
+export function encodeHello(hello: Hello): Bytes {
+  return concatBytes(header(HandshakeType.hello), hello.nonce, hello.ecdhPublic, lengthPrefixed(hello.rsaSpki));
+}
+
+export function encodeKey(encryptedSecret: Bytes): Bytes {
+  return concatBytes(header(HandshakeType.key), lengthPrefixed(encryptedSecret));
+}
+
+export function encodeConfirm(mac: Bytes): Bytes {
+  return concatBytes(header(HandshakeType.confirm), mac);
+}
+
+const malformed = (detail: string) => new DuetError('handshake-malformed', detail);
+
+/** Reads version and type; throws a named error for anything that is not a handshake message. */
+export function handshakeTypeOf(message: Uint8Array): HandshakeType {
+  if (message.length < 2) throw malformed('too short');
+  if (message[0] !== WIRE_VERSION) throw new DuetError('unsupported-version', `version ${message[0]}`);
+  const type = message[1];
+  if (type !== HandshakeType.hello && type !== HandshakeType.key && type !== HandshakeType.confirm) throw malformed('unknown type');
+  return type;
+}
+
+function readLengthPrefixed(message: Uint8Array, offset: number, max: number): Bytes {
+  if (message.length < offset + 2) throw malformed('truncated length');
+  const length = (message[offset]! << 8) | message[offset + 1]!;
+  if (length === 0 || length > max) throw malformed('field length out of range');
+  if (message.length !== offset + 2 + length) throw malformed('length mismatch');
+  return message.slice(offset + 2, offset + 2 + length) as Bytes;
+}
+
+export function parseHello(message: Uint8Array): Hello {
+  if (handshakeTypeOf(message) !== HandshakeType.hello) throw malformed('expected HELLO');
+  const fixed = 2 + NONCE_BYTES + ECDH_PUBLIC_BYTES;
+  if (message.length < fixed + 2) throw malformed('HELLO too short');
+  return {
+    nonce: message.slice(2, 2 + NONCE_BYTES) as Bytes,
+    ecdhPublic: message.slice(2 + NONCE_BYTES, fixed) as Bytes,
+    rsaSpki: readLengthPrefixed(message, fixed, MAX_SPKI_BYTES),
+  };
+}
+
+export function parseKey(message: Uint8Array): Bytes {
+  if (handshakeTypeOf(message) !== HandshakeType.key) throw malformed('expected KEY');
+  return readLengthPrefixed(message, 2, MAX_RSA_BITS / 8);
+}
+
+export function parseConfirm(message: Uint8Array): Bytes {
+  if (handshakeTypeOf(message) !== HandshakeType.confirm) throw malformed('expected CONFIRM');
+  if (message.length !== 2 + MAC_BYTES) throw malformed('CONFIRM has the wrong length');
+  return message.slice(2) as Bytes;
+}
+
+/** Imports a peer's RSA key, refusing anything but RSA-OAEP of a sane size. */
+export async function importPeerRsaKey(spki: Bytes): Promise<CryptoKey> {
+  let key: CryptoKey;
+  try {
+    key = await crypto.subtle.importKey('spki', spki, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['encrypt']);
+  } catch {
+    throw malformed('invalid RSA public key');
+  }
+  const { modulusLength } = key.algorithm as RsaHashedKeyAlgorithm;
+  if (modulusLength < MIN_RSA_BITS || modulusLength > MAX_RSA_BITS) throw malformed(`RSA modulus ${modulusLength} out of range`);
+  return key;
+}
+
+async function importPeerEcdhKey(raw: Bytes): Promise<CryptoKey> {
+  try {
+    return await crypto.subtle.importKey('raw', raw, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
+  } catch {
+    throw malformed('invalid ECDH share');
+  }
+}
+
+/** Everything both sides must agree on, ordered host first so both compute the same bytes. */
+export interface TranscriptInput {
+  helloHost: Bytes;
+  helloGuest: Bytes;
+  fingerprintHost: string;
+  fingerprintGuest: string;
+}
+
+export async function helloTranscriptHash(t: TranscriptInput): Promise<Bytes> {
+  return sha256(
+    concatBytes(
+      utf8Encode(TRANSCRIPT_LABEL),
+      lengthPrefixed(t.helloHost),
+      lengthPrefixed(t.helloGuest),
+      lengthPrefixed(utf8Encode(t.fingerprintHost)),
+      lengthPrefixed(utf8Encode(t.fingerprintGuest)),
+    ),
+  );
+}
+
+export async function fullTranscriptHash(helloHash: Bytes, keyHost: Bytes, keyGuest: Bytes): Promise<Bytes> {
+  return sha256(concatBytes(helloHash, lengthPrefixed(keyHost), lengthPrefixed(keyGuest)));
+}
+
+export interface SessionKeys {
+  sendAes: CryptoKey;
+  sendMac: CryptoKey;
+  receiveAes: CryptoKey;
+  receiveMac: CryptoKey;
+  /** Six groups of five digits, identical on both sides only if nobody interfered. */
+  safetyCode: string;
+  transcriptHash: Bytes;
+}
+
+export interface KeyScheduleInput {
+  role: Role;
+  secretHost: Bytes;
+  secretGuest: Bytes;
+  ecdhShared: Bytes;
+  psk: Bytes;
+  transcriptHash: Bytes;
+}
+
+export interface DerivedKeys extends SessionKeys {
+  confirmLocal: CryptoKey;
+  confirmPeer: CryptoKey;
+}
+
+export function formatSafetyCode(bytes: Uint8Array): string {
+  if (bytes.length !== 30) throw new RangeError('safety code needs 30 bytes');
+  const groups: string[] = [];
+  for (let g = 0; g < 6; g++) {
+    let value = 0;
+    for (let i = 0; i < 5; i++) value = value * 256 + bytes[g * 5 + i]!;
+    groups.push(String(value % 100000).padStart(5, '0'));
+  }
+  return groups.join(' ');
+}
+
+export async function deriveSessionKeys(input: KeyScheduleInput): Promise<DerivedKeys> {
+  const base = await importHkdfKey(concatBytes(input.secretHost, input.secretGuest, input.ecdhShared, input.psk));
+  const salt = input.transcriptHash;
+  const [hgAes, hgMac, ghAes, ghMac, confirmHost, confirmGuest, safety] = await Promise.all([
+    hkdfAesKey(base, LABELS.hostToGuestAes, salt),
+    hkdfHmacKey(base, LABELS.hostToGuestMac, salt),
+    hkdfAesKey(base, LABELS.guestToHostAes, salt),
+    hkdfHmacKey(base, LABELS.guestToHostMac, salt),
+    hkdfHmacKey(base, LABELS.confirmHost, salt),
+    hkdfHmacKey(base, LABELS.confirmGuest, salt),
+    hkdfBytes(base, LABELS.safetyCode, 30, salt),
+  ]);
+  const isHost = input.role === 'host';
+  return {
+    sendAes: isHost ? hgAes : ghAes,
+    sendMac: isHost ? hgMac : ghMac,
+    receiveAes: isHost ? ghAes : hgAes,
+    receiveMac: isHost ? ghMac : hgMac,
+    confirmLocal: isHost ? confirmHost : confirmGuest,
+    confirmPeer: isHost ? confirmGuest : confirmHost,
+    safetyCode: formatSafetyCode(safety),
+    transcriptHash: input.transcriptHash,
+  };
+}
+
+export interface HandshakeOptions {
+  role: Role;
+  identity: RsaIdentity;
+  /** Pre-shared key derived from the room secret. */
+  psk: Bytes;
+  localFingerprint: string;
+  remoteFingerprint: string;
+  /** Sends one handshake message on the data channel. */
+  send: (message: Bytes) => void;
+  config?: Partial<HandshakeConfig>;
+  clock?: Clock;
+  random?: RandomSource;
+}
+
+type StepResult = { kind: 'message'; message: Bytes } | { kind: 'timeout' };
+
+/**
+ * Runs one handshake. Feed every incoming handshake message to `receive()`
+ * (messages that arrive before `run()` reaches them are kept), await `run()`.
+ * Any failure rejects `run()` with a DuetError and the handshake is over.
+ */
+export class Handshake {
+  private readonly options: HandshakeOptions;
+  private readonly config: HandshakeConfig;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly inbox = new Map<HandshakeType, Bytes>();
+  /** Everything we sent so far; a retry re-sends all of it, so a lost earlier step is repaired too. */
+  private readonly flight: Bytes[] = [];
+  private waiter: { type: HandshakeType; resolve: (result: StepResult) => void } | undefined;
+  private failure: DuetError | undefined;
+  private rejectRun: ((error: DuetError) => void) | undefined;
+
+  constructor(options: HandshakeOptions) {
+    this.options = options;
+    this.config = { ...DEFAULT_HANDSHAKE_CONFIG, ...options.config };
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? secureRandom;
+  }
+
+  /** Takes one message from the peer. Byte-identical retransmissions are ignored. */
+  receive(message: Bytes): void {
+    if (this.failure) return;
+    let type: HandshakeType;
+    try {
+      type = handshakeTypeOf(message);
+    } catch (error) {
+      this.fail(error as DuetError);
+      return;
+    }
+    const earlier = this.inbox.get(type);
+    if (earlier) {
+      // The peer re-sent a step after a timeout: the same bytes are harmless, different
+      // bytes mean two different peers (or an attacker) are talking.
+      if (!bytesEqual(earlier, message)) this.fail(new DuetError('handshake-failed', 'conflicting retransmission'));
+      return;
+    }
+    this.inbox.set(type, message);
+    if (this.waiter?.type === type) {
+      const { resolve } = this.waiter;
+      this.waiter = undefined;
+      resolve({ kind: 'message', message });
+    }
+  }
+
+  /** Ends the handshake from outside (channel closed, user left). */
+  abort(error: DuetError): void {
+    this.fail(error);
+  }
+
+  async run(): Promise<SessionKeys> {
+    const aborted = new Promise<never>((_, reject) => {
+      this.rejectRun = reject;
+    });
+    aborted.catch(() => {});
+    if (this.failure) throw this.failure;
+    try {
+      return await Promise.race([this.steps(), aborted]);
+    } catch (error) {
+      const duetError = error instanceof DuetError ? error : new DuetError('handshake-failed', undefined, { cause: error });
+      this.fail(duetError);
+      throw duetError;
+    }
+  }
+
+  private fail(error: DuetError): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.rejectRun?.(error);
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.resolve({ kind: 'timeout' });
+  }
+
+  private async steps(): Promise<SessionKeys> {
+    const { role, identity } = this.options;
+    const ecdh = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits'])) as CryptoKeyPair;
+    const ecdhPublic = new Uint8Array(await crypto.subtle.exportKey('raw', ecdh.publicKey));
+    const localHello = encodeHello({ nonce: this.random(NONCE_BYTES), ecdhPublic, rsaSpki: identity.spki });
+
+    const peerHelloBytes = await this.exchange(HandshakeType.hello, localHello);
+    const peerHello = parseHello(peerHelloBytes);
+    if (bytesEqual(peerHello.rsaSpki, identity.spki) || bytesEqual(peerHello.ecdhPublic, ecdhPublic)) {
+      // Our own HELLO reflected back at us.
+      throw new DuetError('handshake-failed', 'reflected HELLO');
+    }
+    const [peerRsa, peerEcdh] = await Promise.all([importPeerRsaKey(peerHello.rsaSpki), importPeerEcdhKey(peerHello.ecdhPublic)]);
+
+    const localSecret = this.random(SECRET_BYTES);
+    const encryptedSecret = new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, peerRsa, localSecret));
+    const localKey = encodeKey(encryptedSecret);
+    const peerKeyBytes = await this.exchange(HandshakeType.key, localKey);
+    let peerSecret: Bytes;
+    try {
+      peerSecret = new Uint8Array(await crypto.subtle.decrypt({ name: 'RSA-OAEP' }, identity.privateKey, parseKey(peerKeyBytes)));
+    } catch (error) {
+      if (error instanceof DuetError) throw error;
+      throw new DuetError('handshake-failed', 'KEY did not decrypt');
+    }
+    if (peerSecret.length !== SECRET_BYTES) throw new DuetError('handshake-failed', 'KEY has the wrong size');
+    const ecdhShared = new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: peerEcdh }, ecdh.privateKey, 256));
+
+    const isHost = role === 'host';
+    const helloHash = await helloTranscriptHash({
+      helloHost: isHost ? localHello : peerHelloBytes,
+      helloGuest: isHost ? peerHelloBytes : localHello,
+      fingerprintHost: isHost ? this.options.localFingerprint : this.options.remoteFingerprint,
+      fingerprintGuest: isHost ? this.options.remoteFingerprint : this.options.localFingerprint,
+    });
+    const transcriptHash = await fullTranscriptHash(helloHash, isHost ? localKey : peerKeyBytes, isHost ? peerKeyBytes : localKey);
+    const keys = await deriveSessionKeys({
+      role,
+      secretHost: isHost ? localSecret : peerSecret,
+      secretGuest: isHost ? peerSecret : localSecret,
+      ecdhShared,
+      psk: this.options.psk,
+      transcriptHash,
+    });
+
+    const localMac = new Uint8Array(await crypto.subtle.sign('HMAC', keys.confirmLocal, transcriptHash));
+    const peerConfirm = parseConfirm(await this.exchange(HandshakeType.confirm, encodeConfirm(localMac)));
+    const confirmed = await crypto.subtle.verify('HMAC', keys.confirmPeer, peerConfirm, transcriptHash);
+    if (!confirmed) throw new DuetError('handshake-failed', 'key confirmation mismatch');
+
+    const { sendAes, sendMac, receiveAes, receiveMac, safetyCode } = keys;
+    return { sendAes, sendMac, receiveAes, receiveMac, safetyCode, transcriptHash };
+  }
+
+  /**
+   * Sends our message for a step and waits for the peer's. On timeout it re-sends
+   * the whole flight so far: the peer ignores byte-identical copies it already has.
+   */
+  private async exchange(type: HandshakeType, message: Bytes): Promise<Bytes> {
+    this.flight.push(message);
+    for (let attempt = 1; attempt <= this.config.maxAttempts; attempt++) {
+      if (this.failure) throw this.failure;
+      if (attempt === 1) this.options.send(message);
+      else this.flight.forEach((sent) => this.options.send(sent));
+      const result = await this.waitFor(type);
+      if (this.failure) throw this.failure;
+      if (result.kind === 'message') return result.message;
+      if (attempt < this.config.maxAttempts) await sleep(this.clock, this.config.retryDelayMs);
+    }
+    throw new DuetError('handshake-timeout', `no reply after ${this.config.maxAttempts} attempts`);
+  }
+
+  private waitFor(type: HandshakeType): Promise<StepResult> {
+    const ready = this.inbox.get(type);
+    if (ready) return Promise.resolve({ kind: 'message', message: ready });
+    return new Promise<StepResult>((resolve) => {
+      const cancel = this.clock.setTimeout(() => {
+        if (this.waiter?.type === type) this.waiter = undefined;
+        resolve({ kind: 'timeout' });
+      }, this.config.stepTimeoutMs);
+      this.waiter = {
+        type,
+        resolve: (result) => {
+          cancel();
+          resolve(result);
+        },
+      };
+    });
+  }
+}

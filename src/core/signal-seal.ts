@@ -1,0 +1,106 @@
+/**
+ * Sealed signal payloads. WebRTC offers, answers and ICE candidates contain the
+ * peers' network addresses and DTLS certificate fingerprints. They are sealed with
+ * AES-256-GCM under a key derived from the room secret, so the signaling server
+ * can neither read them nor swap a fingerprint to sit in the middle. The sender's
+ * role is bound as additional data, so a payload cannot be reflected back to its
+ * sender.
+ */
+import { type Bytes, concatBytes, fromBase64Url, secureRandom, toBase64Url, utf8Decode, utf8Encode, type RandomSource } from './bytes.ts';
+import { DuetError } from './errors.ts';
+import type { Role } from './roles.ts';
+
+const IV_BYTES = 12;
+const MAX_SDP_CHARS = 32 * 1024;
+const MAX_CANDIDATE_CHARS = 1024;
+
+/** The subset of simple-peer's signal data Duet exchanges. */
+export type SignalData =
+  | { type: 'offer' | 'answer'; sdp: string }
+  | {
+      type: 'candidate';
+      candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null };
+    };
+
+function additionalData(sender: Role): Bytes {
+  return utf8Encode(`duet/v1/signal/${sender}`);
+}
+
+export async function sealSignal(key: CryptoKey, sender: Role, signal: SignalData, random: RandomSource = secureRandom): Promise<string> {
+  const iv = random(IV_BYTES);
+  const plaintext = utf8Encode(JSON.stringify(signal));
+  const ciphertext = new Uint8Array(
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(sender) }, key, plaintext),
+  );
+  return toBase64Url(concatBytes(iv, ciphertext));
+}
+
+/** Opens and validates a payload from `sender`; throws DuetError('signal-rejected'). */
+export async function openSignal(key: CryptoKey, sender: Role, payload: string): Promise<SignalData> {
+  let plaintext: Bytes;
+  try {
+    const sealed = fromBase64Url(payload);
+    if (sealed.length < IV_BYTES + 16) throw new Error('too short');
+    plaintext = new Uint8Array(
+      await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: sealed.subarray(0, IV_BYTES), additionalData: additionalData(sender) },
+        key,
+        sealed.subarray(IV_BYTES),
+      ),
+    );
+  } catch {
+    throw new DuetError('signal-rejected', 'payload did not open');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8Decode(plaintext));
+  } catch {
+    throw new DuetError('signal-rejected', 'payload is not JSON');
+  }
+  return parseSignalData(parsed);
+}
+
+function isOptional<T>(value: unknown, check: (v: unknown) => v is T): boolean {
+  return value === undefined || value === null || check(value);
+}
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1024;
+
+export function parseSignalData(value: unknown): SignalData {
+  const reject = (detail: string) => new DuetError('signal-rejected', detail);
+  if (typeof value !== 'object' || value === null) throw reject('not an object');
+  const data = value as Record<string, unknown>;
+  if (data.type === 'offer' || data.type === 'answer') {
+    if (typeof data.sdp !== 'string' || data.sdp.length === 0 || data.sdp.length > MAX_SDP_CHARS) throw reject('invalid sdp');
+    return { type: data.type, sdp: data.sdp };
+  }
+  if (data.type === 'candidate') {
+    const c = data.candidate as Record<string, unknown> | null | undefined;
+    if (typeof c !== 'object' || c === null) throw reject('invalid candidate');
+    if (typeof c.candidate !== 'string' || c.candidate.length > MAX_CANDIDATE_CHARS) throw reject('invalid candidate');
+    if (!isOptional(c.sdpMid, isString) || !isOptional(c.sdpMLineIndex, isIndex) || !isOptional(c.usernameFragment, isString)) {
+      throw reject('invalid candidate fields');
+    }
+    return {
+      type: 'candidate',
+      candidate: {
+        candidate: c.candidate,
+        sdpMid: (c.sdpMid as string | null | undefined) ?? null,
+        sdpMLineIndex: (c.sdpMLineIndex as number | null | undefined) ?? null,
+        ...(typeof c.usernameFragment === 'string' ? { usernameFragment: c.usernameFragment } : {}),
+      },
+    };
+  }
+  throw reject('unknown signal type');
+}
+
+/**
+ * The DTLS certificate fingerprint from an SDP (`a=fingerprint:sha-256 AB:CD:…`),
+ * normalised to lower case. Both peers bind both fingerprints into the handshake
+ * transcript, so a swapped certificate makes the key confirmation fail.
+ */
+export function sdpFingerprint(sdp: string): string {
+  const match = /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp);
+  if (!match) throw new DuetError('signal-rejected', 'sdp has no fingerprint');
+  return `${match[1]!.toLowerCase()} ${match[2]!.toLowerCase()}`;
+}

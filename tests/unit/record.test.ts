@@ -1,0 +1,120 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Bytes, utf8Encode } from '../../src/core/bytes.ts';
+import { DuetError } from '../../src/core/errors.ts';
+import { HEADER_BYTES, MAX_PLAINTEXT_BYTES, MAX_RECORD_BYTES, RecordOpener, RecordSealer, RecordType, isRecordType } from '../../src/core/record.ts';
+
+async function keys() {
+  const aes = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  const mac = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign', 'verify']);
+  return { aes, mac };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'accepted';
+  } catch (error) {
+    return error instanceof DuetError ? error.code : `not a DuetError: ${String(error)}`;
+  }
+}
+
+describe('record layer', () => {
+  let sealer: RecordSealer;
+  let opener: RecordOpener;
+  let other: { aes: CryptoKey; mac: CryptoKey };
+
+  beforeEach(async () => {
+    const k = await keys();
+    other = await keys();
+    sealer = new RecordSealer(k.aes, k.mac);
+    opener = new RecordOpener(k.aes, k.mac);
+  });
+
+  it('round-trips type, sequence and plaintext', async () => {
+    const first = await sealer.seal(RecordType.chat, utf8Encode('hello'));
+    const second = await sealer.seal(RecordType.profile, utf8Encode('{"name":"A"}'));
+    expect(first.length).toBe(HEADER_BYTES + 5 + 16 + 32);
+    const a = await opener.open(first);
+    const b = await opener.open(second);
+    expect([a.type, a.sequence, new TextDecoder().decode(a.plaintext)]).toEqual([RecordType.chat, 1n, 'hello']);
+    expect([b.type, b.sequence]).toEqual([RecordType.profile, 2n]);
+  });
+
+  it('rejects a change to any single byte of a record, then still accepts the genuine one', async () => {
+    const record = await sealer.seal(RecordType.chat, utf8Encode('integrity matters'));
+    const fieldOf = (i: number) =>
+      i === 0 ? 'version' : i === 1 ? 'type' : i < 10 ? 'sequence' : i < HEADER_BYTES ? 'iv' : i < record.length - 32 ? 'ciphertext' : 'hmac';
+    const seen = new Set<string>();
+    for (let i = 0; i < record.length; i++) {
+      const tampered = new Uint8Array(record) as Bytes;
+      tampered[i] = tampered[i]! ^ 0x01;
+      const code = await codeOf(opener.open(tampered));
+      const expected = i === 0 ? 'unsupported-version' : i === 1 && !isRecordType(tampered[1]!) ? 'record-malformed' : 'record-forged';
+      expect(code, `byte ${i} (${fieldOf(i)})`).toBe(expected);
+      seen.add(fieldOf(i));
+    }
+    expect([...seen].sort()).toEqual(['ciphertext', 'hmac', 'iv', 'sequence', 'type', 'version']);
+    expect((await opener.open(record)).sequence).toBe(1n);
+  });
+
+  it('rejects a record sealed with another key pair', async () => {
+    const stranger = new RecordSealer(other.aes, other.mac);
+    expect(await codeOf(opener.open(await stranger.seal(RecordType.chat, utf8Encode('x'))))).toBe('record-forged');
+  });
+
+  it('rejects a record whose HMAC is genuine but ciphertext was sealed under a different AES key', async () => {
+    // Same MAC key as the opener, different AES key: passes HMAC, fails AES-GCM.
+    const k = await keys();
+    const s = new RecordSealer(other.aes, k.mac);
+    const o = new RecordOpener((await keys()).aes, k.mac);
+    expect(await codeOf(o.open(await s.seal(RecordType.chat, utf8Encode('x'))))).toBe('record-forged');
+  });
+
+  it('rejects replayed and reordered records without losing its place', async () => {
+    const r1 = await sealer.seal(RecordType.chat, utf8Encode('1'));
+    const r2 = await sealer.seal(RecordType.chat, utf8Encode('2'));
+    const r3 = await sealer.seal(RecordType.chat, utf8Encode('3'));
+    await opener.open(r1);
+    expect(await codeOf(opener.open(r1))).toBe('record-replayed');
+    await opener.open(r3);
+    expect(await codeOf(opener.open(r2))).toBe('record-replayed');
+    const r4 = await sealer.seal(RecordType.chat, utf8Encode('4'));
+    expect((await opener.open(r4)).sequence).toBe(4n);
+  });
+
+  it('processes records in arrival order even when opened concurrently', async () => {
+    const records = await Promise.all([1, 2, 3, 4, 5].map((n) => sealer.seal(RecordType.chat, utf8Encode(String(n)))));
+    const opened = await Promise.all(records.map((r) => opener.open(r)));
+    expect(opened.map((r) => r.sequence)).toEqual([1n, 2n, 3n, 4n, 5n]);
+  });
+
+  it('rejects malformed, truncated, oversized and unknown-type records with named errors', async () => {
+    const good = await sealer.seal(RecordType.chat, utf8Encode('x'));
+    expect(await codeOf(opener.open(new Uint8Array(0)))).toBe('record-malformed');
+    expect(await codeOf(opener.open(good.subarray(0, 40)))).toBe('record-malformed');
+    expect(await codeOf(opener.open(new Uint8Array(MAX_RECORD_BYTES + 1)))).toBe('record-too-large');
+    const unknown = new Uint8Array(good) as Bytes;
+    unknown[1] = 0x7f;
+    expect(await codeOf(opener.open(unknown))).toBe('record-malformed');
+    const handshakeType = new Uint8Array(good) as Bytes;
+    handshakeType[1] = 0x01;
+    expect(await codeOf(opener.open(handshakeType))).toBe('record-malformed');
+    expect((await opener.open(good)).sequence).toBe(1n);
+  });
+
+  it('refuses to seal more than a record can carry', async () => {
+    expect(await codeOf(sealer.seal(RecordType.chat, new Uint8Array(MAX_PLAINTEXT_BYTES + 1)))).toBe('message-too-long');
+    const max = await sealer.seal(RecordType.chat, new Uint8Array(MAX_PLAINTEXT_BYTES));
+    expect(max.length).toBe(MAX_RECORD_BYTES);
+    expect((await opener.open(max)).sequence).toBe(1n);
+  });
+
+  it('uses a fresh IV for every record', async () => {
+    const ivs = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const r = await sealer.seal(RecordType.chat, utf8Encode('same'));
+      ivs.add(Buffer.from(r.subarray(10, HEADER_BYTES)).toString('hex'));
+    }
+    expect(ivs.size).toBe(50);
+  });
+});
