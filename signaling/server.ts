@@ -1,0 +1,450 @@
+/**
+ * The Duet signaling server: serves the built static site and a WebSocket endpoint
+ * (/ws) that introduces two peers in a room and relays their sealed signal payloads.
+ * It never sees anything but room ids and opaque payloads, and it logs neither:
+ * rooms appear in logs only as a short hash tag (see docs/PROTOCOL.md).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import {
+  MAX_FRAME_BYTES,
+  errorMessage,
+  parseClientMessage,
+  type RoomId,
+  type ServerMessage,
+  type SignalingErrorCode,
+} from './protocol.ts';
+
+export type LogEntry = Record<string, unknown>;
+
+export interface SignalingServerOptions {
+  /** Default 8080; 0 picks an ephemeral port. */
+  port?: number;
+  /** Default: all interfaces. */
+  host?: string;
+  /** Directory of the built static site; undefined serves no static files. */
+  staticDir?: string;
+  /** Serve HTTPS and WSS instead of HTTP and WS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Largest text frame handled, in bytes (default MAX_FRAME_BYTES). */
+  maxPayload?: number;
+  /** Interval between liveness pings, in milliseconds (default 30000). */
+  heartbeatMs?: number;
+  /** Structured log sink (default: one JSON line per entry on stdout). */
+  log?: (entry: LogEntry) => void;
+}
+
+export interface SignalingServer {
+  port: number;
+  /** http(s)://host:port */
+  url: string;
+  /** ws(s)://host:port/ws */
+  wsUrl: string;
+  roomCount(): number;
+  /** Closes every socket (code 1001), the WebSocket server and the HTTP server. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_PORT = 8080;
+const DEFAULT_HEARTBEAT_MS = 30_000;
+const WEBSOCKET_PATH = '/ws';
+const MEMBERS_PER_ROOM = 2;
+const CLOSE_GOING_AWAY = 1001;
+/** How long close() lets sockets finish before cutting them off. */
+const CLOSE_GRACE_MS = 1_000;
+
+export function logToStdout(entry: LogEntry): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+}
+
+export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
+  const log = options.log ?? logToStdout;
+  const maxPayload = options.maxPayload ?? MAX_FRAME_BYTES;
+  const staticSite = options.staticDir === undefined ? undefined : path.resolve(options.staticDir);
+
+  const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    serveHttp(request, response, staticSite).catch((error: unknown) => {
+      log({ event: 'http-error', error: errorName(error) });
+      if (!response.headersSent) sendText(response, 500, 'Internal server error');
+      else response.destroy();
+    });
+  };
+  const httpServer: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handleRequest)
+    : createHttpServer(handleRequest);
+
+  // Frames between maxPayload and 4 × maxPayload reach the handler, which answers
+  // payload-too-large; only larger ones make ws close the socket (code 1009).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * maxPayload });
+  const relay = new RoomRelay(log, maxPayload);
+
+  httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (requestPath(request.url) !== WEBSOCKET_PATH) {
+      socket.once('finish', () => socket.destroy());
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (webSocket) => relay.accept(webSocket));
+  });
+
+  await listen(httpServer, options.port ?? DEFAULT_PORT, options.host);
+  const address = httpServer.address();
+  if (address === null || typeof address === 'string') throw new Error('The server has no TCP address');
+  const port = address.port;
+  log({ event: 'listening', port });
+
+  const heartbeat = setInterval(() => relay.checkLiveness(), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const shutdown = async (): Promise<void> => {
+    clearInterval(heartbeat);
+    const wssClosed = new Promise<void>((resolve) => wss.close(() => resolve()));
+    for (const client of wss.clients) client.close(CLOSE_GOING_AWAY, 'Server shutting down');
+    await withGracePeriod(wssClosed, () => {
+      for (const client of wss.clients) client.terminate();
+    });
+    const httpClosed = new Promise<void>((resolve, reject) => httpServer.close((error) => (error ? reject(error) : resolve())));
+    await withGracePeriod(httpClosed, () => httpServer.closeAllConnections());
+    log({ event: 'closed' });
+  };
+  let closing: Promise<void> | undefined;
+
+  const host = urlHost(options.host);
+  const secure = options.tls !== undefined;
+  return {
+    port,
+    url: `${secure ? 'https' : 'http'}://${host}:${port}`,
+    wsUrl: `${secure ? 'wss' : 'ws'}://${host}:${port}${WEBSOCKET_PATH}`,
+    roomCount: () => relay.roomCount(),
+    close: () => (closing ??= shutdown()),
+  };
+}
+
+/** Waits for `done`, running `force` if it takes longer than CLOSE_GRACE_MS, so a stalled peer cannot hold up shutdown. */
+async function withGracePeriod(done: Promise<void>, force: () => void): Promise<void> {
+  const timer = setTimeout(force, CLOSE_GRACE_MS);
+  timer.unref();
+  try {
+    await done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** The host to put in URLs: wildcard addresses are reachable as localhost. */
+function urlHost(host: string | undefined): string {
+  if (host === undefined || host === '' || host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Only an error's class name: messages may quote the input that caused them. */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+// ---------------------------------------------------------------------------
+// Rooms and relaying
+
+interface Connection {
+  readonly socket: WebSocket;
+  room: Room | undefined;
+  /** Whether the socket answered the last ping. */
+  alive: boolean;
+}
+
+interface Room {
+  readonly id: RoomId;
+  /** What logs show instead of the room id. */
+  readonly tag: string;
+  readonly members: Set<Connection>;
+}
+
+/** A short, non-reversible tag that lets log lines about one room be correlated. */
+function roomTag(room: RoomId): string {
+  return createHash('sha256').update(room).digest('hex').slice(0, 8);
+}
+
+class RoomRelay {
+  private readonly rooms = new Map<RoomId, Room>();
+  private readonly connections = new Set<Connection>();
+
+  constructor(
+    private readonly log: (entry: LogEntry) => void,
+    private readonly maxPayload: number,
+  ) {}
+
+  roomCount(): number {
+    return this.rooms.size;
+  }
+
+  accept(socket: WebSocket): void {
+    const connection: Connection = { socket, room: undefined, alive: true };
+    this.connections.add(connection);
+    socket.on('pong', () => {
+      connection.alive = true;
+    });
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      this.guard(connection, () => this.handleFrame(connection, data, isBinary));
+    });
+    socket.on('error', (error: Error) => {
+      this.log({ event: 'socket-error', code: (error as NodeJS.ErrnoException).code ?? error.name });
+    });
+    socket.on('close', () => {
+      this.connections.delete(connection);
+      this.guard(connection, () => this.leaveRoom(connection));
+    });
+  }
+
+  /** Ping everyone; cut off sockets that did not answer the previous ping. */
+  checkLiveness(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        this.log({ event: 'heartbeat-timeout' });
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  /** Runs a handler so that a bug answers server-error instead of crashing the process. */
+  private guard(connection: Connection, handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.log({ event: 'server-error', error: errorName(error) });
+      this.send(connection, errorMessage('server-error'));
+    }
+  }
+
+  private handleFrame(connection: Connection, data: RawData, isBinary: boolean): void {
+    if (isBinary) return this.reject(connection, 'bad-request');
+    const frame = frameBytes(data);
+    if (frame.byteLength > this.maxPayload) return this.reject(connection, 'payload-too-large');
+    const parsed = parseClientMessage(frame.toString('utf8'));
+    if (!parsed.ok) return this.reject(connection, parsed.code);
+    const message = parsed.value;
+    switch (message.type) {
+      case 'create':
+        return this.create(connection, message.room);
+      case 'join':
+        return this.join(connection, message.room);
+      case 'signal':
+        return this.signal(connection, message.payload);
+      case 'leave':
+        return this.leave(connection);
+    }
+  }
+
+  private create(connection: Connection, id: RoomId): void {
+    if (connection.room) return this.reject(connection, 'already-in-room');
+    if (this.rooms.has(id)) return this.reject(connection, 'room-exists');
+    const room: Room = { id, tag: roomTag(id), members: new Set([connection]) };
+    this.rooms.set(id, room);
+    connection.room = room;
+    this.log({ event: 'room-created', room: room.tag });
+    this.send(connection, { type: 'created', room: id });
+  }
+
+  private join(connection: Connection, id: RoomId): void {
+    if (connection.room) return this.reject(connection, 'already-in-room');
+    const room = this.rooms.get(id);
+    if (!room) return this.reject(connection, 'room-not-found');
+    if (room.members.size >= MEMBERS_PER_ROOM) return this.reject(connection, 'room-full');
+    room.members.add(connection);
+    connection.room = room;
+    this.log({ event: 'room-joined', room: room.tag });
+    // The member already waiting hears first, so it is ready before the joiner starts signaling.
+    for (const peer of this.peersOf(connection)) this.send(peer, { type: 'peer-joined' });
+    this.send(connection, { type: 'joined', room: id });
+  }
+
+  private signal(connection: Connection, payload: string): void {
+    if (!connection.room) return this.reject(connection, 'not-in-room');
+    const peers = this.peersOf(connection);
+    if (peers.length === 0) return this.reject(connection, 'no-peer');
+    for (const peer of peers) this.send(peer, { type: 'signal', payload });
+  }
+
+  private leave(connection: Connection): void {
+    if (!connection.room) return this.reject(connection, 'not-in-room');
+    this.leaveRoom(connection);
+  }
+
+  /** Removes the connection from its room, if any, and tells the peer. */
+  private leaveRoom(connection: Connection): void {
+    const room = connection.room;
+    if (!room) return;
+    const peers = this.peersOf(connection);
+    room.members.delete(connection);
+    connection.room = undefined;
+    this.log({ event: 'room-left', room: room.tag });
+    for (const peer of peers) this.send(peer, { type: 'peer-left' });
+    if (room.members.size === 0) {
+      this.rooms.delete(room.id);
+      this.log({ event: 'room-closed', room: room.tag });
+    }
+  }
+
+  private peersOf(connection: Connection): Connection[] {
+    return [...(connection.room?.members ?? [])].filter((member) => member !== connection);
+  }
+
+  private reject(connection: Connection, code: SignalingErrorCode): void {
+    this.log({ event: 'rejected', code });
+    this.send(connection, errorMessage(code));
+  }
+
+  private send(connection: Connection, message: ServerMessage): void {
+    if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(JSON.stringify(message));
+  }
+}
+
+function frameBytes(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+// ---------------------------------------------------------------------------
+// HTTP: health check and static files
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+};
+const FALLBACK_CONTENT_TYPE = 'application/octet-stream';
+
+const INDEX_FILE = 'index.html';
+/** Vite puts content-hashed files here, so they never change under the same name. */
+const HASHED_ASSETS_PREFIX = '/assets/';
+const NO_CACHE = 'no-cache';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** The path part of a request target, still percent-encoded. */
+function requestPath(target: string | undefined): string {
+  const raw = target ?? '/';
+  const queryStart = raw.search(/[?#]/);
+  return queryStart === -1 ? raw : raw.slice(0, queryStart);
+}
+
+async function serveHttp(request: IncomingMessage, response: ServerResponse, staticSite: string | undefined): Promise<void> {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.setHeader('Allow', 'GET, HEAD');
+    return sendText(response, 405, 'Method not allowed');
+  }
+  const pathname = requestPath(request.url);
+  if (pathname === '/healthz') {
+    response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    response.end(request.method === 'HEAD' ? undefined : JSON.stringify({ status: 'ok' }));
+    return;
+  }
+  if (staticSite === undefined) return sendText(response, 404, 'Not found');
+  await serveStatic(request, response, staticSite, pathname);
+}
+
+async function serveStatic(request: IncomingMessage, response: ServerResponse, root: string, pathname: string): Promise<void> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return sendText(response, 400, 'Bad request');
+  }
+  const filePath = path.join(root, decoded);
+  if (decoded.includes('\0') || !decoded.startsWith('/') || !isInside(root, filePath)) {
+    return sendText(response, 400, 'Bad request');
+  }
+
+  const file = await regularFile(filePath);
+  if (file) return sendFile(request, response, filePath, file, decoded.startsWith(HASHED_ASSETS_PREFIX));
+  // Client-side routes (no file extension) all load the single-page app.
+  if (path.extname(decoded) === '') {
+    const indexPath = path.join(root, INDEX_FILE);
+    const index = await regularFile(indexPath);
+    if (index) return sendFile(request, response, indexPath, index, false);
+  }
+  sendText(response, 404, 'Not found');
+}
+
+function isInside(root: string, candidate: string): boolean {
+  return candidate === root || candidate.startsWith(root + path.sep);
+}
+
+async function regularFile(filePath: string): Promise<Stats | undefined> {
+  try {
+    const stats = await stat(filePath);
+    return stats.isFile() ? stats : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function sendFile(
+  request: IncomingMessage,
+  response: ServerResponse,
+  filePath: string,
+  stats: Stats,
+  isHashedAsset: boolean,
+): Promise<void> {
+  const headers: Record<string, string | number> = {
+    'Content-Type': CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? FALLBACK_CONTENT_TYPE,
+    'Content-Length': stats.size,
+  };
+  if (path.basename(filePath) === INDEX_FILE) headers['Cache-Control'] = NO_CACHE;
+  else if (isHashedAsset) headers['Cache-Control'] = IMMUTABLE;
+  if (request.method === 'HEAD') {
+    response.writeHead(200, headers);
+    response.end();
+    return;
+  }
+  const stream = createReadStream(filePath);
+  // Open before committing to a 200, so a file that vanished still gets a clean error.
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+  response.writeHead(200, headers);
+  await pipeline(stream, response);
+}
+
+function sendText(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}

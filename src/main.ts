@@ -1,0 +1,93 @@
+/**
+ * Entry point: checks the page can do cryptography at all, reads the invite from
+ * the URL fragment (and removes it from the address bar), then starts the app.
+ */
+import { loadConfig } from './config.ts';
+import { ERROR_MESSAGES } from './core/errors.ts';
+import { ChatSession } from './state/chat-session.ts';
+import { connectSignaling } from './transport/signaling-client.ts';
+import { createPeerLink } from './transport/peer-link.ts';
+
+const PENDING_CODE_KEY = 'duet.invite';
+
+function showFatal(code: 'insecure-context' | 'crypto-unavailable' | 'peer-unavailable', detail: string): void {
+  const root = document.getElementById('app');
+  if (!root) return;
+  const box = document.createElement('div');
+  box.setAttribute('role', 'alert');
+  box.className = 'fatal';
+  const title = document.createElement('h1');
+  title.textContent = 'Duet cannot start here';
+  const message = document.createElement('p');
+  message.textContent = `${ERROR_MESSAGES[code]} [${code}]`;
+  const hint = document.createElement('p');
+  hint.textContent = detail;
+  box.append(title, message, hint);
+  root.replaceChildren(box);
+}
+
+/**
+ * The invite code lives in the #fragment, which browsers never send to a server.
+ * It is taken out of the address bar (so it does not linger in history or get
+ * shared by accident) and kept in this tab's sessionStorage, so a reload still works.
+ */
+function takeInvitedCode(): string {
+  const fromHash = decodeURIComponent(location.hash.slice(1)).trim();
+  if (fromHash) {
+    try {
+      sessionStorage.setItem(PENDING_CODE_KEY, fromHash);
+    } catch {
+      // No sessionStorage: the code still works for this page load.
+    }
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromHash;
+  }
+  try {
+    return sessionStorage.getItem(PENDING_CODE_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+async function start(): Promise<void> {
+  if (!window.isSecureContext) {
+    showFatal(
+      'insecure-context',
+      `This page was opened as ${location.origin}. Use https:// (see the README for a local certificate) or open it on this computer as http://localhost.`,
+    );
+    return;
+  }
+  if (!globalThis.crypto?.subtle) {
+    showFatal('crypto-unavailable', 'Update your browser to a current version.');
+    return;
+  }
+  if (typeof RTCPeerConnection !== 'function') {
+    showFatal('peer-unavailable', 'Use a current version of Chrome, Edge, Firefox or Safari, with WebRTC enabled.');
+    return;
+  }
+  const config = loadConfig(import.meta.env, location);
+  const invitedCode = takeInvitedCode();
+  await import('./ui/duet-app.ts');
+  const app = document.createElement('duet-app');
+  app.environment = {
+    newSession: () =>
+      new ChatSession({
+        signalingUrl: config.signalingUrl,
+        appUrl: location.origin + location.pathname + location.search,
+        iceServers: config.iceServers,
+        handshake: config.handshake,
+        transport: { connectSignaling, createPeerLink },
+      }),
+    storage: (() => {
+      try {
+        return localStorage;
+      } catch {
+        return undefined;
+      }
+    })(),
+    invitedCode,
+  };
+  document.getElementById('app')?.replaceChildren(app);
+}
+
+void start();

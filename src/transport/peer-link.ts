@@ -1,0 +1,91 @@
+/**
+ * The direct peer-to-peer link: one WebRTC data channel through simple-peer (the
+ * maintained @thaunknown fork, data-channel-only "lite" build). This is the only
+ * module that touches WebRTC. It carries opaque bytes; security is the core's job.
+ */
+import Peer from '@thaunknown/simple-peer/lite.js';
+import type { Bytes } from '../core/bytes.ts';
+import { DuetError } from '../core/errors.ts';
+import { type SignalData, sdpFingerprint } from '../core/signal-seal.ts';
+
+export interface PeerLinkOptions {
+  initiator: boolean;
+  /** From configuration only; the default is [] so no traffic goes to public STUN servers. */
+  iceServers: RTCIceServer[];
+  onSignal: (signal: SignalData) => void;
+  onConnect: () => void;
+  onData: (bytes: Bytes) => void;
+  /** The link is gone: `error` is set when it failed rather than closed. */
+  onClose: (error?: DuetError) => void;
+}
+
+export interface PeerLink {
+  signal(signal: SignalData): void;
+  send(bytes: Bytes): void;
+  /** DTLS fingerprints from the local and remote SDP, bound into the handshake. */
+  fingerprints(): { local: string; remote: string };
+  destroy(): void;
+}
+
+interface SimplePeerInstance {
+  signal(data: unknown): void;
+  send(data: Uint8Array): void;
+  destroy(error?: Error): void;
+  on(event: 'signal', listener: (data: unknown) => void): void;
+  on(event: 'connect' | 'close', listener: () => void): void;
+  on(event: 'data', listener: (data: Uint8Array) => void): void;
+  on(event: 'error', listener: (error: Error & { code?: string }) => void): void;
+}
+
+type SimplePeerConstructor = new (options: Record<string, unknown>) => SimplePeerInstance;
+
+export function peerConnectionAvailable(): boolean {
+  return typeof RTCPeerConnection === 'function';
+}
+
+export function createPeerLink(options: PeerLinkOptions): PeerLink {
+  if (!peerConnectionAvailable()) throw new DuetError('peer-unavailable');
+  const peer = new (Peer as unknown as SimplePeerConstructor)({
+    initiator: options.initiator,
+    trickle: true,
+    config: { iceServers: options.iceServers },
+    channelConfig: { ordered: true },
+  });
+  let localFingerprint: string | undefined;
+  let remoteFingerprint: string | undefined;
+  let closed = false;
+  const close = (error?: DuetError) => {
+    if (closed) return;
+    closed = true;
+    options.onClose(error);
+  };
+
+  peer.on('signal', (data) => {
+    const signal = data as SignalData;
+    if (signal.type === 'offer' || signal.type === 'answer') localFingerprint = sdpFingerprint(signal.sdp);
+    if (signal.type === 'offer' || signal.type === 'answer' || signal.type === 'candidate') options.onSignal(signal);
+  });
+  peer.on('connect', () => options.onConnect());
+  peer.on('data', (data) => options.onData(new Uint8Array(data) as Bytes));
+  peer.on('close', () => close());
+  peer.on('error', (error) => close(new DuetError('peer-connection-failed', error.code ?? error.message, { cause: error })));
+
+  return {
+    signal(signal) {
+      if (signal.type !== 'candidate') remoteFingerprint = sdpFingerprint(signal.sdp);
+      peer.signal(signal);
+    },
+    send(bytes) {
+      if (closed) throw new DuetError('not-connected');
+      peer.send(bytes);
+    },
+    fingerprints() {
+      if (!localFingerprint || !remoteFingerprint) throw new DuetError('peer-connection-failed', 'no DTLS fingerprint');
+      return { local: localFingerprint, remote: remoteFingerprint };
+    },
+    destroy() {
+      closed = true;
+      peer.destroy();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The browser side of the signaling protocol: one WebSocket, every incoming frame
+ * validated by signaling/protocol.ts before anyone sees it.
+ */
+import { type ClientMessage, type ServerMessage, parseServerMessage } from '../../signaling/protocol.ts';
+import { DuetError } from '../core/errors.ts';
+
+export interface SignalingHandlers {
+  onMessage: (message: ServerMessage) => void;
+  /** The server sent something that is not valid protocol; it was dropped. */
+  onInvalid: (error: DuetError) => void;
+  /** The socket closed (after a successful connect). */
+  onClose: () => void;
+}
+
+export interface SignalingConnection {
+  send(message: ClientMessage): void;
+  close(): void;
+}
+
+export function connectSignaling(url: string, handlers: SignalingHandlers): Promise<SignalingConnection> {
+  return new Promise((resolve, reject) => {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url);
+    } catch (error) {
+      reject(new DuetError('signaling-unreachable', 'invalid URL', { cause: error }));
+      return;
+    }
+    let open = false;
+    let closedByUs = false;
+    socket.addEventListener('open', () => {
+      open = true;
+      resolve({
+        send(message) {
+          if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+        },
+        close() {
+          closedByUs = true;
+          socket.close(1000);
+        },
+      });
+    });
+    socket.addEventListener('message', (event: MessageEvent) => {
+      if (typeof event.data !== 'string') {
+        handlers.onInvalid(new DuetError('signaling-malformed', 'binary frame'));
+        return;
+      }
+      const parsed = parseServerMessage(event.data);
+      if (parsed.ok) handlers.onMessage(parsed.value);
+      else handlers.onInvalid(new DuetError('signaling-malformed', parsed.detail));
+    });
+    socket.addEventListener('close', () => {
+      if (!open) reject(new DuetError('signaling-unreachable'));
+      else if (!closedByUs) handlers.onClose();
+    });
+  });
+}

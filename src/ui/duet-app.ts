@@ -1,0 +1,175 @@
+import { provide } from '@lit/context';
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { toDuetError } from '../core/errors.ts';
+import { normaliseName } from '../core/messages.ts';
+import type { ChatSession } from '../state/chat-session.ts';
+import type { CreateRoomDetail, JoinRoomDetail } from './duet-lobby.ts';
+import { sessionContext, SessionController } from './session-context.ts';
+import { baseStyles } from './styles.ts';
+import './duet-chat.ts';
+import './duet-invite.ts';
+import './duet-lobby.ts';
+import './duet-status.ts';
+
+const NAME_KEY = 'duet.name';
+
+/** Everything the app needs from its surroundings, so the element stays testable. */
+export interface AppEnvironment {
+  newSession(): ChatSession;
+  storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+  /** The invite code from the URL fragment, already removed from the address bar. */
+  invitedCode: string;
+}
+
+@customElement('duet-app')
+export class DuetApp extends LitElement {
+  @property({ attribute: false }) environment: AppEnvironment | undefined;
+
+  @provide({ context: sessionContext })
+  @state()
+  session: ChatSession | undefined;
+
+  @state() private lobbyError = '';
+  @state() private invitedCode = '';
+  private savedName = '';
+
+  constructor() {
+    super();
+    new SessionController(this);
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+        min-height: 100vh;
+        background: var(--duet-bg);
+      }
+      main {
+        max-width: 44rem;
+        margin: 0 auto;
+        padding: 1rem;
+        display: grid;
+        gap: 1rem;
+      }
+      header {
+        display: flex;
+        justify-content: space-between;
+        align-items: center;
+        gap: 1rem;
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.5rem;
+      }
+      .tagline {
+        margin: 0;
+        color: var(--duet-muted);
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const env = this.environment;
+    if (!env) return;
+    this.session = env.newSession();
+    this.invitedCode = env.invitedCode;
+    this.savedName = env.storage?.getItem(NAME_KEY) ?? '';
+    window.addEventListener('pagehide', this.onPageHide);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('pagehide', this.onPageHide);
+  }
+
+  private readonly onPageHide = () => this.session?.leave();
+
+  private rememberName(name: string): void {
+    try {
+      this.environment?.storage?.setItem(NAME_KEY, normaliseName(name));
+    } catch {
+      // Storage may be full or disabled (private mode): remembering is a convenience.
+    }
+  }
+
+  private async onCreate(event: CustomEvent<CreateRoomDetail>): Promise<void> {
+    await this.enter(event.detail.name, (session) => session.createRoom(event.detail.name));
+  }
+
+  private async onJoin(event: CustomEvent<JoinRoomDetail>): Promise<void> {
+    await this.enter(event.detail.name, (session) => session.joinRoom(event.detail.name, event.detail.code));
+  }
+
+  private async enter(name: string, action: (session: ChatSession) => Promise<void>): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.lobbyError = '';
+    try {
+      await action(session);
+      this.rememberName(name);
+    } catch (error) {
+      const duetError = toDuetError(error, 'server-error');
+      this.lobbyError = `${duetError.userMessage} [${duetError.code}]`;
+    }
+  }
+
+  private startOver(): void {
+    this.session?.leave();
+    this.invitedCode = '';
+    this.lobbyError = '';
+    this.session = this.environment?.newSession();
+  }
+
+  override render() {
+    const session = this.session;
+    return html`
+      <main>
+        <header>
+          <div>
+            <h1>Duet</h1>
+            <p class="tagline">Private, end-to-end encrypted chat for two. Peer to peer, nothing stored.</p>
+          </div>
+          ${session && session.status.phase !== 'lobby' ? this.renderLeave(session) : nothing}
+        </header>
+        ${session ? this.renderScreen(session) : nothing}
+      </main>
+    `;
+  }
+
+  private renderLeave(session: ChatSession) {
+    const over = session.status.phase === 'ended' || session.status.phase === 'failed';
+    return over
+      ? html`<button type="button" @click=${() => this.startOver()}>New conversation</button>`
+      : html`<button type="button" class="secondary" @click=${() => session.leave()}>Leave</button>`;
+  }
+
+  private renderScreen(session: ChatSession) {
+    const status = session.status;
+    if (status.phase === 'lobby') {
+      return html`<duet-lobby
+        .name=${this.savedName}
+        .invitedCode=${this.invitedCode}
+        .errorText=${this.lobbyError}
+        @create-room=${this.onCreate}
+        @join-room=${this.onJoin}
+      ></duet-lobby>`;
+    }
+    return html`
+      <duet-status></duet-status>
+      ${status.phase === 'waiting' ? html`<duet-invite .invite=${status.invite}></duet-invite>` : nothing}
+      ${status.phase === 'opening' || status.phase === 'waiting' || (status.phase === 'failed' && session.messages.length === 0)
+        ? nothing
+        : html`<duet-chat></duet-chat>`}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'duet-app': DuetApp;
+  }
+}

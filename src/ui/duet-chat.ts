@@ -1,0 +1,225 @@
+import { consume } from '@lit/context';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { DuetError, toDuetError } from '../core/errors.ts';
+import type { ChatMessage, ChatSession } from '../state/chat-session.ts';
+import { SessionController, sessionContext } from './session-context.ts';
+import { baseStyles } from './styles.ts';
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** The conversation: safety code, message log and composer. Peer text is only ever rendered as text. */
+@customElement('duet-chat')
+export class DuetChat extends LitElement {
+  @consume({ context: sessionContext, subscribe: true })
+  @property({ attribute: false })
+  session: ChatSession | undefined;
+
+  @state() private draft = '';
+  @state() private sendError: DuetError | undefined;
+  @query('ol') private log!: HTMLOListElement;
+  private renderedCount = 0;
+
+  constructor() {
+    super();
+    new SessionController(this);
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto 1fr auto;
+        gap: 0.75rem;
+        min-height: 0;
+      }
+      .safety {
+        background: var(--duet-surface);
+        border: 1px solid var(--duet-border);
+        border-radius: 12px;
+        padding: 0.75rem 1rem;
+      }
+      .safety code {
+        font-size: 1.1rem;
+        letter-spacing: 0.05em;
+        display: block;
+        margin: 0.25rem 0;
+        word-spacing: 0.3em;
+      }
+      ol {
+        list-style: none;
+        margin: 0;
+        padding: 0.75rem;
+        overflow-y: auto;
+        min-height: 12rem;
+        max-height: 60vh;
+        background: var(--duet-surface);
+        border: 1px solid var(--duet-border);
+        border-radius: 12px;
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+      }
+      li {
+        max-width: 85%;
+        padding: 0.45rem 0.7rem;
+        border-radius: 12px;
+        background: var(--duet-theirs);
+        align-self: flex-start;
+      }
+      li.me {
+        background: var(--duet-mine);
+        align-self: flex-end;
+      }
+      .meta {
+        font-size: 0.8rem;
+        color: var(--duet-muted);
+        display: flex;
+        gap: 0.5rem;
+      }
+      .meta strong {
+        color: var(--duet-text);
+      }
+      .text {
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+        margin: 0.1rem 0 0;
+      }
+      form {
+        display: grid;
+        grid-template-columns: 1fr auto;
+        gap: 0.5rem;
+        align-items: end;
+      }
+      form label {
+        grid-column: 1 / -1;
+      }
+      textarea {
+        resize: vertical;
+        min-height: 2.75rem;
+        max-height: 12rem;
+      }
+      .notices {
+        display: grid;
+        gap: 0.25rem;
+      }
+      .notice {
+        display: flex;
+        justify-content: space-between;
+        gap: 0.5rem;
+        align-items: center;
+        color: var(--duet-danger);
+        border: 1px solid var(--duet-danger);
+        border-radius: 8px;
+        padding: 0.35rem 0.6rem;
+      }
+      .notice button {
+        padding: 0.2rem 0.5rem;
+      }
+      .empty {
+        color: var(--duet-muted);
+        align-self: center;
+        margin: auto;
+      }
+    `,
+  ];
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    const count = this.session?.messages.length ?? 0;
+    if (count !== this.renderedCount && this.log) {
+      this.renderedCount = count;
+      this.log.scrollTop = this.log.scrollHeight;
+    }
+  }
+
+  override render() {
+    const session = this.session;
+    if (!session) return nothing;
+    const status = session.status;
+    return html`
+      ${status.phase === 'secure'
+        ? html`<section class="safety">
+            <span id="safety-label">Safety code</span>
+            <code aria-labelledby="safety-label">${status.safetyCode}</code>
+            <span class="muted">Compare it with ${session.peerName || 'your peer'} by voice or in person. If it matches, nobody is in the middle.</span>
+          </section>`
+        : html`<div></div>`}
+      <ol role="log" aria-label="Messages" aria-live="polite">
+        ${session.messages.length === 0 ? html`<li class="empty" aria-hidden="true">No messages yet.</li>` : nothing}
+        ${repeat(session.messages, (m) => `${m.from}:${m.id}`, (m) => this.renderMessage(m))}
+      </ol>
+      <div>
+        ${this.renderNotices(session)}
+        <form @submit=${this.onSubmit}>
+          <label for="message">Message</label>
+          <textarea
+            id="message"
+            rows="2"
+            placeholder=${session.canSend ? 'Write a message' : 'You can write once the connection is secure'}
+            ?disabled=${!session.canSend}
+            .value=${this.draft}
+            @input=${(e: Event) => (this.draft = (e.target as HTMLTextAreaElement).value)}
+            @keydown=${this.onKeydown}
+          ></textarea>
+          <button type="submit" ?disabled=${!session.canSend}>Send</button>
+        </form>
+        ${this.sendError ? html`<p class="error" role="alert">${this.sendError.userMessage} [${this.sendError.code}]</p>` : nothing}
+      </div>
+    `;
+  }
+
+  private renderMessage(message: ChatMessage) {
+    const when = new Date(message.sentAt);
+    return html`<li class=${message.from}>
+      <div class="meta"><strong>${message.from === 'me' ? `${message.name} (you)` : message.name}</strong><time datetime=${when.toISOString()}>${timeFormat.format(when)}</time></div>
+      <p class="text">${message.text}</p>
+    </li>`;
+  }
+
+  private renderNotices(session: ChatSession) {
+    if (session.notices.length === 0) return nothing;
+    return html`<div class="notices" role="alert">
+      ${session.notices.map(
+        (n) => html`<div class="notice">
+          <span>${n.error.userMessage} [${n.error.code}]</span>
+          <button type="button" class="secondary" aria-label="Dismiss warning" @click=${() => session.dismissNotice(n.id)}>×</button>
+        </div>`,
+      )}
+    </div>`;
+  }
+
+  private onKeydown(event: KeyboardEvent): void {
+    // Enter sends; Shift+Enter is a new line; never send mid-composition (IME input).
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      void this.sendDraft();
+    }
+  }
+
+  private onSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    void this.sendDraft();
+  }
+
+  private async sendDraft(): Promise<void> {
+    const session = this.session;
+    const text = this.draft;
+    if (!session || text.trim().length === 0) return;
+    this.sendError = undefined;
+    try {
+      await session.send(text);
+      if (this.draft === text) this.draft = '';
+    } catch (error) {
+      this.sendError = toDuetError(error, 'not-connected');
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'duet-chat': DuetChat;
+  }
+}

@@ -1,0 +1,97 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { Invite } from '../state/chat-session.ts';
+import { baseStyles } from './styles.ts';
+
+/** The room link, its code, a "Copy link" button and a QR code made in the browser. */
+@customElement('duet-invite')
+export class DuetInvite extends LitElement {
+  @property({ attribute: false }) invite: Invite | undefined;
+  @state() private qrDataUrl = '';
+  @state() private copyState: 'idle' | 'copied' | 'failed' = 'idle';
+  private qrFor = '';
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+      }
+      .card {
+        background: var(--duet-surface);
+        border: 1px solid var(--duet-border);
+        border-radius: 12px;
+        padding: 1.25rem;
+        display: grid;
+        gap: 0.9rem;
+        justify-items: start;
+      }
+      .link {
+        font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
+        word-break: break-all;
+        user-select: all;
+      }
+      img {
+        width: 220px;
+        height: 220px;
+        image-rendering: pixelated;
+        background: #fff;
+        border-radius: 8px;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.1rem;
+      }
+    `,
+  ];
+
+  override willUpdate(): void {
+    const link = this.invite?.link;
+    if (link && link !== this.qrFor) {
+      this.qrFor = link;
+      this.qrDataUrl = '';
+      void this.renderQr(link);
+    }
+  }
+
+  private async renderQr(link: string): Promise<void> {
+    // Loaded on demand: most people never need the QR encoder before creating a room.
+    const { toDataURL } = await import('qrcode');
+    const url = await toDataURL(link, { errorCorrectionLevel: 'M', margin: 2, width: 440 });
+    if (this.qrFor === link) this.qrDataUrl = url;
+  }
+
+  private async copy(): Promise<void> {
+    if (!this.invite) return;
+    try {
+      await navigator.clipboard.writeText(this.invite.link);
+      this.copyState = 'copied';
+    } catch {
+      this.copyState = 'failed';
+    }
+  }
+
+  override render() {
+    const invite = this.invite;
+    if (!invite) return nothing;
+    return html`
+      <section class="card" aria-labelledby="invite-title">
+        <h2 id="invite-title">Invite one person</h2>
+        <p class="muted">Send this link, or let them scan the code. Anyone with the link can join, so share it privately.</p>
+        <a class="link" href=${invite.link} aria-label="Room link" @click=${(e: Event) => e.preventDefault()}>${invite.link}</a>
+        <div><span class="muted">Room code: </span><code aria-label="Room code value">${invite.code}</code></div>
+        <button type="button" @click=${() => this.copy()}>Copy link</button>
+        <span aria-live="polite" class=${this.copyState === 'failed' ? 'error' : 'muted'}>
+          ${this.copyState === 'copied' ? 'Link copied.' : this.copyState === 'failed' ? 'Copying failed: select the link and copy it by hand.' : ''}
+        </span>
+        ${this.qrDataUrl ? html`<img src=${this.qrDataUrl} alt="Room QR code" />` : html`<p class="muted">Making the QR code…</p>`}
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'duet-invite': DuetInvite;
+  }
+}

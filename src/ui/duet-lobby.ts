@@ -1,0 +1,139 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { baseStyles } from './styles.ts';
+
+export interface CreateRoomDetail {
+  name: string;
+}
+export interface JoinRoomDetail {
+  name: string;
+  code: string;
+}
+
+/**
+ * The first screen: a name, then either "Create room" or a code and "Join".
+ * With an invite link (`invited`), it asks only for the name.
+ */
+@customElement('duet-lobby')
+export class DuetLobby extends LitElement {
+  @property() name = '';
+  /** The code from the invite link's #fragment, if the page was opened from one. */
+  @property() invitedCode = '';
+  @property() errorText = '';
+  @property({ type: Boolean }) busy = false;
+  @state() private code = '';
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+      }
+      form {
+        display: grid;
+        gap: 1rem;
+      }
+      .card {
+        background: var(--duet-surface);
+        border: 1px solid var(--duet-border);
+        border-radius: 12px;
+        padding: 1.25rem;
+        display: grid;
+        gap: 1rem;
+      }
+      .or {
+        text-align: center;
+        color: var(--duet-muted);
+      }
+      .row {
+        display: flex;
+        gap: 0.5rem;
+      }
+      .row input {
+        flex: 1;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.1rem;
+      }
+    `,
+  ];
+
+  override render() {
+    return html`
+      <form @submit=${this.onSubmit} novalidate>
+        <div class="card">
+          <div>
+            <label for="name">Your name</label>
+            <input
+              id="name"
+              name="name"
+              autocomplete="nickname"
+              maxlength="40"
+              required
+              .value=${this.name}
+              @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
+            />
+          </div>
+          ${this.invitedCode ? this.renderInvited() : this.renderChoice()}
+        </div>
+        ${this.errorText ? html`<p class="error" role="alert">${this.errorText}</p>` : nothing}
+      </form>
+    `;
+  }
+
+  private renderInvited() {
+    return html`
+      <p class="muted">You were invited to a private Duet conversation.</p>
+      <button type="submit" data-action="join" ?disabled=${this.busy}>Join</button>
+    `;
+  }
+
+  private renderChoice() {
+    return html`
+      <button type="submit" data-action="create" ?disabled=${this.busy}>Create room</button>
+      <div class="or" aria-hidden="true">or join one</div>
+      <div>
+        <label for="code">Room code</label>
+        <div class="row">
+          <input
+            id="code"
+            name="code"
+            autocomplete="off"
+            spellcheck="false"
+            placeholder="Paste a code or link"
+            .value=${this.code}
+            @input=${(e: Event) => (this.code = (e.target as HTMLInputElement).value)}
+            @keydown=${this.onCodeKeydown}
+          />
+          <button type="button" class="secondary" data-action="join" ?disabled=${this.busy} @click=${() => this.join()}>Join</button>
+        </div>
+      </div>
+    `;
+  }
+
+  private onCodeKeydown(event: KeyboardEvent): void {
+    // Enter in the code field means Join, not the form's first button (Create room).
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      this.join();
+    }
+  }
+
+  private onSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    if (this.invitedCode) this.join();
+    else this.dispatchEvent(new CustomEvent<CreateRoomDetail>('create-room', { detail: { name: this.name }, bubbles: true, composed: true }));
+  }
+
+  private join(): void {
+    const code = this.invitedCode || this.code;
+    this.dispatchEvent(new CustomEvent<JoinRoomDetail>('join-room', { detail: { name: this.name, code }, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'duet-lobby': DuetLobby;
+  }
+}

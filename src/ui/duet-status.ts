@@ -1,0 +1,70 @@
+import { consume } from '@lit/context';
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ChatSession } from '../state/chat-session.ts';
+import { SessionController, sessionContext } from './session-context.ts';
+import { statusText } from './status-text.ts';
+import { baseStyles } from './styles.ts';
+
+/** The one connection status line, announced to screen readers as it changes. */
+@customElement('duet-status')
+export class DuetStatus extends LitElement {
+  @consume({ context: sessionContext, subscribe: true })
+  @property({ attribute: false })
+  session: ChatSession | undefined;
+
+  constructor() {
+    super();
+    new SessionController(this);
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+      }
+      p {
+        margin: 0;
+        padding: 0.5rem 0.75rem;
+        border-radius: 8px;
+        background: var(--duet-surface);
+        border: 1px solid var(--duet-border);
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .dot {
+        width: 0.6rem;
+        height: 0.6rem;
+        border-radius: 50%;
+        background: var(--duet-muted);
+        flex: none;
+      }
+      [data-phase='secure'] .dot {
+        background: var(--duet-ok);
+      }
+      [data-phase='failed'] .dot,
+      [data-phase='ended'] .dot {
+        background: var(--duet-danger);
+      }
+      [data-phase='failed'] {
+        color: var(--duet-danger);
+      }
+    `,
+  ];
+
+  override render() {
+    const session = this.session;
+    if (!session) return html``;
+    return html`<p role="status" data-phase=${session.status.phase}>
+      <span class="dot" aria-hidden="true"></span><span>${statusText(session.status, session.peerName)}</span>
+    </p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'duet-status': DuetStatus;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * How Lit elements see the ChatSession: the app provides it through @lit/context,
+ * and SessionController re-renders its host whenever the session changes.
+ */
+import { createContext } from '@lit/context';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ChatSession } from '../state/chat-session.ts';
+
+export const sessionContext = createContext<ChatSession | undefined>(Symbol('duet-session'));
+
+export class SessionController implements ReactiveController {
+  private unsubscribe: (() => void) | undefined;
+  private current: ChatSession | undefined;
+
+  constructor(private readonly host: ReactiveControllerHost & { session?: ChatSession | undefined }) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.sync();
+  }
+
+  hostUpdate(): void {
+    this.sync();
+  }
+
+  hostDisconnected(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.current = undefined;
+  }
+
+  /** Follows the host's `session` property, including when it is replaced. */
+  private sync(): void {
+    if (this.host.session === this.current) return;
+    this.unsubscribe?.();
+    this.current = this.host.session;
+    this.unsubscribe = this.current?.subscribe(() => this.host.requestUpdate());
+  }
+}

@@ -1,0 +1,124 @@
+import { expect, test } from '@playwright/test';
+import { connectionStatus, createRoom, expectSecure, joinByCode, newUser, securePair, send } from './users.ts';
+
+test('two people chat through a room joined by link, both ways', async ({ browser }) => {
+  const { alice, bruno, link } = await securePair(browser);
+
+  // The invite secret never stays in the address bar.
+  expect(bruno.page.url()).not.toContain('#');
+  expect(bruno.page.url()).toBe(new URL(link).origin + '/');
+
+  await send(alice, 'Olá, Bruno! 👋');
+  await send(bruno, 'Hi Alice');
+  const aliceLog = alice.page.getByRole('log');
+  const brunoLog = bruno.page.getByRole('log');
+  await expect(brunoLog).toContainText('Olá, Bruno! 👋');
+  await expect(aliceLog).toContainText('Hi Alice');
+
+  // Sender name and time on every message; own and peer messages look different.
+  const received = brunoLog.getByRole('listitem').filter({ hasText: 'Olá, Bruno!' });
+  await expect(received).toContainText('Alice');
+  await expect(received.locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+  const own = brunoLog.getByRole('listitem').filter({ hasText: 'Hi Alice' });
+  await expect(own).toContainText('Bruno (you)');
+  await expect(own).toHaveClass(/\bme\b/);
+  await expect(received).toHaveClass(/\bpeer\b/);
+
+  await alice.context.close();
+  await bruno.context.close();
+});
+
+test('a 20,000-character Unicode message and markup arrive as plain text', async ({ browser }) => {
+  const { alice, bruno } = await securePair(browser);
+  const long = ('ção 漢字 🎉 ' + 'ñ'.repeat(10)).repeat(1000).slice(0, 20_000);
+  expect(long.length).toBe(20_000);
+  await send(alice, long);
+  const xss = '<img src=x onerror=alert(1)>';
+  await send(alice, xss);
+
+  const log = bruno.page.getByRole('log');
+  await expect(log.getByRole('listitem').filter({ hasText: xss })).toHaveCount(1);
+  const texts = await log.locator('p.text').allTextContents();
+  expect(texts).toContain(long);
+  expect(texts).toContain(xss);
+  // The markup created no element and ran nothing.
+  await expect(log.locator('img')).toHaveCount(0);
+  expect(bruno.dialogs).toEqual([]);
+  await alice.context.close();
+  await bruno.context.close();
+});
+
+test('joining by typed code; Enter sends and Shift+Enter makes a new line', async ({ browser }) => {
+  const alice = await newUser(browser);
+  const bruno = await newUser(browser);
+  const link = await createRoom(alice, 'Alice');
+  await joinByCode(bruno, new URL(link).hash.slice(1), 'Bruno');
+  await Promise.all([expectSecure(alice, 'Bruno'), expectSecure(bruno, 'Alice')]);
+
+  const box = bruno.page.getByRole('textbox', { name: 'Message' });
+  await box.click();
+  await box.pressSequentially('first line');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('second line');
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+  await expect(alice.page.getByRole('log').locator('p.text').filter({ hasText: 'first line' })).toHaveText('first line\nsecond line');
+  await alice.context.close();
+  await bruno.context.close();
+});
+
+test('a third person is refused: the room is full', async ({ browser }) => {
+  const { alice, bruno, link } = await securePair(browser);
+  const carla = await newUser(browser);
+  await carla.page.goto(link);
+  await carla.page.getByRole('textbox', { name: 'Your name' }).fill('Carla');
+  await carla.page.getByRole('button', { name: 'Join' }).click();
+  await expect(connectionStatus(carla.page)).toContainText('This room is full');
+  await expect(connectionStatus(carla.page)).toContainText('[room-full]');
+
+  // The two inside are not disturbed.
+  await send(alice, 'still here');
+  await expect(bruno.page.getByRole('log')).toContainText('still here');
+  for (const user of [alice, bruno, carla]) await user.context.close();
+});
+
+test('when one side closes the tab the other sees that they left', async ({ browser }) => {
+  const { alice, bruno } = await securePair(browser);
+  await bruno.page.close();
+  await expect(connectionStatus(alice.page)).toHaveText('Bruno left', { timeout: 5_000 });
+  await expect(alice.page.getByRole('textbox', { name: 'Message' })).toBeDisabled();
+  await expect(alice.page.getByRole('button', { name: 'Send' })).toBeDisabled();
+  await alice.context.close();
+  await bruno.context.close();
+});
+
+test('the lobby explains bad codes and unknown rooms, and remembers the name', async ({ browser }) => {
+  const user = await newUser(browser);
+  await user.page.goto('/');
+  await user.page.getByRole('textbox', { name: 'Your name' }).fill('Dora');
+  await user.page.getByRole('textbox', { name: 'Room code' }).fill('not-a-code');
+  await user.page.getByRole('button', { name: 'Join' }).click();
+  await expect(user.page.getByRole('alert')).toContainText('[invalid-code]');
+
+  // A well-formed code for a room nobody created.
+  await user.page.getByRole('textbox', { name: 'Room code' }).fill('A'.repeat(42) + 'E');
+  await user.page.getByRole('button', { name: 'Join' }).click();
+  await expect(connectionStatus(user.page)).toContainText('[room-not-found]');
+
+  await user.page.reload();
+  await expect(user.page.getByRole('textbox', { name: 'Your name' })).toHaveValue('Dora');
+  await user.context.close();
+});
+
+test('the invite offers a copy button and a QR code', async ({ browser }) => {
+  const alice = await newUser(browser);
+  await alice.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const link = await createRoom(alice, 'Alice');
+  const qr = alice.page.getByRole('img', { name: 'Room QR code' });
+  await expect(qr).toBeVisible();
+  expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+  await alice.page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(alice.page.getByText('Link copied.')).toBeVisible();
+  expect(await alice.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+  await alice.context.close();
+});
