@@ -47,7 +47,7 @@ export default defineConfig({
     env: { PORT: String(port) },
     url: `http://localhost:${port}/healthz`,
     reuseExistingServer: false,
-    stdout: 'pipe',
+    stdout: 'ignore',
     timeout: 30_000,
   },
 });

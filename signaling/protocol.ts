@@ -19,16 +19,23 @@ const PAYLOAD_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 export type RoomId = string & { readonly __brand: 'RoomId' };
 
+/** Short-code rooms are found by a small number the server hands out (not a secret). */
+export const MAX_NAMEPLATE = 9999;
+
+/** How the guest came in: with the link's secret, or with a short code (then a PAKE runs). */
+export type JoinVia = 'link' | 'short';
+
 export type ClientMessage =
   | { type: 'create'; room: RoomId }
   | { type: 'join'; room: RoomId }
+  | { type: 'join-short'; nameplate: number }
   | { type: 'signal'; payload: string }
   | { type: 'leave' };
 
 export type ServerMessage =
-  | { type: 'created'; room: RoomId }
+  | { type: 'created'; room: RoomId; nameplate?: number }
   | { type: 'joined'; room: RoomId }
-  | { type: 'peer-joined' }
+  | { type: 'peer-joined'; via: JoinVia }
   | { type: 'signal'; payload: string }
   | { type: 'peer-left' }
   | { type: 'error'; code: SignalingErrorCode; message: string };
@@ -61,6 +68,10 @@ function hasOnlyKeys(value: Record<string, unknown>, keys: readonly string[]): b
   return Object.keys(value).every((key) => keys.includes(key));
 }
 
+export function isNameplate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_NAMEPLATE;
+}
+
 export function isRoomId(value: unknown): value is RoomId {
   return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
 }
@@ -90,6 +101,10 @@ export function parseClientMessage(text: string): ParseResult<ClientMessage> {
       if (!hasOnlyKeys(message, ['type', 'room'])) return fail('unexpected field');
       if (!isRoomId(message.room)) return fail('invalid room id');
       return { ok: true, value: { type: message.type, room: message.room } };
+    case 'join-short':
+      if (!hasOnlyKeys(message, ['type', 'nameplate'])) return fail('unexpected field');
+      if (!isNameplate(message.nameplate)) return fail('invalid nameplate');
+      return { ok: true, value: { type: 'join-short', nameplate: message.nameplate } };
     case 'signal':
       if (!hasOnlyKeys(message, ['type', 'payload'])) return fail('unexpected field');
       if (typeof message.payload === 'string' && message.payload.length > MAX_SIGNAL_PAYLOAD_CHARS) {
@@ -114,10 +129,18 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
   if (!isRecord(message) || typeof message.type !== 'string') return fail('not a message object');
   switch (message.type) {
     case 'created':
+      if (!hasOnlyKeys(message, ['type', 'room', 'nameplate']) || !isRoomId(message.room)) return fail('invalid room id');
+      if (message.nameplate !== undefined && !isNameplate(message.nameplate)) return fail('invalid nameplate');
+      return {
+        ok: true,
+        value: { type: 'created', room: message.room, ...(message.nameplate !== undefined ? { nameplate: message.nameplate } : {}) },
+      };
     case 'joined':
       if (!hasOnlyKeys(message, ['type', 'room']) || !isRoomId(message.room)) return fail('invalid room id');
       return { ok: true, value: { type: message.type, room: message.room } };
     case 'peer-joined':
+      if (!hasOnlyKeys(message, ['type', 'via']) || (message.via !== 'link' && message.via !== 'short')) return fail('invalid via');
+      return { ok: true, value: { type: 'peer-joined', via: message.via } };
     case 'peer-left':
       if (!hasOnlyKeys(message, ['type'])) return fail('unexpected field');
       return { ok: true, value: { type: message.type } };

@@ -4,7 +4,7 @@
  * It never sees anything but room ids and opaque payloads, and it logs neither:
  * rooms appear in logs only as a short hash tag (see docs/PROTOCOL.md).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,7 +15,9 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   MAX_FRAME_BYTES,
+  MAX_NAMEPLATE,
   errorMessage,
+  type JoinVia,
   parseClientMessage,
   type RoomId,
   type ServerMessage,
@@ -175,6 +177,8 @@ interface Room {
   /** What logs show instead of the room id. */
   readonly tag: string;
   readonly members: Set<Connection>;
+  /** The short-code number, if one was free when the room was made. */
+  readonly nameplate: number | undefined;
 }
 
 /** A short, non-reversible tag that lets log lines about one room be correlated. */
@@ -184,6 +188,7 @@ function roomTag(room: RoomId): string {
 
 class RoomRelay {
   private readonly rooms = new Map<RoomId, Room>();
+  private readonly nameplates = new Map<number, Room>();
   private readonly connections = new Set<Connection>();
 
   constructor(
@@ -247,7 +252,9 @@ class RoomRelay {
       case 'create':
         return this.create(connection, message.room);
       case 'join':
-        return this.join(connection, message.room);
+        return this.join(connection, this.rooms.get(message.room), 'link');
+      case 'join-short':
+        return this.join(connection, this.nameplates.get(message.nameplate), 'short');
       case 'signal':
         return this.signal(connection, message.payload);
       case 'leave':
@@ -258,24 +265,43 @@ class RoomRelay {
   private create(connection: Connection, id: RoomId): void {
     if (connection.room) return this.reject(connection, 'already-in-room');
     if (this.rooms.has(id)) return this.reject(connection, 'room-exists');
-    const room: Room = { id, tag: roomTag(id), members: new Set([connection]) };
+    const nameplate = this.freeNameplate();
+    const room: Room = { id, tag: roomTag(id), members: new Set([connection]), nameplate };
     this.rooms.set(id, room);
+    if (nameplate !== undefined) this.nameplates.set(nameplate, room);
     connection.room = room;
     this.log({ event: 'room-created', room: room.tag });
-    this.send(connection, { type: 'created', room: id });
+    this.send(connection, { type: 'created', room: id, ...(nameplate !== undefined ? { nameplate } : {}) });
   }
 
-  private join(connection: Connection, id: RoomId): void {
+  /**
+   * A random free number, preferring three digits so codes stay short. Random
+   * rather than lowest-free, so a room's number says nothing about other rooms.
+   */
+  private freeNameplate(): number | undefined {
+    for (const [max, tries] of [
+      [999, 20],
+      [MAX_NAMEPLATE, 50],
+    ] as const) {
+      for (let i = 0; i < tries; i++) {
+        const candidate = randomInt(1, max + 1);
+        if (!this.nameplates.has(candidate)) return candidate;
+      }
+    }
+    for (let candidate = 1; candidate <= MAX_NAMEPLATE; candidate++) if (!this.nameplates.has(candidate)) return candidate;
+    return undefined;
+  }
+
+  private join(connection: Connection, room: Room | undefined, via: JoinVia): void {
     if (connection.room) return this.reject(connection, 'already-in-room');
-    const room = this.rooms.get(id);
     if (!room) return this.reject(connection, 'room-not-found');
     if (room.members.size >= MEMBERS_PER_ROOM) return this.reject(connection, 'room-full');
     room.members.add(connection);
     connection.room = room;
     this.log({ event: 'room-joined', room: room.tag });
     // The member already waiting hears first, so it is ready before the joiner starts signaling.
-    for (const peer of this.peersOf(connection)) this.send(peer, { type: 'peer-joined' });
-    this.send(connection, { type: 'joined', room: id });
+    for (const peer of this.peersOf(connection)) this.send(peer, { type: 'peer-joined', via });
+    this.send(connection, { type: 'joined', room: room.id });
   }
 
   private signal(connection: Connection, payload: string): void {
@@ -301,6 +327,7 @@ class RoomRelay {
     for (const peer of peers) this.send(peer, { type: 'peer-left' });
     if (room.members.size === 0) {
       this.rooms.delete(room.id);
+      if (room.nameplate !== undefined) this.nameplates.delete(room.nameplate);
       this.log({ event: 'room-closed', room: room.tag });
     }
   }

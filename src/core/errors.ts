@@ -9,6 +9,7 @@ export const ERROR_MESSAGES = {
   'room-full': 'This room is full. A Duet room holds exactly two people.',
   'room-exists': 'A room with this code already exists. Create a new room.',
   'invalid-name': 'Please enter a name of 1 to 40 characters.',
+  'code-mismatch': 'The code did not match. Check the code with the other person and start a new room.',
 
   // Signaling
   'signaling-unreachable': 'Cannot reach the signaling server. Check your connection and try again.',
@@ -24,6 +25,8 @@ export const ERROR_MESSAGES = {
 
   // Peer connection
   'peer-connection-failed': 'The direct connection to your peer failed.',
+  'peer-unreachable':
+    'Could not reach your peer directly. On different networks Duet needs a STUN or TURN server (see the README).',
   'peer-unavailable': 'This browser cannot make peer-to-peer connections (WebRTC is unavailable).',
 
   // Handshake and records

@@ -3,8 +3,8 @@
  * The UI observes it (subscribe) and calls its actions; it never touches the DOM.
  * Transport and time are injected, so it runs the same against fakes in tests.
  */
-import type { RoomId, ServerMessage } from '../../signaling/protocol.ts';
-import { type Bytes, type RandomSource, secureRandom, toBase64Url } from '../core/bytes.ts';
+import type { JoinVia, ServerMessage } from '../../signaling/protocol.ts';
+import { type Bytes, type RandomSource, concatBytes, fromBase64Url, secureRandom, toBase64Url } from '../core/bytes.ts';
 import type { Clock } from '../core/clock.ts';
 import { systemClock } from '../core/clock.ts';
 import { DuetError, isErrorCode, toDuetError } from '../core/errors.ts';
@@ -12,7 +12,9 @@ import { type HandshakeConfig, type RsaIdentity, generateRsaIdentity } from '../
 import { type RoomKeys, deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../core/invite.ts';
 import { MAX_MESSAGE_LENGTH, type PeerMessage, normaliseName } from '../core/messages.ts';
 import { type Role, otherRole } from '../core/roles.ts';
+import { PAKE_CONFIRM_BYTES, PAKE_SHARE_BYTES, PakeParty, type PakeResult } from '../core/pake.ts';
 import { SecureChannel } from '../core/secure-channel.ts';
+import { formatShortCode, generatePassword, loadWordlist, looksLikeShortCode, parseShortCode } from '../core/short-code.ts';
 import { openSignal, sealSignal } from '../core/signal-seal.ts';
 import type { PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../transport/signaling-client.ts';
@@ -20,6 +22,8 @@ import type { SignalingConnection, SignalingHandlers } from '../transport/signal
 export interface Invite {
   link: string;
   code: string;
+  /** "7-tiger-ocean", when the server had a nameplate free. */
+  shortCode?: string;
 }
 
 /** Where the conversation is. The UI shows a plain sentence for each. */
@@ -60,11 +64,19 @@ export interface ChatSessionOptions {
   iceServers: RTCIceServer[];
   handshake: HandshakeConfig;
   transport: SessionTransport;
+  /** How long to wait for the direct connection and the short-code exchange (default 30 s). */
+  connectTimeoutMs?: number;
   clock?: Clock;
   random?: RandomSource;
 }
 
 const MAX_NOTICES = 5;
+const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+/** First byte of the short-code exchange payloads sent through signaling before any sealed signal. */
+const PakeMessage = { share: 1, confirm: 2 } as const;
+
+/** How this side enters the room: with the link's secret, or with a short code's password. */
+type Entry = { kind: 'link'; secret: Bytes } | { kind: 'short'; nameplate: number; password: string };
 
 export class ChatSession {
   status: SessionStatus = { phase: 'lobby' };
@@ -75,13 +87,23 @@ export class ChatSession {
   role: Role | undefined;
   /** The host's invite, kept so the room can be offered again if a guest drops out early. */
   invite: Invite | undefined;
+  /** The person said the safety codes matched. */
+  verified = false;
 
   private readonly options: ChatSessionOptions;
   private readonly clock: Clock;
   private readonly random: RandomSource;
   private readonly listeners = new Set<() => void>();
   private readonly identity: Promise<RsaIdentity>;
+  /** Keys from the invite secret (link entry). */
   private roomKeys: RoomKeys | undefined;
+  /** The keys sealing signals and binding the handshake for the current peer: from the link, or from the PAKE. */
+  private peerKeys: Pick<RoomKeys, 'signalKey' | 'psk'> | undefined;
+  /** The host's short-code password, for a guest who joins by nameplate. */
+  private shortPassword: string | undefined;
+  private pake: { party: PakeParty; result?: PakeResult } | undefined;
+  private cancelConnectTimer: (() => void) | undefined;
+  private entry: Entry | undefined;
   private signaling: SignalingConnection | undefined;
   private link: PeerLink | undefined;
   private channel: SecureChannel | undefined;
@@ -118,22 +140,43 @@ export class ChatSession {
 
   /** Creates a room and waits for the peer. Errors end in status 'failed'. */
   async createRoom(name: string): Promise<void> {
-    await this.enterRoom(name, 'host', generateRoomSecret(this.random));
+    this.startEntering(name, 'host');
+    const secret = generateRoomSecret(this.random);
+    try {
+      this.shortPassword = generatePassword(await loadWordlist(), this.random);
+    } catch {
+      // Without the word list there is no short code; the link still works.
+    }
+    await this.connect({ kind: 'link', secret });
+    this.signaling?.send({ type: 'create', room: this.roomKeys!.roomId });
   }
 
-  /** Joins the room of an invite code or link. Throws DuetError('invalid-code') at once if it is unreadable. */
-  async joinRoom(name: string, codeOrLink: string): Promise<void> {
-    const secret = parseInviteInput(codeOrLink);
-    await this.enterRoom(name, 'guest', secret);
+  /**
+   * Joins with an invite link, its code, or a short code ("7-tiger-ocean").
+   * Throws DuetError('invalid-code') at once if the input is unreadable.
+   */
+  async joinRoom(name: string, input: string): Promise<void> {
+    const entry: Entry = looksLikeShortCode(input)
+      ? { kind: 'short', ...parseShortCode(input, await loadWordlist()) }
+      : { kind: 'link', secret: parseInviteInput(input) };
+    this.startEntering(name, 'guest');
+    await this.connect(entry);
+    if (entry.kind === 'link') this.signaling?.send({ type: 'join', room: this.roomKeys!.roomId });
+    else this.signaling?.send({ type: 'join-short', nameplate: entry.nameplate });
+    if (this.signaling) this.setStatus({ phase: 'connecting' });
   }
 
-  private async enterRoom(name: string, role: Role, secret: Bytes): Promise<void> {
+  private startEntering(name: string, role: Role): void {
     if (this.status.phase !== 'lobby') throw new DuetError('already-in-room');
     this.myName = normaliseName(name);
     this.role = role;
     this.setStatus({ phase: 'opening' });
+  }
+
+  private async connect(entry: Entry): Promise<void> {
+    this.entry = entry;
     try {
-      this.roomKeys = await deriveRoomKeys(secret);
+      if (entry.kind === 'link') this.roomKeys = await deriveRoomKeys(entry.secret);
       this.signaling = await this.options.transport.connectSignaling(this.options.signalingUrl, {
         onMessage: (message) => this.onSignalingMessage(message),
         onInvalid: (error) => this.notify(error),
@@ -141,29 +184,19 @@ export class ChatSession {
       });
     } catch (error) {
       this.fail(toDuetError(error, 'signaling-unreachable'));
-      return;
-    }
-    const room: RoomId = this.roomKeys.roomId;
-    if (role === 'host') {
-      this.signaling.send({ type: 'create', room });
-      this.invite = { link: inviteLink(this.options.appUrl, secret), code: encodeInviteCode(secret) };
-      this.setStatus({ phase: 'waiting', invite: this.invite });
-    } else {
-      this.signaling.send({ type: 'join', room });
-      this.setStatus({ phase: 'connecting' });
     }
   }
 
   private onSignalingMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'created':
+        this.onCreated(message.nameplate);
         return;
       case 'joined':
-        // The guest starts the WebRTC offer.
-        this.startPeerLink(true);
+        this.onPeerPresent(message.room, this.entry?.kind === 'short' ? 'short' : 'link');
         return;
       case 'peer-joined':
-        this.startPeerLink(false);
+        this.onPeerPresent(this.roomKeys?.roomId ?? '', message.via);
         return;
       case 'signal':
         this.onSignal(message.payload);
@@ -177,11 +210,61 @@ export class ChatSession {
     }
   }
 
+  private onCreated(nameplate: number | undefined): void {
+    const entry = this.entry;
+    if (this.role !== 'host' || entry?.kind !== 'link' || this.status.phase !== 'opening') return;
+    this.invite = {
+      link: inviteLink(this.options.appUrl, entry.secret),
+      code: encodeInviteCode(entry.secret),
+      ...(nameplate !== undefined && this.shortPassword ? { shortCode: formatShortCode({ nameplate, password: this.shortPassword }) } : {}),
+    };
+    this.setStatus({ phase: 'waiting', invite: this.invite });
+  }
+
+  /** Both people are in the room: agree on keys (directly, or by PAKE), then connect. */
+  private onPeerPresent(roomId: string, via: JoinVia): void {
+    if (this.link || this.pake || !this.role) return;
+    this.setStatus({ phase: 'connecting' });
+    this.startConnectTimer();
+    if (via === 'link') {
+      if (!this.roomKeys) {
+        this.fail(new DuetError('handshake-failed', 'the server claims a link join in a short-code room'));
+        return;
+      }
+      this.peerKeys = this.roomKeys;
+      this.startPeerLink();
+      return;
+    }
+    const password = this.role === 'host' ? this.shortPassword : this.entry?.kind === 'short' ? this.entry.password : undefined;
+    const nameplate = this.role === 'host' ? this.invite?.shortCode?.split('-')[0] : this.entry?.kind === 'short' ? String(this.entry.nameplate) : undefined;
+    if (!password || !nameplate) {
+      this.fail(new DuetError('code-mismatch', 'no short code in this room'));
+      return;
+    }
+    // The PAKE is bound to this room and nameplate, so a share cannot be replayed elsewhere.
+    const party = new PakeParty(this.role, password, `${roomId}/${nameplate}`, this.random);
+    this.pake = { party };
+    this.sendPakeMessage(PakeMessage.share, party.share);
+  }
+
+  private sendPakeMessage(kind: number, body: Bytes): void {
+    this.signaling?.send({ type: 'signal', payload: toBase64Url(concatBytes(new Uint8Array([kind]), body)) });
+  }
+
+  private startConnectTimer(): void {
+    this.cancelConnectTimer?.();
+    this.cancelConnectTimer = this.clock.setTimeout(() => {
+      this.cancelConnectTimer = undefined;
+      const phase = this.status.phase;
+      if (phase === 'connecting') this.fail(new DuetError(this.pake && !this.peerKeys ? 'handshake-timeout' : 'peer-unreachable'));
+    }, this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  }
+
   private onServerError(code: string): void {
     const error = isErrorCode(code) ? new DuetError(code) : new DuetError('server-error', code);
     // Before the peer connection exists, a server refusal ends the attempt (room full,
     // no such room); afterwards it is only a notice.
-    if (this.status.phase === 'opening' || this.status.phase === 'waiting' || (this.status.phase === 'connecting' && !this.link)) {
+    if (this.status.phase === 'opening' || this.status.phase === 'waiting' || (this.status.phase === 'connecting' && !this.link && !this.pake)) {
       this.fail(error);
     } else {
       this.notify(error);
@@ -196,23 +279,22 @@ export class ChatSession {
     this.fail(new DuetError('signaling-lost'));
   }
 
-  private startPeerLink(initiator: boolean): void {
-    if (this.link || !this.role) return;
+  /** The guest makes the WebRTC offer. Signals are sealed with the peer keys. */
+  private startPeerLink(): void {
+    if (this.link || !this.role || !this.peerKeys) return;
     const role = this.role;
-    this.setStatus({ phase: 'connecting' });
+    const keys = this.peerKeys;
     try {
       this.link = this.options.transport.createPeerLink({
-        initiator,
+        initiator: role === 'guest',
         iceServers: this.options.iceServers,
         onSignal: (signal) => {
-          const keys = this.roomKeys;
-          if (!keys) return;
           sealSignal(keys.signalKey, role, signal, this.random).then(
             (payload) => this.signaling?.send({ type: 'signal', payload }),
-            (error: unknown) => this.notify(toDuetError(error, 'signal-rejected')),
+            (error: unknown) => this.fail(toDuetError(error, 'signal-rejected')),
           );
         },
-        onConnect: () => this.onPeerConnected(),
+        onConnect: () => void this.onPeerConnected(),
         onData: (bytes) => this.channel?.receive(bytes),
         onClose: (error) => this.onLinkClosed(error),
       });
@@ -222,24 +304,64 @@ export class ChatSession {
   }
 
   private onSignal(payload: string): void {
-    const keys = this.roomKeys;
     const role = this.role;
-    if (!keys || !role) return;
+    if (!role) return;
     this.signalQueue = this.signalQueue.then(async () => {
+      if (this.status.phase === 'failed' || this.status.phase === 'ended') return;
+      if (this.pake && !this.peerKeys) {
+        await this.onPakeMessage(payload);
+        return;
+      }
+      const keys = this.peerKeys;
+      if (!keys) {
+        this.notify(new DuetError('signal-rejected', 'signal before keys'));
+        return;
+      }
       try {
         const signal = await openSignal(keys.signalKey, otherRole(role), payload);
         this.link?.signal(signal);
       } catch (error) {
-        // A payload that does not open under the room key was forged or altered by
-        // whoever relays it: it is dropped and the person is told.
-        this.notify(toDuetError(error, 'signal-rejected'));
+        // Only someone without the room's keys (the server, or whoever controls it)
+        // can produce a payload that does not open: stop rather than talk through them.
+        this.fail(toDuetError(error, 'signal-rejected'));
       }
     });
   }
 
+  private async onPakeMessage(payload: string): Promise<void> {
+    const pake = this.pake!;
+    let bytes: Bytes;
+    try {
+      bytes = fromBase64Url(payload);
+    } catch {
+      this.fail(new DuetError('code-mismatch', 'malformed PAKE message'));
+      return;
+    }
+    const kind = bytes[0];
+    const body = bytes.subarray(1) as Bytes;
+    try {
+      if (kind === PakeMessage.share && !pake.result && body.length === PAKE_SHARE_BYTES) {
+        pake.result = await pake.party.finish(body);
+        this.sendPakeMessage(PakeMessage.confirm, pake.result.localConfirm);
+        return;
+      }
+      if (kind === PakeMessage.confirm && pake.result && body.length === PAKE_CONFIRM_BYTES) {
+        if (!(await pake.result.verifyPeer(body))) throw new DuetError('code-mismatch', 'confirmation did not verify');
+        // The short code matched: the PAKE secret now plays the part of the link's room secret.
+        const keys = await deriveRoomKeys(pake.result.secret);
+        this.peerKeys = { signalKey: keys.signalKey, psk: keys.psk };
+        this.startPeerLink();
+        return;
+      }
+      throw new DuetError('code-mismatch', 'unexpected PAKE message');
+    } catch (error) {
+      this.fail(toDuetError(error, 'code-mismatch'));
+    }
+  }
+
   private async onPeerConnected(): Promise<void> {
     const link = this.link;
-    const keys = this.roomKeys;
+    const keys = this.peerKeys;
     const role = this.role;
     if (!link || !keys || !role) return;
     this.setStatus({ phase: 'securing' });
@@ -262,6 +384,7 @@ export class ChatSession {
       this.channel = channel;
       const { safetyCode } = await channel.establish();
       if (this.link !== link) return;
+      this.cancelConnectTimer?.();
       this.setStatus({ phase: 'secure', safetyCode });
       await channel.send({ type: 'profile', name: this.myName });
     } catch (error) {
@@ -334,6 +457,13 @@ export class ChatSession {
     if (this.status.phase !== 'failed') this.setStatus({ phase: 'ended', reason: 'you-left' });
   }
 
+  /** The person compared the safety codes with their peer and they matched. */
+  markVerified(): void {
+    if (this.status.phase !== 'secure') return;
+    this.verified = true;
+    this.changed();
+  }
+
   dismissNotice(id: number): void {
     this.notices = this.notices.filter((n) => n.id !== id);
     this.changed();
@@ -348,7 +478,12 @@ export class ChatSession {
     this.changed();
   }
 
+  /** Forgets everything about the current peer; the room (and invite) stay. */
   private teardownPeer(): void {
+    this.cancelConnectTimer?.();
+    this.cancelConnectTimer = undefined;
+    this.pake = undefined;
+    this.peerKeys = undefined;
     this.channel?.close();
     this.channel = undefined;
     const link = this.link;

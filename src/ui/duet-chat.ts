@@ -41,6 +41,13 @@ export class DuetChat extends LitElement {
         border-radius: 12px;
         padding: 0.75rem 1rem;
       }
+      .verify {
+        margin-top: 0.5rem;
+      }
+      .verified {
+        color: var(--duet-ok);
+        font-weight: 600;
+      }
       .safety code {
         font-size: 1.1rem;
         letter-spacing: 0.05em;
@@ -145,6 +152,11 @@ export class DuetChat extends LitElement {
             <span id="safety-label">Safety code</span>
             <code aria-labelledby="safety-label">${status.safetyCode}</code>
             <span class="muted">Compare it with ${session.peerName || 'your peer'} by voice or in person. If it matches, nobody is in the middle.</span>
+            <div class="verify">
+              ${session.verified
+                ? html`<span class="verified">✓ Verified: you confirmed the codes match</span>`
+                : html`<button type="button" class="secondary" @click=${() => session.markVerified()}>Mark as verified</button>`}
+            </div>
           </section>`
         : html`<div></div>`}
       <ol role="log" aria-label="Messages" aria-live="polite">

@@ -31,6 +31,12 @@ export class DuetInvite extends LitElement {
         word-break: break-all;
         user-select: all;
       }
+      code.short {
+        display: block;
+        font-size: 1.4rem;
+        font-weight: 600;
+        margin: 0.2rem 0;
+      }
       img {
         width: 220px;
         height: 220px;
@@ -79,7 +85,14 @@ export class DuetInvite extends LitElement {
         <h2 id="invite-title">Invite one person</h2>
         <p class="muted">Send this link, or let them scan the code. Anyone with the link can join, so share it privately.</p>
         <a class="link" href=${invite.link} aria-label="Room link" @click=${(e: Event) => e.preventDefault()}>${invite.link}</a>
-        <div><span class="muted">Room code: </span><code aria-label="Room code value">${invite.code}</code></div>
+        <div><span class="muted" id="code-label">Room code</span> <code aria-labelledby="code-label">${invite.code}</code></div>
+        ${invite.shortCode
+          ? html`<div>
+              <span class="muted" id="short-label">Or read this short code aloud</span>
+              <code class="short" aria-labelledby="short-label">${invite.shortCode}</code>
+              <span class="muted">It works once: a wrong guess closes the room.</span>
+            </div>`
+          : nothing}
         <button type="button" @click=${() => this.copy()}>Copy link</button>
         <span aria-live="polite" class=${this.copyState === 'failed' ? 'error' : 'muted'}>
           ${this.copyState === 'copied' ? 'Link copied.' : this.copyState === 'failed' ? 'Copying failed: select the link and copy it by hand.' : ''}

@@ -101,7 +101,7 @@ export class DuetLobby extends LitElement {
             name="code"
             autocomplete="off"
             spellcheck="false"
-            placeholder="Paste a code or link"
+            placeholder="Paste the link, or type a code like 7-tiger-ocean"
             .value=${this.code}
             @input=${(e: Event) => (this.code = (e.target as HTMLInputElement).value)}
             @keydown=${this.onCodeKeydown}

@@ -47,6 +47,8 @@ describe('parseClientMessage', () => {
   it.each([
     [{ type: 'create', room: ROOM }],
     [{ type: 'join', room: ROOM }],
+    [{ type: 'join-short', nameplate: 1 }],
+    [{ type: 'join-short', nameplate: 9999 }],
     [{ type: 'signal', payload: PAYLOAD }],
     [{ type: 'leave' }],
   ])('accepts %j', (message) => {
@@ -74,6 +76,10 @@ describe('parseClientMessage', () => {
     ['server message type', `{"type":"created","room":"${ROOM}"}`],
     ['type in another case', '{"type":"LEAVE"}'],
     ['create without room', '{"type":"create"}'],
+    ['join-short with nameplate 0', '{"type":"join-short","nameplate":0}'],
+    ['join-short with nameplate 10000', '{"type":"join-short","nameplate":10000}'],
+    ['join-short with a string nameplate', '{"type":"join-short","nameplate":"7"}'],
+    ['join-short with an extra field', '{"type":"join-short","nameplate":7,"room":"x"}'],
     ['join without room', '{"type":"join"}'],
     ['signal without payload', '{"type":"signal"}'],
     ['leave with a room', `{"type":"leave","room":"${ROOM}"}`],
@@ -118,7 +124,9 @@ describe('parseServerMessage', () => {
   it.each([
     [{ type: 'created', room: ROOM }],
     [{ type: 'joined', room: ROOM }],
-    [{ type: 'peer-joined' }],
+    [{ type: 'peer-joined', via: 'link' }],
+    [{ type: 'peer-joined', via: 'short' }],
+    [{ type: 'created', room: ROOM, nameplate: 42 }],
     [{ type: 'peer-left' }],
     [{ type: 'signal', payload: PAYLOAD }],
   ])('accepts %j', (message) => {
@@ -141,7 +149,11 @@ describe('parseServerMessage', () => {
     ['created without room', '{"type":"created"}', 'bad-request'],
     ['joined with a bad room id', '{"type":"joined","room":"short"}', 'bad-request'],
     ['created with an extra field', `{"type":"created","room":"${ROOM}","peers":1}`, 'bad-request'],
-    ['peer-joined with an extra field', `{"type":"peer-joined","room":"${ROOM}"}`, 'bad-request'],
+    ['peer-joined with an extra field', `{"type":"peer-joined","via":"link","room":"${ROOM}"}`, 'bad-request'],
+    ['peer-joined without via', '{"type":"peer-joined"}', 'bad-request'],
+    ['peer-joined with an unknown via', '{"type":"peer-joined","via":"magic"}', 'bad-request'],
+    ['created with nameplate 0', `{"type":"created","room":"${ROOM}","nameplate":0}`, 'bad-request'],
+    ['created with a fractional nameplate', `{"type":"created","room":"${ROOM}","nameplate":1.5}`, 'bad-request'],
     ['signal without payload', '{"type":"signal"}', 'bad-request'],
     ['signal with a non-base64url payload', '{"type":"signal","payload":"a b"}', 'bad-request'],
     ['signal with a payload over the maximum', `{"type":"signal","payload":"${'x'.repeat(MAX_SIGNAL_PAYLOAD_CHARS + 1)}"}`, 'bad-request'],

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { type ServerMessage, errorMessage, parseServerMessage } from '../../signaling/protocol.ts';
 import { type LogEntry, type SignalingServer, type SignalingServerOptions, createSignalingServer } from '../../signaling/server.ts';
@@ -127,10 +127,10 @@ async function connect(options?: WebSocket.ClientOptions): Promise<TestClient> {
 /** A host that created ROOM and a guest that joined it, both with their confirmations consumed. */
 async function pairInRoom(): Promise<{ host: TestClient; guest: TestClient }> {
   const host = await connect();
-  expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM });
+  expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM, nameplate: expect.any(Number) });
   const guest = await connect();
   expect(await guest.request({ type: 'join', room: ROOM })).toEqual({ type: 'joined', room: ROOM });
-  expect(await host.next()).toEqual({ type: 'peer-joined' });
+  expect(await host.next()).toEqual({ type: 'peer-joined', via: 'link' });
   return { host, guest };
 }
 
@@ -155,8 +155,32 @@ afterEach(async () => {
 describe('signaling server: rooms', () => {
   it('answers create with created and counts the room', async () => {
     const host = await connect();
-    expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM });
+    expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM, nameplate: expect.any(Number) });
     expect(server.roomCount()).toBe(1);
+  });
+
+  it('gives each room a distinct nameplate and lets a guest join by it', async () => {
+    const host = await connect();
+    const other = await connect();
+    const created = await host.request({ type: 'create', room: ROOM });
+    const createdOther = await other.request({ type: 'create', room: OTHER_ROOM });
+    if (created.type !== 'created' || createdOther.type !== 'created') throw new Error('expected created');
+    expect(created.nameplate).toBeGreaterThanOrEqual(1);
+    expect(created.nameplate).toBeLessThanOrEqual(9999);
+    expect(created.nameplate).not.toBe(createdOther.nameplate);
+
+    const guest = await connect();
+    guest.send({ type: 'join-short', nameplate: created.nameplate! });
+    expect(await host.next()).toEqual({ type: 'peer-joined', via: 'short' });
+    expect(await guest.next()).toEqual({ type: 'joined', room: ROOM });
+
+    const stranger = await connect();
+    expect(await stranger.request({ type: 'join-short', nameplate: created.nameplate! })).toEqual(errorMessage('room-full'));
+    // Once the room is gone its nameplate leads nowhere.
+    host.send({ type: 'leave' });
+    guest.send({ type: 'leave' });
+    await vi.waitFor(() => expect(server.roomCount()).toBe(1));
+    expect(await stranger.request({ type: 'join-short', nameplate: created.nameplate! })).toEqual(errorMessage('room-not-found'));
   });
 
   it('tells the host peer-joined and the guest joined', async () => {
@@ -164,7 +188,7 @@ describe('signaling server: rooms', () => {
     await host.request({ type: 'create', room: ROOM });
     const guest = await connect();
     guest.send({ type: 'join', room: ROOM });
-    expect(await host.next()).toEqual({ type: 'peer-joined' });
+    expect(await host.next()).toEqual({ type: 'peer-joined', via: 'link' });
     expect(await guest.next()).toEqual({ type: 'joined', room: ROOM });
     expect(server.roomCount()).toBe(1);
   });
@@ -232,7 +256,7 @@ describe('signaling server: rooms', () => {
     guest.send({ type: 'leave' });
     expect(await host.next()).toEqual({ type: 'peer-left' });
     expect(await guest.request({ type: 'join', room: ROOM })).toEqual({ type: 'joined', room: ROOM });
-    expect(await host.next()).toEqual({ type: 'peer-joined' });
+    expect(await host.next()).toEqual({ type: 'peer-joined', via: 'link' });
     await expectRelayWorks(host, guest);
   });
 
@@ -242,9 +266,9 @@ describe('signaling server: rooms', () => {
     expect(await guest.next()).toEqual({ type: 'peer-left' });
     const newcomer = await connect();
     expect(await newcomer.request({ type: 'join', room: ROOM })).toEqual({ type: 'joined', room: ROOM });
-    expect(await guest.next()).toEqual({ type: 'peer-joined' });
+    expect(await guest.next()).toEqual({ type: 'peer-joined', via: 'link' });
     await expectRelayWorks(guest, newcomer);
-    expect(await host.request({ type: 'create', room: OTHER_ROOM })).toEqual({ type: 'created', room: OTHER_ROOM });
+    expect(await host.request({ type: 'create', room: OTHER_ROOM })).toEqual({ type: 'created', room: OTHER_ROOM, nameplate: expect.any(Number) });
   });
 
   it('removes a room once its last member leaves or disconnects', async () => {
@@ -256,7 +280,7 @@ describe('signaling server: rooms', () => {
     expect(await host.request({ type: 'leave' })).toEqual(errorMessage('not-in-room'));
     expect(server.roomCount()).toBe(0);
 
-    expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM });
+    expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM, nameplate: expect.any(Number) });
     expect(server.roomCount()).toBe(1);
     await host.close();
     await logs.waitFor({ event: 'room-closed' });
@@ -291,7 +315,7 @@ describe('signaling server: invalid frames', () => {
     client.sendRaw('{"type":"create","room":"short"}');
     expect(await client.next()).toEqual(errorMessage('bad-request'));
     expect(server.roomCount()).toBe(0);
-    expect(await client.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM });
+    expect(await client.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM, nameplate: expect.any(Number) });
   });
 
   it('answers a binary frame with bad-request', async () => {
@@ -323,7 +347,7 @@ describe('signaling server: invalid frames', () => {
     expect((await guest.closed).code).toBe(1009);
     expect(await host.next()).toEqual({ type: 'peer-left' });
     const other = await connect();
-    expect(await other.request({ type: 'create', room: OTHER_ROOM })).toEqual({ type: 'created', room: OTHER_ROOM });
+    expect(await other.request({ type: 'create', room: OTHER_ROOM })).toEqual({ type: 'created', room: OTHER_ROOM, nameplate: expect.any(Number) });
     expect(server.roomCount()).toBe(2);
   });
 
@@ -362,7 +386,7 @@ describe('signaling server: heartbeat', () => {
     await responsive.request({ type: 'create', room: ROOM });
     const silent = await connect({ autoPong: false });
     await silent.request({ type: 'join', room: ROOM });
-    expect(await responsive.next()).toEqual({ type: 'peer-joined' });
+    expect(await responsive.next()).toEqual({ type: 'peer-joined', via: 'link' });
 
     // terminate() drops the TCP connection without a close frame: 1006 on the client.
     expect((await silent.closed).code).toBe(1006);
