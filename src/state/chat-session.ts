@@ -422,11 +422,16 @@ export class ChatSession {
   private onPeerGone(): void {
     const phase = this.status.phase;
     if (phase === 'ended' || phase === 'failed' || phase === 'lobby') return;
-    if (this.role === 'host' && phase !== 'secure' && this.invite) {
-      // The guest left before the conversation started: the room stays open for
-      // someone else with the link.
-      this.teardownPeer();
-      this.setStatus({ phase: 'waiting', invite: this.invite });
+    if (phase !== 'secure') {
+      if (this.role === 'host' && this.invite) {
+        // The guest left before the conversation started: the room stays open for
+        // someone else with the link, and the host is told an attempt failed.
+        this.teardownPeer();
+        this.notify(new DuetError('peer-left-early'));
+        this.setStatus({ phase: 'waiting', invite: this.invite });
+      } else {
+        this.fail(new DuetError('peer-left-early'));
+      }
       return;
     }
     this.teardownPeer();

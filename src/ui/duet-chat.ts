@@ -108,23 +108,6 @@ export class DuetChat extends LitElement {
         min-height: 2.75rem;
         max-height: 12rem;
       }
-      .notices {
-        display: grid;
-        gap: 0.25rem;
-      }
-      .notice {
-        display: flex;
-        justify-content: space-between;
-        gap: 0.5rem;
-        align-items: center;
-        color: var(--duet-danger);
-        border: 1px solid var(--duet-danger);
-        border-radius: 8px;
-        padding: 0.35rem 0.6rem;
-      }
-      .notice button {
-        padding: 0.2rem 0.5rem;
-      }
       .empty {
         color: var(--duet-muted);
         align-self: center;
@@ -164,7 +147,6 @@ export class DuetChat extends LitElement {
         ${repeat(session.messages, (m) => `${m.from}:${m.id}`, (m) => this.renderMessage(m))}
       </ol>
       <div>
-        ${this.renderNotices(session)}
         <form @submit=${this.onSubmit}>
           <label for="message">Message</label>
           <textarea
@@ -189,18 +171,6 @@ export class DuetChat extends LitElement {
       <div class="meta"><strong>${message.from === 'me' ? `${message.name} (you)` : message.name}</strong><time datetime=${when.toISOString()}>${timeFormat.format(when)}</time></div>
       <p class="text">${message.text}</p>
     </li>`;
-  }
-
-  private renderNotices(session: ChatSession) {
-    if (session.notices.length === 0) return nothing;
-    return html`<div class="notices" role="alert">
-      ${session.notices.map(
-        (n) => html`<div class="notice">
-          <span>${n.error.userMessage} [${n.error.code}]</span>
-          <button type="button" class="secondary" aria-label="Dismiss warning" @click=${() => session.dismissNotice(n.id)}>×</button>
-        </div>`,
-      )}
-    </div>`;
   }
 
   private onKeydown(event: KeyboardEvent): void {

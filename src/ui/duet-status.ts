@@ -1,5 +1,5 @@
 import { consume } from '@lit/context';
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ChatSession } from '../state/chat-session.ts';
 import { SessionController, sessionContext } from './session-context.ts';
@@ -51,6 +51,24 @@ export class DuetStatus extends LitElement {
       [data-phase='failed'] {
         color: var(--duet-danger);
       }
+      .notices {
+        margin-top: 0.5rem;
+        display: grid;
+        gap: 0.25rem;
+      }
+      .notice {
+        display: flex;
+        justify-content: space-between;
+        gap: 0.5rem;
+        align-items: center;
+        color: var(--duet-danger);
+        border: 1px solid var(--duet-danger);
+        border-radius: 8px;
+        padding: 0.35rem 0.6rem;
+      }
+      .notice button {
+        padding: 0.2rem 0.5rem;
+      }
     `,
   ];
 
@@ -58,9 +76,24 @@ export class DuetStatus extends LitElement {
     const session = this.session;
     if (!session) return html``;
     return html`<p role="status" data-phase=${session.status.phase}>
-      <span class="dot" aria-hidden="true"></span><span>${statusText(session.status, session.peerName)}</span>
-    </p>`;
+        <span class="dot" aria-hidden="true"></span><span>${statusText(session.status, session.peerName)}</span>
+      </p>
+      ${this.renderNotices(session)}`;
   }
+
+  /** Problems that did not end the conversation: a dropped forged record, a failed join attempt. */
+  private renderNotices(session: ChatSession) {
+    if (session.notices.length === 0) return nothing;
+    return html`<div class="notices" role="alert">
+      ${session.notices.map(
+        (n) => html`<div class="notice">
+          <span>${n.error.userMessage} [${n.error.code}]</span>
+          <button type="button" class="secondary" aria-label="Dismiss warning" @click=${() => session.dismissNotice(n.id)}>×</button>
+        </div>`,
+      )}
+    </div>`;
+  }
+
 }
 
 declare global {

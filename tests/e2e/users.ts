@@ -24,13 +24,13 @@ export function connectionStatus(page: Page) {
 }
 
 /** Creates a room from the lobby; returns the invite link shown. */
-export async function createRoom(user: User, name: string): Promise<string> {
-  await user.page.goto('/');
+export async function createRoom(user: User, name: string, startUrl = '/'): Promise<string> {
+  await user.page.goto(startUrl);
   await user.page.getByRole('textbox', { name: 'Your name' }).fill(name);
   await user.page.getByRole('button', { name: 'Create room' }).click();
   await expect(connectionStatus(user.page)).toContainText('Waiting for your peer');
   const link = await user.page.getByRole('link', { name: 'Room link' }).textContent();
-  expect(link).toMatch(/^http:\/\/localhost:\d+\/#[A-Za-z0-9_-]{43}$/);
+  expect(link).toMatch(/^http:\/\/(localhost|127\.0\.0\.1):\d+\/#[A-Za-z0-9_-]{43}$/);
   return link!;
 }
 
@@ -40,8 +40,8 @@ export async function joinByLink(user: User, link: string, name: string): Promis
   await user.page.getByRole('button', { name: 'Join' }).click();
 }
 
-export async function joinByCode(user: User, code: string, name: string): Promise<void> {
-  await user.page.goto('/');
+export async function joinByCode(user: User, code: string, name: string, startUrl = '/'): Promise<void> {
+  await user.page.goto(startUrl);
   await user.page.getByRole('textbox', { name: 'Your name' }).fill(name);
   await user.page.getByRole('textbox', { name: 'Room code' }).fill(code);
   await user.page.getByRole('button', { name: 'Join' }).click();

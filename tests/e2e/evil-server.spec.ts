@@ -1,0 +1,131 @@
+/**
+ * The signaling server can neither read nor forge. Each test runs the real app
+ * and server behind a proxy that attacks the signaling traffic, and checks that
+ * the browsers refuse with a named error and no chat ever appears.
+ */
+import { expect, test } from '@playwright/test';
+import { fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
+import { deriveRoomKeys, parseInviteInput } from '../../src/core/invite.ts';
+import { PakeParty } from '../../src/core/pake.ts';
+import { openSignal, sealSignal } from '../../src/core/signal-seal.ts';
+import { type Attack, type EvilServer, flipBit, startEvilServer } from './evil-server.ts';
+import { type User, connectionStatus, createRoom, joinByCode, joinByLink, newUser } from './users.ts';
+
+let evil: EvilServer | undefined;
+const users: User[] = [];
+
+test.afterEach(async () => {
+  for (const user of users.splice(0)) await user.context.close();
+  await evil?.close();
+  evil = undefined;
+});
+
+async function expectNoChat(user: User): Promise<void> {
+  await expect(user.page.getByRole('log').getByRole('listitem').filter({ hasNotText: 'No messages yet' })).toHaveCount(0);
+  await expect(user.page.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
+}
+
+/** Server logs hold no secret, no code and no payload. */
+function expectCleanLogs(server: EvilServer, secrets: string[]): void {
+  const text = JSON.stringify(server.logs);
+  for (const secret of secrets) expect(text).not.toContain(secret);
+  for (const frame of server.frames) {
+    const parsed = JSON.parse(frame) as { payload?: string };
+    if (parsed.payload) expect(text).not.toContain(parsed.payload);
+  }
+}
+
+function lastStatus(user: User) {
+  return connectionStatus(user.page);
+}
+
+test('altering the guest’s sealed offer is caught by the host', async ({ browser }) => {
+  const attack: Attack = (frame, to) => [to === 'host' && frame.type === 'signal' ? { ...frame, payload: flipBit(String(frame.payload)) } : frame];
+  evil = await startEvilServer(attack);
+  const alice = await newUser(browser);
+  const bruno = await newUser(browser);
+  users.push(alice, bruno);
+  const link = await createRoom(alice, 'Alice', evil.url);
+  await joinByLink(bruno, link, 'Bruno');
+
+  // The host refuses and leaves; the guest learns the setup failed. Nobody chats.
+  await expect(lastStatus(alice)).toContainText('[signal-rejected]');
+  await expect(lastStatus(bruno)).toContainText('[peer-left-early]');
+  await expectNoChat(alice);
+  await expectNoChat(bruno);
+  expectCleanLogs(evil, [new URL(link).hash.slice(1)]);
+});
+
+test('altering the host’s sealed answer is caught by the guest', async ({ browser }) => {
+  const attack: Attack = (frame, to) => [to === 'guest' && frame.type === 'signal' ? { ...frame, payload: flipBit(String(frame.payload)) } : frame];
+  evil = await startEvilServer(attack);
+  const alice = await newUser(browser);
+  const bruno = await newUser(browser);
+  users.push(alice, bruno);
+  const link = await createRoom(alice, 'Alice', evil.url);
+  await joinByLink(bruno, link, 'Bruno');
+
+  await expect(lastStatus(bruno)).toContainText('[signal-rejected]');
+  // The host keeps its room open for a genuine guest and is told an attempt failed.
+  await expect(alice.page.getByRole('alert')).toContainText('[peer-left-early]');
+  await expect(lastStatus(alice)).toContainText('Waiting for your peer');
+  await expectNoChat(bruno);
+});
+
+test('swapping a DTLS fingerprint, even knowing the room secret, gets no connection', async ({ browser }) => {
+  // The worst case: the attacker has the link, so it can open and re-seal signals.
+  let signalKey: CryptoKey | undefined;
+  let swapped = 0;
+  evil = await startEvilServer(async (frame, to) => {
+    if (to !== 'host' || frame.type !== 'signal' || !signalKey) return [frame];
+    const signal = await openSignal(signalKey, 'guest', String(frame.payload));
+    if (signal.type !== 'offer') return [frame];
+    const fake = Array.from({ length: 32 }, (_, i) => ((i * 37 + 11) % 256).toString(16).padStart(2, '0').toUpperCase()).join(':');
+    const sdp = signal.sdp.replace(/a=fingerprint:sha-256 [0-9A-F:]+/gi, `a=fingerprint:sha-256 ${fake}`);
+    expect(sdp).not.toBe(signal.sdp);
+    swapped++;
+    return [{ ...frame, payload: await sealSignal(signalKey, 'guest', { type: 'offer', sdp }) }];
+  });
+  const alice = await newUser(browser);
+  const bruno = await newUser(browser);
+  users.push(alice, bruno);
+  const link = await createRoom(alice, 'Alice', evil.url);
+  signalKey = (await deriveRoomKeys(parseInviteInput(link))).signalKey;
+  await joinByLink(bruno, link, 'Bruno');
+
+  // DTLS refuses the certificate that does not match; were it accepted, the handshake
+  // transcript (which binds both fingerprints) would not match either.
+  await expect(lastStatus(bruno)).toContainText(/\[(peer-connection-failed|peer-unreachable|peer-left-early|handshake-failed)\]/, { timeout: 45_000 });
+  expect(swapped).toBe(1);
+  await expectNoChat(bruno);
+  await expect(alice.page.getByRole('log')).toHaveCount(0);
+});
+
+test('the server’s own guess at a short code fails and closes the room', async ({ browser }) => {
+  let shortCode = '';
+  const attack: Attack = (frame, to) => {
+    // Replace the guest's PAKE share with one made from a guessed password.
+    if (to === 'host' && frame.type === 'signal') {
+      const bytes = fromBase64Url(String(frame.payload));
+      if (bytes[0] === 1 && bytes.length === 33) {
+        const [nameplate] = shortCode.split('-');
+        const guess = new PakeParty('guest', 'abandon-ability', `${roomId}/${nameplate}`);
+        return [{ ...frame, payload: toBase64Url(new Uint8Array([1, ...guess.share])) }];
+      }
+    }
+    if (frame.type === 'joined') roomId = String(frame.room);
+    return [frame];
+  };
+  let roomId = '';
+  evil = await startEvilServer(attack);
+  const alice = await newUser(browser);
+  const bruno = await newUser(browser);
+  users.push(alice, bruno);
+  await createRoom(alice, 'Alice', evil.url);
+  shortCode = (await alice.page.getByLabel('Or read this short code aloud').textContent())?.trim() ?? '';
+  await joinByCode(bruno, shortCode, 'Bruno', evil.url);
+  for (const user of [alice, bruno]) await expect(lastStatus(user)).toContainText('[code-mismatch]');
+  await expectNoChat(alice);
+  await expectNoChat(bruno);
+  expectCleanLogs(evil, [shortCode.split('-').slice(1).join('-')]);
+});
