@@ -6,6 +6,7 @@ import { loadConfig } from './config.ts';
 import { ERROR_MESSAGES } from './core/errors.ts';
 import { ChatSession } from './state/chat-session.ts';
 import { connectSignaling } from './transport/signaling-client.ts';
+import { IndexedDbDeviceStore } from './storage/device-store.ts';
 import { createPeerLink } from './transport/peer-link.ts';
 
 const PENDING_CODE_KEY = 'duet.invite';
@@ -86,8 +87,15 @@ async function start(): Promise<void> {
       }
     })(),
     invitedCode,
+    deviceStore: typeof indexedDB === 'undefined' ? undefined : new IndexedDbDeviceStore(),
   };
   document.getElementById('app')?.replaceChildren(app);
+
+  // Opening another invite link in this tab changes only the fragment, which does not
+  // reload the page: start afresh so the new invite is read like any other.
+  window.addEventListener('hashchange', () => {
+    if (location.hash.length > 1) location.reload();
+  });
 }
 
 void start();

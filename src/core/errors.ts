@@ -42,6 +42,10 @@ export const ERROR_MESSAGES = {
   'record-too-large': 'A message was too large and was discarded.',
   'record-forged': 'A message failed its integrity check and was discarded.',
   'record-replayed': 'A replayed or out-of-order message was discarded.',
+  'identity-invalid': 'Your peer’s device identity could not be verified. Treat this conversation as from an unknown device.',
+  'identity-changed':
+    'This person’s device identity changed since you last talked. It may be a new device, or someone else using their name. Compare the safety code before you trust it.',
+  'storage-unavailable': 'This browser does not allow Duet to remember this device (storage is disabled).',
   'message-too-long': 'This message is too long to send.',
   'not-connected': 'You are not connected to your peer.',
 } as const;

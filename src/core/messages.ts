@@ -4,6 +4,7 @@
  */
 import { type Bytes, utf8Decode, utf8Encode } from './bytes.ts';
 import { DuetError } from './errors.ts';
+import type { IdentityProof } from './identity.ts';
 import { RecordType } from './record.ts';
 
 export const MAX_NAME_LENGTH = 40;
@@ -12,7 +13,7 @@ export const MAX_MESSAGE_LENGTH = 50_000;
 const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
 export type PeerMessage =
-  | { type: 'profile'; name: string }
+  | { type: 'profile'; name: string; identity?: IdentityProof }
   | { type: 'chat'; id: string; text: string; sentAt: number }
   | { type: 'bye' };
 
@@ -32,7 +33,7 @@ export function recordTypeOf(message: PeerMessage): RecordType {
 export function encodePeerMessage(message: PeerMessage): Bytes {
   switch (message.type) {
     case 'profile':
-      return utf8Encode(JSON.stringify({ name: message.name }));
+      return utf8Encode(JSON.stringify({ name: message.name, ...(message.identity ? { identity: message.identity } : {}) }));
     case 'chat':
       return utf8Encode(JSON.stringify({ id: message.id, text: message.text, sentAt: message.sentAt }));
     case 'bye':
@@ -55,17 +56,32 @@ function parseObject(plaintext: Uint8Array, keys: readonly string[]): Record<str
   return object;
 }
 
+function parseIdentityProof(value: unknown): IdentityProof {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('identity is not an object');
+  const proof = value as Record<string, unknown>;
+  if (Object.keys(proof).some((key) => key !== 'publicKey' && key !== 'signature')) throw malformed('unexpected identity field');
+  const { publicKey, signature } = proof;
+  const shape = /^[A-Za-z0-9_-]{1,200}$/;
+  if (typeof publicKey !== 'string' || typeof signature !== 'string' || !shape.test(publicKey) || !shape.test(signature)) {
+    throw malformed('invalid identity proof');
+  }
+  return { publicKey, signature };
+}
+
 /** Validates a decrypted payload of the given record type; throws DuetError('record-malformed'). */
 export function parsePeerMessage(type: RecordType, plaintext: Uint8Array): PeerMessage {
   switch (type) {
     case RecordType.profile: {
-      const { name } = parseObject(plaintext, ['name']);
+      const { name, identity } = parseObject(plaintext, ['name', 'identity']);
       if (typeof name !== 'string') throw malformed('name missing');
+      let normalised: string;
       try {
-        return { type: 'profile', name: normaliseName(name) };
+        normalised = normaliseName(name);
       } catch {
         throw malformed('invalid name');
       }
+      if (identity === undefined) return { type: 'profile', name: normalised };
+      return { type: 'profile', name: normalised, identity: parseIdentityProof(identity) };
     }
     case RecordType.chat: {
       const { id, text, sentAt } = parseObject(plaintext, ['id', 'text', 'sentAt']);

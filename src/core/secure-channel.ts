@@ -62,15 +62,15 @@ export class SecureChannel {
     return this.opener !== undefined;
   }
 
-  /** Runs the handshake; resolves with the session keys (safety code included). */
-  async establish(): Promise<Pick<SessionKeys, 'safetyCode'>> {
+  /** Runs the handshake; resolves with the safety code and the transcript hash it was derived from. */
+  async establish(): Promise<Pick<SessionKeys, 'safetyCode' | 'transcriptHash'>> {
     const keys = await this.handshake.run();
     this.sealer = new RecordSealer(keys.sendAes, keys.sendMac, this.options.random ?? secureRandom);
     this.opener = new RecordOpener(keys.receiveAes, keys.receiveMac);
     const early = this.early;
     this.early = [];
     for (const record of early) this.openRecord(record);
-    return { safetyCode: keys.safetyCode };
+    return { safetyCode: keys.safetyCode, transcriptHash: keys.transcriptHash };
   }
 
   /** Feeds one frame from the wire. */

@@ -4,11 +4,12 @@
  * Transport and time are injected, so it runs the same against fakes in tests.
  */
 import type { JoinVia, ServerMessage } from '../../signaling/protocol.ts';
-import { type Bytes, type RandomSource, concatBytes, fromBase64Url, secureRandom, toBase64Url } from '../core/bytes.ts';
+import { type Bytes, type RandomSource, bytesEqual, concatBytes, fromBase64Url, secureRandom, toBase64Url } from '../core/bytes.ts';
 import type { Clock } from '../core/clock.ts';
 import { systemClock } from '../core/clock.ts';
 import { DuetError, isErrorCode, toDuetError } from '../core/errors.ts';
 import { type HandshakeConfig, type RsaIdentity, generateRsaIdentity } from '../core/handshake.ts';
+import { type DeviceIdentity, type IdentityProof, identityFingerprint, proveIdentity, verifyIdentity } from '../core/identity.ts';
 import { type RoomKeys, deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../core/invite.ts';
 import { MAX_MESSAGE_LENGTH, type PeerMessage, normaliseName } from '../core/messages.ts';
 import { type Role, otherRole } from '../core/roles.ts';
@@ -16,6 +17,7 @@ import { PAKE_CONFIRM_BYTES, PAKE_SHARE_BYTES, PakeParty, type PakeResult } from
 import { SecureChannel } from '../core/secure-channel.ts';
 import { formatShortCode, generatePassword, loadWordlist, looksLikeShortCode, parseShortCode } from '../core/short-code.ts';
 import { openSignal, sealSignal } from '../core/signal-seal.ts';
+import type { DeviceStore } from '../storage/device-store.ts';
 import type { PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../transport/signaling-client.ts';
 
@@ -44,6 +46,18 @@ export interface ChatMessage {
   text: string;
   sentAt: number;
 }
+
+/**
+ * What we know of the peer's device ("Remember me on this device"). 'changed'
+ * and 'invalid' hold the conversation behind a warning until the person decides.
+ */
+export type PeerIdentity =
+  | { kind: 'none' }
+  | { kind: 'unchecked'; fingerprint: string }
+  | { kind: 'new'; fingerprint: string }
+  | { kind: 'known'; fingerprint: string; verified: boolean }
+  | { kind: 'changed'; fingerprint: string; acknowledged: boolean }
+  | { kind: 'invalid'; acknowledged: boolean };
 
 /** Something went wrong without ending the conversation (e.g. a forged record was dropped). */
 export interface SessionNotice {
@@ -89,6 +103,7 @@ export class ChatSession {
   invite: Invite | undefined;
   /** The person said the safety codes matched. */
   verified = false;
+  peerIdentity: PeerIdentity = { kind: 'none' };
 
   private readonly options: ChatSessionOptions;
   private readonly clock: Clock;
@@ -104,6 +119,12 @@ export class ChatSession {
   private pake: { party: PakeParty; result?: PakeResult } | undefined;
   private cancelConnectTimer: (() => void) | undefined;
   private entry: Entry | undefined;
+  /** This device's remembered identity and where known peers are kept, when the person opted in. */
+  private device: { identity: DeviceIdentity; store: DeviceStore } | undefined;
+  private transcriptHash: Bytes | undefined;
+  private peerPublicKey: Bytes | undefined;
+  /** Peer messages are handled one at a time, so the identity check finishes before any chat shows. */
+  private inbound: Promise<void> = Promise.resolve();
   private signaling: SignalingConnection | undefined;
   private link: PeerLink | undefined;
   private channel: SecureChannel | undefined;
@@ -135,7 +156,18 @@ export class ChatSession {
   }
 
   get canSend(): boolean {
-    return this.status.phase === 'secure';
+    return this.status.phase === 'secure' && !this.identityWarningPending;
+  }
+
+  /** True while a changed or invalid peer identity waits for the person's decision. */
+  get identityWarningPending(): boolean {
+    const identity = this.peerIdentity;
+    return (identity.kind === 'changed' || identity.kind === 'invalid') && !identity.acknowledged;
+  }
+
+  /** Opt in to "Remember me on this device" for this conversation (call before creating or joining). */
+  useDevice(identity: DeviceIdentity, store: DeviceStore): void {
+    this.device = { identity, store };
   }
 
   /** Creates a room and waits for the peer. Errors end in status 'failed'. */
@@ -382,11 +414,13 @@ export class ChatSession {
         random: this.random,
       });
       this.channel = channel;
-      const { safetyCode } = await channel.establish();
+      const { safetyCode, transcriptHash } = await channel.establish();
       if (this.link !== link) return;
       this.cancelConnectTimer?.();
+      this.transcriptHash = transcriptHash;
+      const proof: IdentityProof | undefined = this.device ? await proveIdentity(this.device.identity, transcriptHash) : undefined;
       this.setStatus({ phase: 'secure', safetyCode });
-      await channel.send({ type: 'profile', name: this.myName });
+      await channel.send({ type: 'profile', name: this.myName, ...(proof ? { identity: proof } : {}) });
     } catch (error) {
       if (this.link !== link) return;
       this.fail(toDuetError(error, 'handshake-failed'));
@@ -394,9 +428,14 @@ export class ChatSession {
   }
 
   private onPeerMessage(message: PeerMessage): void {
+    this.inbound = this.inbound.then(() => this.handlePeerMessage(message)).catch((error: unknown) => this.notify(toDuetError(error, 'record-malformed')));
+  }
+
+  private async handlePeerMessage(message: PeerMessage): Promise<void> {
     switch (message.type) {
       case 'profile':
         this.peerName = message.name;
+        this.peerIdentity = message.identity ? await this.checkPeerIdentity(message.name, message.identity) : { kind: 'none' };
         this.changed();
         return;
       case 'chat':
@@ -439,6 +478,56 @@ export class ChatSession {
     this.setStatus({ phase: 'ended', reason: 'peer-left' });
   }
 
+  /** Verifies the peer's identity proof for this session and compares it with what this device remembers. */
+  private async checkPeerIdentity(name: string, proof: IdentityProof): Promise<PeerIdentity> {
+    if (!this.transcriptHash) return { kind: 'invalid', acknowledged: false };
+    let publicKey: Bytes;
+    try {
+      publicKey = await verifyIdentity(proof, this.transcriptHash);
+    } catch (error) {
+      this.notify(toDuetError(error, 'identity-invalid'));
+      return { kind: 'invalid', acknowledged: false };
+    }
+    this.peerPublicKey = publicKey;
+    const fingerprint = await identityFingerprint(publicKey);
+    const store = this.device?.store;
+    if (!store) return { kind: 'unchecked', fingerprint };
+    try {
+      const known = await store.getPeer(name);
+      if (!known) {
+        await store.putPeer(name, { publicKey, verified: false, firstSeen: this.clock.now() });
+        return { kind: 'new', fingerprint };
+      }
+      if (bytesEqual(known.publicKey, publicKey)) return { kind: 'known', fingerprint, verified: known.verified };
+      return { kind: 'changed', fingerprint, acknowledged: false };
+    } catch (error) {
+      this.notify(toDuetError(error, 'storage-unavailable'));
+      return { kind: 'unchecked', fingerprint };
+    }
+  }
+
+  /** The person chose to go on despite the identity warning; a changed key is remembered from now on. */
+  async acknowledgeIdentityWarning(): Promise<void> {
+    const identity = this.peerIdentity;
+    if (identity.kind !== 'changed' && identity.kind !== 'invalid') return;
+    this.peerIdentity = { ...identity, acknowledged: true };
+    this.changed();
+    if (identity.kind === 'changed' && this.peerPublicKey) {
+      await this.rememberPeer(false).catch((error: unknown) => this.notify(toDuetError(error, 'storage-unavailable')));
+    }
+  }
+
+  private async rememberPeer(verified: boolean): Promise<void> {
+    if (!this.device || !this.peerPublicKey || !this.peerName) return;
+    const known = await this.device.store.getPeer(this.peerName);
+    const sameKey = known && bytesEqual(known.publicKey, this.peerPublicKey);
+    await this.device.store.putPeer(this.peerName, {
+      publicKey: this.peerPublicKey,
+      verified,
+      firstSeen: sameKey ? known.firstSeen : this.clock.now(),
+    });
+  }
+
   /** Sends a chat message. Resolves when it is on the wire; throws a DuetError otherwise. */
   async send(text: string): Promise<void> {
     const channel = this.channel;
@@ -466,6 +555,12 @@ export class ChatSession {
   markVerified(): void {
     if (this.status.phase !== 'secure') return;
     this.verified = true;
+    const identity = this.peerIdentity;
+    if (identity.kind === 'new' || identity.kind === 'known' || (identity.kind === 'changed' && identity.acknowledged)) {
+      this.peerIdentity = { kind: 'known', fingerprint: identity.fingerprint, verified: true };
+      // Remembered, so next time this device already knows the codes were compared.
+      void this.rememberPeer(true).catch((error: unknown) => this.notify(toDuetError(error, 'storage-unavailable')));
+    }
     this.changed();
   }
 

@@ -1,9 +1,11 @@
 import { provide } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { toDuetError } from '../core/errors.ts';
+import { DuetError, toDuetError } from '../core/errors.ts';
 import { normaliseName } from '../core/messages.ts';
+import { generateDeviceIdentity, identityFingerprint } from '../core/identity.ts';
 import type { ChatSession } from '../state/chat-session.ts';
+import type { DeviceStore } from '../storage/device-store.ts';
 import type { CreateRoomDetail, JoinRoomDetail } from './duet-lobby.ts';
 import { sessionContext, SessionController } from './session-context.ts';
 import { baseStyles } from './styles.ts';
@@ -13,6 +15,7 @@ import './duet-lobby.ts';
 import './duet-status.ts';
 
 const NAME_KEY = 'duet.name';
+const REMEMBER_KEY = 'duet.remember';
 
 /** Everything the app needs from its surroundings, so the element stays testable. */
 export interface AppEnvironment {
@@ -20,6 +23,8 @@ export interface AppEnvironment {
   storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
   /** The invite code from the URL fragment, already removed from the address bar. */
   invitedCode: string;
+  /** Where "Remember me on this device" keeps its keys; undefined where storage is unavailable. */
+  deviceStore: DeviceStore | undefined;
 }
 
 @customElement('duet-app')
@@ -32,6 +37,8 @@ export class DuetApp extends LitElement {
 
   @state() private lobbyError = '';
   @state() private invitedCode = '';
+  @state() private remember = false;
+  @state() private deviceFingerprint = '';
   private savedName = '';
 
   constructor() {
@@ -78,6 +85,8 @@ export class DuetApp extends LitElement {
     this.session = env.newSession();
     this.invitedCode = env.invitedCode;
     this.savedName = env.storage?.getItem(NAME_KEY) ?? '';
+    this.remember = env.storage?.getItem(REMEMBER_KEY) === '1';
+    void this.showDeviceFingerprint();
     window.addEventListener('pagehide', this.onPageHide);
   }
 
@@ -96,21 +105,60 @@ export class DuetApp extends LitElement {
     }
   }
 
+  private async showDeviceFingerprint(): Promise<void> {
+    // Storage is not even opened unless the person opted in on this device.
+    if (this.environment?.storage?.getItem(REMEMBER_KEY) !== '1') {
+      this.deviceFingerprint = '';
+      return;
+    }
+    const identity = await this.environment.deviceStore?.loadIdentity().catch(() => undefined);
+    this.deviceFingerprint = identity ? await identityFingerprint(identity.publicKey) : '';
+  }
+
+  private async onForgetDevice(): Promise<void> {
+    try {
+      await this.environment?.deviceStore?.clear();
+      this.environment?.storage?.setItem(REMEMBER_KEY, '0');
+      this.remember = false;
+      this.deviceFingerprint = '';
+      this.lobbyError = '';
+    } catch (error) {
+      const duetError = toDuetError(error, 'storage-unavailable');
+      this.lobbyError = `${duetError.userMessage} [${duetError.code}]`;
+    }
+  }
+
   private async onCreate(event: CustomEvent<CreateRoomDetail>): Promise<void> {
-    await this.enter(event.detail.name, (session) => session.createRoom(event.detail.name));
+    await this.enter(event.detail, (session) => session.createRoom(event.detail.name));
   }
 
   private async onJoin(event: CustomEvent<JoinRoomDetail>): Promise<void> {
-    await this.enter(event.detail.name, (session) => session.joinRoom(event.detail.name, event.detail.code));
+    await this.enter(event.detail, (session) => session.joinRoom(event.detail.name, event.detail.code));
   }
 
-  private async enter(name: string, action: (session: ChatSession) => Promise<void>): Promise<void> {
+  /** Loads (or makes, the first time) this device's identity key. */
+  private async deviceIdentity(store: DeviceStore) {
+    const existing = await store.loadIdentity();
+    if (existing) return existing;
+    const identity = await generateDeviceIdentity();
+    await store.saveIdentity(identity);
+    return identity;
+  }
+
+  private async enter(detail: CreateRoomDetail, action: (session: ChatSession) => Promise<void>): Promise<void> {
     const session = this.session;
     if (!session) return;
     this.lobbyError = '';
     try {
+      this.environment?.storage?.setItem(REMEMBER_KEY, detail.remember ? '1' : '0');
+      this.remember = detail.remember;
+      if (detail.remember) {
+        const store = this.environment?.deviceStore;
+        if (!store) throw new DuetError('storage-unavailable');
+        session.useDevice(await this.deviceIdentity(store).catch((e: unknown) => Promise.reject(toDuetError(e, 'storage-unavailable'))), store);
+      }
       await action(session);
-      this.rememberName(name);
+      this.rememberName(detail.name);
     } catch (error) {
       const duetError = toDuetError(error, 'server-error');
       this.lobbyError = `${duetError.userMessage} [${duetError.code}]`;
@@ -122,6 +170,7 @@ export class DuetApp extends LitElement {
     this.invitedCode = '';
     this.lobbyError = '';
     this.session = this.environment?.newSession();
+    void this.showDeviceFingerprint();
   }
 
   override render() {
@@ -154,6 +203,9 @@ export class DuetApp extends LitElement {
         .name=${this.savedName}
         .invitedCode=${this.invitedCode}
         .errorText=${this.lobbyError}
+        .remember=${this.remember}
+        .deviceFingerprint=${this.deviceFingerprint}
+        @forget-device=${this.onForgetDevice}
         @create-room=${this.onCreate}
         @join-room=${this.onJoin}
       ></duet-lobby>`;

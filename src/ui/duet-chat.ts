@@ -41,6 +41,29 @@ export class DuetChat extends LitElement {
         border-radius: 12px;
         padding: 0.75rem 1rem;
       }
+      .identity {
+        margin: 0.4rem 0 0;
+        font-size: 0.9rem;
+      }
+      .identity.ok {
+        color: var(--duet-ok);
+      }
+      .warning {
+        border: 2px solid var(--duet-danger);
+        border-radius: 12px;
+        padding: 1rem;
+        background: var(--duet-surface);
+      }
+      .warning h2 {
+        margin: 0 0 0.5rem;
+        font-size: 1.1rem;
+        color: var(--duet-danger);
+      }
+      .warning .actions {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
       .verify {
         margin-top: 0.5rem;
       }
@@ -135,6 +158,7 @@ export class DuetChat extends LitElement {
             <span id="safety-label">Safety code</span>
             <code aria-labelledby="safety-label">${status.safetyCode}</code>
             <span class="muted">Compare it with ${session.peerName || 'your peer'} by voice or in person. If it matches, nobody is in the middle.</span>
+            ${this.renderIdentity(session)}
             <div class="verify">
               ${session.verified
                 ? html`<span class="verified">✓ Verified: you confirmed the codes match</span>`
@@ -142,10 +166,12 @@ export class DuetChat extends LitElement {
             </div>
           </section>`
         : html`<div></div>`}
-      <ol role="log" aria-label="Messages" aria-live="polite">
-        ${session.messages.length === 0 ? html`<li class="empty" aria-hidden="true">No messages yet.</li>` : nothing}
-        ${repeat(session.messages, (m) => `${m.from}:${m.id}`, (m) => this.renderMessage(m))}
-      </ol>
+      ${session.identityWarningPending
+        ? this.renderIdentityWarning(session)
+        : html`<ol role="log" aria-label="Messages" aria-live="polite">
+            ${session.messages.length === 0 ? html`<li class="empty" aria-hidden="true">No messages yet.</li>` : nothing}
+            ${repeat(session.messages, (m) => `${m.from}:${m.id}`, (m) => this.renderMessage(m))}
+          </ol>`}
       <div>
         <form @submit=${this.onSubmit}>
           <label for="message">Message</label>
@@ -163,6 +189,39 @@ export class DuetChat extends LitElement {
         ${this.sendError ? html`<p class="error" role="alert">${this.sendError.userMessage} [${this.sendError.code}]</p>` : nothing}
       </div>
     `;
+  }
+
+  private renderIdentity(session: ChatSession) {
+    const identity = session.peerIdentity;
+    const name = session.peerName || 'your peer';
+    switch (identity.kind) {
+      case 'none':
+      case 'invalid':
+        return nothing;
+      case 'unchecked':
+        return html`<p class="identity muted">${name}’s device key: <code>${identity.fingerprint}</code></p>`;
+      case 'new':
+        return html`<p class="identity">First conversation with ${name} on this device. Their device key <code>${identity.fingerprint}</code> is now remembered.</p>`;
+      case 'known':
+        return html`<p class="identity ok">
+          You have talked with ${name} on this device before${identity.verified ? ', and verified them' : ''} (device key <code>${identity.fingerprint}</code>).
+        </p>`;
+      case 'changed':
+        return html`<p class="identity error">${name}’s device key changed: now <code>${identity.fingerprint}</code>.</p>`;
+    }
+  }
+
+  private renderIdentityWarning(session: ChatSession) {
+    const code = session.peerIdentity.kind === 'invalid' ? 'identity-invalid' : 'identity-changed';
+    const error = new DuetError(code);
+    return html`<section class="warning" role="alert" aria-labelledby="warning-title">
+      <h2 id="warning-title">Check who this is before you read on</h2>
+      <p>${error.userMessage} [${error.code}]</p>
+      <div class="actions">
+        <button type="button" @click=${() => void session.acknowledgeIdentityWarning()}>Show messages anyway</button>
+        <button type="button" class="secondary" @click=${() => session.leave()}>Leave conversation</button>
+      </div>
+    </section>`;
   }
 
   private renderMessage(message: ChatMessage) {

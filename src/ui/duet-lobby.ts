@@ -4,9 +4,9 @@ import { baseStyles } from './styles.ts';
 
 export interface CreateRoomDetail {
   name: string;
+  remember: boolean;
 }
-export interface JoinRoomDetail {
-  name: string;
+export interface JoinRoomDetail extends CreateRoomDetail {
   code: string;
 }
 
@@ -21,6 +21,10 @@ export class DuetLobby extends LitElement {
   @property() invitedCode = '';
   @property() errorText = '';
   @property({ type: Boolean }) busy = false;
+  /** "Remember me on this device" is ticked. */
+  @property({ type: Boolean }) remember = false;
+  /** Fingerprint of this device's remembered identity, if it has one. */
+  @property() deviceFingerprint = '';
   @state() private code = '';
 
   static override styles = [
@@ -56,6 +60,28 @@ export class DuetLobby extends LitElement {
         margin: 0;
         font-size: 1.1rem;
       }
+      label.check {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        font-weight: 500;
+        margin: 0;
+      }
+      label.check input {
+        width: auto;
+      }
+      .small {
+        font-size: 0.85rem;
+        margin: 0.25rem 0 0;
+      }
+      button.link {
+        background: none;
+        border: none;
+        color: var(--duet-accent);
+        padding: 0;
+        text-decoration: underline;
+        font-weight: 500;
+      }
     `,
   ];
 
@@ -75,11 +101,38 @@ export class DuetLobby extends LitElement {
               @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
             />
           </div>
+          ${this.renderRemember()}
           ${this.invitedCode ? this.renderInvited() : this.renderChoice()}
         </div>
         ${this.errorText ? html`<p class="error" role="alert">${this.errorText}</p>` : nothing}
       </form>
     `;
+  }
+
+  private renderRemember() {
+    return html`<div class="remember">
+      <label class="check">
+        <input
+          type="checkbox"
+          .checked=${this.remember}
+          @change=${(e: Event) => (this.remember = (e.target as HTMLInputElement).checked)}
+        />
+        Remember me on this device
+      </label>
+      <p class="muted small">
+        Keeps a device key (never leaves this browser) so people you talk to again recognise you, and you them.
+      </p>
+      ${this.deviceFingerprint
+        ? html`<p class="small">
+            This device is remembered (key <code>${this.deviceFingerprint}</code>).
+            <button type="button" class="link" @click=${this.forget}>Forget this device</button>
+          </p>`
+        : nothing}
+    </div>`;
+  }
+
+  private forget(): void {
+    this.dispatchEvent(new CustomEvent('forget-device', { bubbles: true, composed: true }));
   }
 
   private renderInvited() {
@@ -123,12 +176,12 @@ export class DuetLobby extends LitElement {
   private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
     if (this.invitedCode) this.join();
-    else this.dispatchEvent(new CustomEvent<CreateRoomDetail>('create-room', { detail: { name: this.name }, bubbles: true, composed: true }));
+    else this.dispatchEvent(new CustomEvent<CreateRoomDetail>('create-room', { detail: { name: this.name, remember: this.remember }, bubbles: true, composed: true }));
   }
 
   private join(): void {
     const code = this.invitedCode || this.code;
-    this.dispatchEvent(new CustomEvent<JoinRoomDetail>('join-room', { detail: { name: this.name, code }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent<JoinRoomDetail>('join-room', { detail: { name: this.name, code, remember: this.remember }, bubbles: true, composed: true }));
   }
 }
 
