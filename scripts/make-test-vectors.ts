@@ -1,7 +1,7 @@
 /**
  * Writes docs/test-vectors.json: Duet protocol v1 computed from fixed inputs with
  * the real implementation (src/core), so anyone can check an independent
- * implementation against it (docs/PROTOCOL.md, section 6).
+ * implementation against it (docs/PROTOCOL.md, section "Test vectors").
  *
  *   npx tsx scripts/make-test-vectors.ts            re-create the file (deterministic)
  *   npx tsx scripts/make-test-vectors.ts --new-rsa  also replace the one-time values
@@ -413,7 +413,7 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
   });
 
   return {
-    description: 'Duet protocol v1 test vectors, computed from fixed inputs with the reference implementation. See docs/PROTOCOL.md, section 6.',
+    description: 'Duet protocol v1 test vectors, computed from fixed inputs with the reference implementation. See docs/PROTOCOL.md, section "Test vectors".',
     protocol: 'duet/v1',
     spec: 'docs/PROTOCOL.md',
     generator: 'npx tsx scripts/make-test-vectors.ts',
