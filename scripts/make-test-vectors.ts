@@ -48,6 +48,8 @@ function fingerprint(from: number): string {
 export const FIXED = {
   roomSecret: seq(0x00, 32),
   signalIv: seq(0xe0, 12),
+  /** The host's session nonce for this attempt (base64url of 16 bytes f0…ff). */
+  sessionNonce: Buffer.from(fromHex(seq(0xf0, 16))).toString('base64url'),
   host: {
     nonce: seq(0x20, 32),
     ecdhPrivate: seq(0x60, 32),
@@ -146,7 +148,7 @@ export interface TestVectors {
     expected: { invite_code: string; room_id_bytes: string; room_id: string; signal_key: string; psk: string };
   };
   signal: {
-    inputs: { key: string; sender_role: 'host'; signal: SignalData; iv: string };
+    inputs: { key: string; sender_role: 'host'; session_nonce: string; signal: SignalData; iv: string };
     expected: { additional_data: string; plaintext: string; sealed: string; payload: string; sdp_fingerprint: string };
   };
   handshake: {
@@ -346,9 +348,9 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
   check(bytesEqual(room.psk, psk), 'psk');
 
   // 2. A sealed signal payload from the host.
-  const payload = await sealSignal(room.signalKey, 'host', FIXED_SIGNAL, fixedRandom([FIXED.signalIv]));
+  const payload = await sealSignal(room.signalKey, 'host', FIXED_SIGNAL, fixedRandom([FIXED.signalIv]), FIXED.sessionNonce);
   const signalPlaintext = utf8Encode(JSON.stringify(FIXED_SIGNAL));
-  const additionalData = utf8Encode('duet/v1/signal/host');
+  const additionalData = utf8Encode(`duet/v1/signal/host/${FIXED.sessionNonce}`);
   const rawSignalKey = await crypto.subtle.importKey('raw', signalKey, 'AES-GCM', false, ['encrypt']);
   const sealed = concatBytes(
     fromHex(FIXED.signalIv),
@@ -438,9 +440,9 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
       },
     },
     signal: {
-      inputs: { key: toHex(signalKey), sender_role: 'host', signal: FIXED_SIGNAL, iv: FIXED.signalIv },
+      inputs: { key: toHex(signalKey), sender_role: 'host', session_nonce: FIXED.sessionNonce, signal: FIXED_SIGNAL, iv: FIXED.signalIv },
       expected: {
-        additional_data: 'duet/v1/signal/host',
+        additional_data: `duet/v1/signal/host/${FIXED.sessionNonce}`,
         plaintext: toHex(signalPlaintext),
         sealed: toHex(sealed),
         payload,

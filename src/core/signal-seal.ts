@@ -4,7 +4,8 @@
  * AES-256-GCM under a key derived from the room secret, so the signaling server
  * can neither read them nor swap a fingerprint to sit in the middle. The sender's
  * role is bound as additional data, so a payload cannot be reflected back to its
- * sender.
+ * sender, and so is the connection attempt's fresh session nonce (chosen by the
+ * host, sent first), so signals recorded from an earlier attempt cannot be replayed.
  */
 import { type Bytes, concatBytes, fromBase64Url, secureRandom, toBase64Url, utf8Decode, utf8Encode, type RandomSource } from './bytes.ts';
 import { DuetError } from './errors.ts';
@@ -16,34 +17,48 @@ const MAX_CANDIDATE_CHARS = 1024;
 
 /** The subset of simple-peer's signal data Duet exchanges. */
 export type SignalData =
+  /** The host's first signal of each attempt: the nonce every later signal is bound to. */
+  | { type: 'session'; nonce: string }
   | { type: 'offer' | 'answer'; sdp: string }
   | {
       type: 'candidate';
       candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null };
     };
 
-function additionalData(sender: Role): Bytes {
-  return utf8Encode(`duet/v1/signal/${sender}`);
+/** What the WebRTC layer exchanges (everything but the session nonce). */
+export type WebRtcSignal = Exclude<SignalData, { type: 'session' }>;
+
+const NONCE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+/** "duet/v1/signal/<sender>", plus "/<session nonce>" for every signal but the session one. */
+function additionalData(sender: Role, sessionNonce: string | undefined): Bytes {
+  return utf8Encode(sessionNonce === undefined ? `duet/v1/signal/${sender}` : `duet/v1/signal/${sender}/${sessionNonce}`);
 }
 
-export async function sealSignal(key: CryptoKey, sender: Role, signal: SignalData, random: RandomSource = secureRandom): Promise<string> {
+export async function sealSignal(
+  key: CryptoKey,
+  sender: Role,
+  signal: SignalData,
+  random: RandomSource = secureRandom,
+  sessionNonce?: string,
+): Promise<string> {
   const iv = random(IV_BYTES);
   const plaintext = utf8Encode(JSON.stringify(signal));
   const ciphertext = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(sender) }, key, plaintext),
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(sender, sessionNonce) }, key, plaintext),
   );
   return toBase64Url(concatBytes(iv, ciphertext));
 }
 
 /** Opens and validates a payload from `sender`; throws DuetError('signal-rejected'). */
-export async function openSignal(key: CryptoKey, sender: Role, payload: string): Promise<SignalData> {
+export async function openSignal(key: CryptoKey, sender: Role, payload: string, sessionNonce?: string): Promise<SignalData> {
   let plaintext: Bytes;
   try {
     const sealed = fromBase64Url(payload);
     if (sealed.length < IV_BYTES + 16) throw new Error('too short');
     plaintext = new Uint8Array(
       await crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv: sealed.subarray(0, IV_BYTES), additionalData: additionalData(sender) },
+        { name: 'AES-GCM', iv: sealed.subarray(0, IV_BYTES), additionalData: additionalData(sender, sessionNonce) },
         key,
         sealed.subarray(IV_BYTES),
       ),
@@ -57,7 +72,10 @@ export async function openSignal(key: CryptoKey, sender: Role, payload: string):
   } catch {
     throw new DuetError('signal-rejected', 'payload is not JSON');
   }
-  return parseSignalData(parsed);
+  const signal = parseSignalData(parsed);
+  // The session nonce travels alone, without a nonce binding; everything else only with one.
+  if ((signal.type === 'session') !== (sessionNonce === undefined)) throw new DuetError('signal-rejected', 'signal out of place');
+  return signal;
 }
 
 function isOptional<T>(value: unknown, check: (v: unknown) => v is T): boolean {
@@ -70,6 +88,10 @@ export function parseSignalData(value: unknown): SignalData {
   const reject = (detail: string) => new DuetError('signal-rejected', detail);
   if (typeof value !== 'object' || value === null) throw reject('not an object');
   const data = value as Record<string, unknown>;
+  if (data.type === 'session') {
+    if (typeof data.nonce !== 'string' || !NONCE_PATTERN.test(data.nonce)) throw reject('invalid session nonce');
+    return { type: 'session', nonce: data.nonce };
+  }
   if (data.type === 'offer' || data.type === 'answer') {
     if (typeof data.sdp !== 'string' || data.sdp.length === 0 || data.sdp.length > MAX_SDP_CHARS) throw reject('invalid sdp');
     return { type: data.type, sdp: data.sdp };

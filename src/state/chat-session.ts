@@ -117,6 +117,8 @@ export class ChatSession {
   /** The host's short-code password, for a guest who joins by nameplate. */
   private shortPassword: string | undefined;
   private pake: { party: PakeParty; result?: PakeResult } | undefined;
+  /** This attempt's nonce (chosen by the host); every signal after the first is bound to it. */
+  private sessionNonce: string | undefined;
   private cancelConnectTimer: (() => void) | undefined;
   private entry: Entry | undefined;
   /** This device's remembered identity and where known peers are kept, when the person opted in. */
@@ -264,7 +266,7 @@ export class ChatSession {
         return;
       }
       this.peerKeys = this.roomKeys;
-      this.startPeerLink();
+      this.beginSignalSession();
       return;
     }
     const password = this.role === 'host' ? this.shortPassword : this.entry?.kind === 'short' ? this.entry.password : undefined;
@@ -311,17 +313,35 @@ export class ChatSession {
     this.fail(new DuetError('signaling-lost'));
   }
 
-  /** The guest makes the WebRTC offer. Signals are sealed with the peer keys. */
+  /**
+   * Keys are agreed. The host opens the attempt with a fresh nonce that binds every
+   * later signal, so nothing recorded from an earlier attempt can be replayed; the
+   * guest starts once it has that nonce.
+   */
+  private beginSignalSession(): void {
+    const keys = this.peerKeys;
+    if (this.role !== 'host' || !keys) return;
+    const nonce = toBase64Url(this.random(16));
+    this.sessionNonce = nonce;
+    sealSignal(keys.signalKey, 'host', { type: 'session', nonce }, this.random).then(
+      (payload) => this.signaling?.send({ type: 'signal', payload }),
+      (error: unknown) => this.fail(toDuetError(error, 'signal-rejected')),
+    );
+    this.startPeerLink();
+  }
+
+  /** The guest makes the WebRTC offer. Signals are sealed with the peer keys and the session nonce. */
   private startPeerLink(): void {
-    if (this.link || !this.role || !this.peerKeys) return;
+    if (this.link || !this.role || !this.peerKeys || !this.sessionNonce) return;
     const role = this.role;
     const keys = this.peerKeys;
+    const nonce = this.sessionNonce;
     try {
       this.link = this.options.transport.createPeerLink({
         initiator: role === 'guest',
         iceServers: this.options.iceServers,
         onSignal: (signal) => {
-          sealSignal(keys.signalKey, role, signal, this.random).then(
+          sealSignal(keys.signalKey, role, signal, this.random, nonce).then(
             (payload) => this.signaling?.send({ type: 'signal', payload }),
             (error: unknown) => this.fail(toDuetError(error, 'signal-rejected')),
           );
@@ -350,7 +370,13 @@ export class ChatSession {
         return;
       }
       try {
-        const signal = await openSignal(keys.signalKey, otherRole(role), payload);
+        const signal = await openSignal(keys.signalKey, otherRole(role), payload, this.sessionNonce);
+        if (signal.type === 'session') {
+          if (role !== 'guest' || this.link) throw new DuetError('signal-rejected', 'unexpected session nonce');
+          this.sessionNonce = signal.nonce;
+          this.startPeerLink();
+          return;
+        }
         this.link?.signal(signal);
       } catch (error) {
         // Only someone without the room's keys (the server, or whoever controls it)
@@ -382,7 +408,7 @@ export class ChatSession {
         // The short code matched: the PAKE secret now plays the part of the link's room secret.
         const keys = await deriveRoomKeys(pake.result.secret);
         this.peerKeys = { signalKey: keys.signalKey, psk: keys.psk };
-        this.startPeerLink();
+        this.beginSignalSession();
         return;
       }
       throw new DuetError('code-mismatch', 'unexpected PAKE message');
@@ -584,6 +610,7 @@ export class ChatSession {
     this.cancelConnectTimer = undefined;
     this.pake = undefined;
     this.peerKeys = undefined;
+    this.sessionNonce = undefined;
     this.channel?.close();
     this.channel = undefined;
     const link = this.link;

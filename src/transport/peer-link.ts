@@ -6,13 +6,13 @@
 import Peer from '@thaunknown/simple-peer/lite.js';
 import type { Bytes } from '../core/bytes.ts';
 import { DuetError } from '../core/errors.ts';
-import { type SignalData, sdpFingerprint } from '../core/signal-seal.ts';
+import { type WebRtcSignal, sdpFingerprint } from '../core/signal-seal.ts';
 
 export interface PeerLinkOptions {
   initiator: boolean;
   /** From configuration only; the default is [] so no traffic goes to public STUN servers. */
   iceServers: RTCIceServer[];
-  onSignal: (signal: SignalData) => void;
+  onSignal: (signal: WebRtcSignal) => void;
   onConnect: () => void;
   onData: (bytes: Bytes) => void;
   /** The link is gone: `error` is set when it failed rather than closed. */
@@ -20,7 +20,7 @@ export interface PeerLinkOptions {
 }
 
 export interface PeerLink {
-  signal(signal: SignalData): void;
+  signal(signal: WebRtcSignal): void;
   send(bytes: Bytes): void;
   /** DTLS fingerprints from the local and remote SDP, bound into the handshake. */
   fingerprints(): { local: string; remote: string };
@@ -61,7 +61,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   };
 
   peer.on('signal', (data) => {
-    const signal = data as SignalData;
+    const signal = data as WebRtcSignal;
     if (signal.type === 'offer' || signal.type === 'answer') localFingerprint = sdpFingerprint(signal.sdp);
     if (signal.type === 'offer' || signal.type === 'answer' || signal.type === 'candidate') options.onSignal(signal);
   });

@@ -75,16 +75,24 @@ test('altering the host’s sealed answer is caught by the guest', async ({ brow
 test('swapping a DTLS fingerprint, even knowing the room secret, gets no connection', async ({ browser }) => {
   // The worst case: the attacker has the link, so it can open and re-seal signals.
   let signalKey: CryptoKey | undefined;
+  let nonce: string | undefined;
   let swapped = 0;
   evil = await startEvilServer(async (frame, to) => {
-    if (to !== 'host' || frame.type !== 'signal' || !signalKey) return [frame];
-    const signal = await openSignal(signalKey, 'guest', String(frame.payload));
+    if (frame.type !== 'signal' || !signalKey) return [frame];
+    if (to === 'guest' && !nonce) {
+      // The host's first signal carries the attempt's nonce; with the secret it can be read.
+      const session = await openSignal(signalKey, 'host', String(frame.payload));
+      if (session.type === 'session') nonce = session.nonce;
+      return [frame];
+    }
+    if (to !== 'host') return [frame];
+    const signal = await openSignal(signalKey, 'guest', String(frame.payload), nonce);
     if (signal.type !== 'offer') return [frame];
     const fake = Array.from({ length: 32 }, (_, i) => ((i * 37 + 11) % 256).toString(16).padStart(2, '0').toUpperCase()).join(':');
     const sdp = signal.sdp.replace(/a=fingerprint:sha-256 [0-9A-F:]+/gi, `a=fingerprint:sha-256 ${fake}`);
     expect(sdp).not.toBe(signal.sdp);
     swapped++;
-    return [{ ...frame, payload: await sealSignal(signalKey, 'guest', { type: 'offer', sdp }) }];
+    return [{ ...frame, payload: await sealSignal(signalKey, 'guest', { type: 'offer', sdp }, undefined, nonce) }];
   });
   const alice = await newUser(browser);
   const bruno = await newUser(browser);
@@ -128,4 +136,46 @@ test('the server’s own guess at a short code fails and closes the room', async
   await expectNoChat(alice);
   await expectNoChat(bruno);
   expectCleanLogs(evil, [shortCode.split('-').slice(1).join('-')]);
+});
+
+test('signals recorded from an earlier attempt cannot be replayed into a new one', async ({ browser }) => {
+  let attempt = 1;
+  let hostSignals = 0;
+  const recorded: Record<string, unknown>[] = [];
+  let replayed = 0;
+  evil = await startEvilServer((frame, to) => {
+    if (frame.type !== 'signal') return [frame];
+    if (attempt === 1 && to === 'host') {
+      recorded.push(frame); // the first guest's offer and candidates
+      return [frame];
+    }
+    if (attempt === 1 && to === 'guest') {
+      // Let the session nonce through but keep the answer back: attempt 1 never connects.
+      return hostSignals++ === 0 ? [frame] : [];
+    }
+    if (to === 'host') {
+      const old = recorded[replayed++];
+      return old ? [old] : [];
+    }
+    return [frame];
+  });
+  const alice = await newUser(browser);
+  const first = await newUser(browser);
+  users.push(alice, first);
+  const link = await createRoom(alice, 'Alice', evil.url);
+  await joinByLink(first, link, 'Bruno');
+  await expect.poll(() => recorded.length).toBeGreaterThan(0);
+  await first.page.close();
+  await expect(alice.page.getByRole('alert')).toContainText('[peer-left-early]');
+  await expect(lastStatus(alice)).toContainText('Waiting for your peer');
+
+  attempt = 2;
+  const second = await newUser(browser);
+  users.push(second);
+  await joinByLink(second, link, 'Bruno');
+  await expect(lastStatus(alice)).toContainText('[signal-rejected]');
+  await expect(lastStatus(second)).toContainText('[peer-left-early]');
+  expect(replayed).toBeGreaterThan(0);
+  await expectNoChat(second);
+  await expect(alice.page.getByRole('log')).toHaveCount(0);
 });

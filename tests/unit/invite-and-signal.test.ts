@@ -62,11 +62,29 @@ describe('invites', () => {
 describe('sealed signals', () => {
   const offer = { type: 'offer' as const, sdp: 'v=0\r\na=fingerprint:sha-256 AB:CD:EF\r\n' };
 
-  it('round-trips offers, answers and candidates', async () => {
+  const nonce = 'N'.repeat(22);
+
+  it('round-trips the session nonce, then offers, answers and candidates bound to it', async () => {
     const { signalKey } = await deriveRoomKeys(generateRoomSecret());
-    expect(await openSignal(signalKey, 'host', await sealSignal(signalKey, 'host', offer))).toEqual(offer);
+    const session = { type: 'session' as const, nonce };
+    expect(await openSignal(signalKey, 'host', await sealSignal(signalKey, 'host', session))).toEqual(session);
+    expect(await openSignal(signalKey, 'host', await sealSignal(signalKey, 'host', offer, undefined, nonce), nonce)).toEqual(offer);
     const candidate = { type: 'candidate' as const, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
-    expect(await openSignal(signalKey, 'guest', await sealSignal(signalKey, 'guest', candidate))).toEqual(candidate);
+    expect(await openSignal(signalKey, 'guest', await sealSignal(signalKey, 'guest', candidate, undefined, nonce), nonce)).toEqual(candidate);
+  });
+
+  it('refuses signals replayed into another attempt, or out of place', async () => {
+    const { signalKey } = await deriveRoomKeys(generateRoomSecret());
+    const sealedOffer = await sealSignal(signalKey, 'guest', offer, undefined, nonce);
+    expect(await asyncCode(openSignal(signalKey, 'guest', sealedOffer, 'M'.repeat(22)))).toBe('signal-rejected');
+    expect(await asyncCode(openSignal(signalKey, 'guest', sealedOffer))).toBe('signal-rejected');
+    // An offer sealed without a nonce, or a session message bound to one, is out of place.
+    expect(await asyncCode(openSignal(signalKey, 'guest', await sealSignal(signalKey, 'guest', offer)))).toBe('signal-rejected');
+    const boundSession = await sealSignal(signalKey, 'host', { type: 'session', nonce }, undefined, nonce);
+    expect(await asyncCode(openSignal(signalKey, 'host', boundSession, nonce))).toBe('signal-rejected');
+    expect(await asyncCode(openSignal(signalKey, 'host', await sealSignal(signalKey, 'host', { type: 'session', nonce: 'short' })))).toBe(
+      'signal-rejected',
+    );
   });
 
   it('hides the SDP from whoever relays it', async () => {

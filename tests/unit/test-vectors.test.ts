@@ -157,7 +157,7 @@ describe('vectors: invite and room keys', () => {
     expect(room.roomId).toBe(e.room_id);
     expect(hex(room.psk)).toBe(e.psk);
     // The signal key is non-extractable: prove it is e.signal_key by opening a payload sealed with the raw key.
-    expect(await openSignal(room.signalKey, 'host', V.signal.expected.payload)).toEqual(V.signal.inputs.signal);
+    expect(await openSignal(room.signalKey, 'host', V.signal.expected.payload, V.signal.inputs.session_nonce)).toEqual(V.signal.inputs.signal);
   });
 
   it('room id, signal key and PSK: HKDF-SHA256 with an empty salt, from the spec', () => {
@@ -176,13 +176,15 @@ describe('vectors: sealed signal payload', () => {
   it('seals to the exact payload (implementation, fixed IV)', async () => {
     expect(s.inputs.key).toBe(V.invite.expected.signal_key);
     const room = await deriveRoomKeys(fromHex(V.invite.inputs.room_secret));
-    expect(await sealSignal(room.signalKey, s.inputs.sender_role, s.inputs.signal, fixedRandom([s.inputs.iv]))).toBe(s.expected.payload);
+    expect(await sealSignal(room.signalKey, s.inputs.sender_role, s.inputs.signal, fixedRandom([s.inputs.iv]), s.inputs.session_nonce)).toBe(
+      s.expected.payload,
+    );
   });
 
-  it('P = base64url(iv || AES-256-GCM(key, iv, JSON(signal), aad = "duet/v1/signal/host")), from the spec', () => {
+  it('P = base64url(iv || AES-256-GCM(key, iv, JSON(signal), aad = "duet/v1/signal/host/<nonce>")), from the spec', () => {
     const plaintext = Buffer.from(JSON.stringify(s.inputs.signal), 'utf8');
     expect(hex(plaintext)).toBe(s.expected.plaintext);
-    expect(s.expected.additional_data).toBe(`duet/v1/signal/${s.inputs.sender_role}`);
+    expect(s.expected.additional_data).toBe(`duet/v1/signal/${s.inputs.sender_role}/${s.inputs.session_nonce}`);
     const sealed = Buffer.concat([buf(s.inputs.iv), aesGcm(buf(s.inputs.key), buf(s.inputs.iv), plaintext, Buffer.from(s.expected.additional_data))]);
     expect(hex(sealed)).toBe(s.expected.sealed);
     expect(sealed.toString('base64url')).toBe(s.expected.payload);
@@ -190,8 +192,10 @@ describe('vectors: sealed signal payload', () => {
 
   it('binds the sender role and carries the host fingerprint', async () => {
     const room = await deriveRoomKeys(fromHex(V.invite.inputs.room_secret));
-    expect(await errorCode(openSignal(room.signalKey, 'guest', s.expected.payload))).toBe('signal-rejected');
-    if (s.inputs.signal.type === 'candidate') throw new Error('the vector signal must carry an SDP');
+    expect(await errorCode(openSignal(room.signalKey, 'guest', s.expected.payload, s.inputs.session_nonce))).toBe('signal-rejected');
+    // Bound to its attempt: under another session nonce (a replay into a later attempt) it does not open.
+    expect(await errorCode(openSignal(room.signalKey, 'host', s.expected.payload, 'A'.repeat(22)))).toBe('signal-rejected');
+    if (s.inputs.signal.type !== 'offer' && s.inputs.signal.type !== 'answer') throw new Error('the vector signal must carry an SDP');
     expect(sdpFingerprint(s.inputs.signal.sdp)).toBe(s.expected.sdp_fingerprint);
     expect(s.expected.sdp_fingerprint).toBe(hs.inputs.host.dtls_fingerprint);
   });
