@@ -19,9 +19,9 @@ import { DuetError } from './errors.ts';
 import { hkdfBytes, hkdfHmacKey, importHkdfKey, sha256 } from './kdf.ts';
 import type { Role } from './roles.ts';
 
+import { PAKE_CONFIRM_BYTES, PAKE_SHARE_BYTES } from './short-code.ts';
+
 const DST = utf8Encode('duet/v1/cpace-ristretto255-sha512');
-export const PAKE_SHARE_BYTES = 32;
-export const PAKE_CONFIRM_BYTES = 32;
 
 export const PAKE_LABELS = {
   generator: 'duet/v1/cpace',

@@ -9,6 +9,9 @@ import { secureRandom } from './bytes.ts';
 import { DuetError } from './errors.ts';
 
 export const MAX_NAMEPLATE = 9999;
+/** Sizes on the wire of the PAKE share and confirmation (pake.ts), kept here so they load without the curve code. */
+export const PAKE_SHARE_BYTES = 32;
+export const PAKE_CONFIRM_BYTES = 32;
 const WORDS_IN_PASSWORD = 2;
 const SHORT_CODE_PATTERN = /^\s*(\d{1,4})[\s-]+([A-Za-z]+)[\s-]+([A-Za-z]+)\s*$/;
 

@@ -13,9 +13,17 @@ import { type DeviceIdentity, type IdentityProof, identityFingerprint, proveIden
 import { type RoomKeys, deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../core/invite.ts';
 import { MAX_MESSAGE_LENGTH, type PeerMessage, normaliseName } from '../core/messages.ts';
 import { type Role, otherRole } from '../core/roles.ts';
-import { PAKE_CONFIRM_BYTES, PAKE_SHARE_BYTES, PakeParty, type PakeResult } from '../core/pake.ts';
+import type { PakeParty, PakeResult } from '../core/pake.ts';
 import { SecureChannel } from '../core/secure-channel.ts';
-import { formatShortCode, generatePassword, loadWordlist, looksLikeShortCode, parseShortCode } from '../core/short-code.ts';
+import {
+  PAKE_CONFIRM_BYTES,
+  PAKE_SHARE_BYTES,
+  formatShortCode,
+  generatePassword,
+  loadWordlist,
+  looksLikeShortCode,
+  parseShortCode,
+} from '../core/short-code.ts';
 import { openSignal, sealSignal } from '../core/signal-seal.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 import type { PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';
@@ -116,7 +124,8 @@ export class ChatSession {
   private peerKeys: Pick<RoomKeys, 'signalKey' | 'psk'> | undefined;
   /** The host's short-code password, for a guest who joins by nameplate. */
   private shortPassword: string | undefined;
-  private pake: { party: PakeParty; result?: PakeResult } | undefined;
+  /** The short-code exchange; the curve code is loaded on demand, hence the promise. */
+  private pake: { party: Promise<PakeParty>; result?: PakeResult } | undefined;
   /** This attempt's nonce (chosen by the host); every signal after the first is bound to it. */
   private sessionNonce: string | undefined;
   private cancelConnectTimer: (() => void) | undefined;
@@ -276,9 +285,16 @@ export class ChatSession {
       return;
     }
     // The PAKE is bound to this room and nameplate, so a share cannot be replayed elsewhere.
-    const party = new PakeParty(this.role, password, `${roomId}/${nameplate}`, this.random);
-    this.pake = { party };
-    this.sendPakeMessage(PakeMessage.share, party.share);
+    const role = this.role;
+    const party = import('../core/pake.ts').then(({ PakeParty }) => new PakeParty(role, password, `${roomId}/${nameplate}`, this.random));
+    const pake = { party };
+    this.pake = pake;
+    party.then(
+      (ready) => {
+        if (this.pake === pake) this.sendPakeMessage(PakeMessage.share, ready.share);
+      },
+      (error: unknown) => this.fail(toDuetError(error, 'code-mismatch')),
+    );
   }
 
   private sendPakeMessage(kind: number, body: Bytes): void {
@@ -399,7 +415,7 @@ export class ChatSession {
     const body = bytes.subarray(1) as Bytes;
     try {
       if (kind === PakeMessage.share && !pake.result && body.length === PAKE_SHARE_BYTES) {
-        pake.result = await pake.party.finish(body);
+        pake.result = await (await pake.party).finish(body);
         this.sendPakeMessage(PakeMessage.confirm, pake.result.localConfirm);
         return;
       }
