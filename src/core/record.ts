@@ -30,6 +30,7 @@ export const RECORD_OVERHEAD = HEADER_BYTES + GCM_TAG_BYTES + MAC_BYTES;
 /** Largest plaintext in one record; keeps records under WebRTC's 256 KiB message limit. */
 export const MAX_PLAINTEXT_BYTES = 192 * 1024;
 export const MAX_RECORD_BYTES = MAX_PLAINTEXT_BYTES + RECORD_OVERHEAD;
+const FINAL_SEQUENCE = 0xffff_ffff_ffff_ffffn;
 
 export function isRecordType(value: number): value is RecordType {
   return RECORD_TYPES.has(value);
@@ -57,11 +58,24 @@ export class RecordSealer {
   async seal(type: RecordType, plaintext: Bytes): Promise<Bytes> {
     if (plaintext.length > MAX_PLAINTEXT_BYTES) throw new DuetError('message-too-long', `${plaintext.length} bytes`);
     this.sequence += 1n;
+    return this.sealAt(this.sequence, type, plaintext);
+  }
+
+  /**
+   * Seals a record with the largest sequence number, ahead of time. Nothing can
+   * follow it, so it suits the last word of a conversation ("bye"), which must go
+   * out synchronously while a page is being closed, with no time left for crypto.
+   */
+  async sealFinal(type: RecordType, plaintext: Bytes): Promise<Bytes> {
+    return this.sealAt(FINAL_SEQUENCE, type, plaintext);
+  }
+
+  private async sealAt(sequence: bigint, type: RecordType, plaintext: Bytes): Promise<Bytes> {
     const header = new Uint8Array(HEADER_BYTES);
     const view = new DataView(header.buffer);
     view.setUint8(0, WIRE_VERSION);
     view.setUint8(1, type);
-    view.setBigUint64(2, this.sequence);
+    view.setBigUint64(2, sequence);
     header.set(this.random(IV_BYTES), 10);
     const ciphertext = new Uint8Array(
       await crypto.subtle.encrypt({ name: 'AES-GCM', iv: header.subarray(10), additionalData: header }, this.aesKey, plaintext),

@@ -41,6 +41,8 @@ export class SecureChannel {
   /** Records that arrived before our side finished the handshake. */
   private early: Bytes[] = [];
   private outbound: Promise<void> = Promise.resolve();
+  /** The "bye" record, sealed in advance so leaving can send it synchronously. */
+  private finalBye: Bytes | undefined;
   private closed = false;
 
   constructor(options: SecureChannelOptions) {
@@ -67,6 +69,8 @@ export class SecureChannel {
     const keys = await this.handshake.run();
     this.sealer = new RecordSealer(keys.sendAes, keys.sendMac, this.options.random ?? secureRandom);
     this.opener = new RecordOpener(keys.receiveAes, keys.receiveMac);
+    const bye: PeerMessage = { type: 'bye' };
+    this.finalBye = await this.sealer.sealFinal(recordTypeOf(bye), encodePeerMessage(bye));
     const early = this.early;
     this.early = [];
     for (const record of early) this.openRecord(record);
@@ -131,6 +135,23 @@ export class SecureChannel {
     });
     this.outbound = sent.catch(() => {});
     return sent;
+  }
+
+  /**
+   * Sends the pre-sealed "bye" at once (no await: it works while the page unloads)
+   * and closes the channel. Returns whether it was sent.
+   */
+  sayGoodbye(): boolean {
+    const bye = this.finalBye;
+    if (!bye || this.closed) return false;
+    try {
+      this.options.send(bye);
+    } catch {
+      return false;
+    } finally {
+      this.close();
+    }
+    return true;
   }
 
   close(reason: DuetError = new DuetError('not-connected')): void {

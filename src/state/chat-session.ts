@@ -139,6 +139,8 @@ export class ChatSession {
   private signaling: SignalingConnection | undefined;
   private link: PeerLink | undefined;
   private channel: SecureChannel | undefined;
+  /** Frames that arrived on the link before the secure channel existed (our RSA key may still be generating). */
+  private earlyFrames: Bytes[] = [];
   private noticeCounter = 0;
   /** Signals from the peer, opened strictly in arrival order. */
   private signalQueue: Promise<void> = Promise.resolve();
@@ -245,7 +247,10 @@ export class ChatSession {
         this.onSignal(message.payload);
         return;
       case 'peer-left':
-        this.onPeerGone();
+        // Once the conversation is secure it runs peer to peer: the server saying the
+        // peer left (a network blip, or a server that wants to end chats) is not
+        // proof. The data channel closing, or the peer's authenticated bye, is.
+        if (this.status.phase !== 'secure') this.onPeerGone();
         return;
       case 'error':
         this.onServerError(message.code);
@@ -363,7 +368,10 @@ export class ChatSession {
           );
         },
         onConnect: () => void this.onPeerConnected(),
-        onData: (bytes) => this.channel?.receive(bytes),
+        onData: (bytes) => {
+          if (this.channel) this.channel.receive(bytes);
+          else this.earlyFrames.push(bytes);
+        },
         onClose: (error) => this.onLinkClosed(error),
       });
     } catch (error) {
@@ -456,6 +464,9 @@ export class ChatSession {
         random: this.random,
       });
       this.channel = channel;
+      const early = this.earlyFrames;
+      this.earlyFrames = [];
+      for (const frame of early) channel.receive(frame);
       const { safetyCode, transcriptHash } = await channel.establish();
       if (this.link !== link) return;
       this.cancelConnectTimer?.();
@@ -497,7 +508,15 @@ export class ChatSession {
       this.onPeerGone();
       return;
     }
-    this.fail(error ?? new DuetError('peer-connection-failed', 'closed before the handshake finished'));
+    const reason = error ?? new DuetError('peer-connection-failed', 'closed before the handshake finished');
+    if (this.role === 'host' && this.invite) {
+      // As when the guest leaves early: keep the room for a genuine guest, say what happened.
+      this.teardownPeer();
+      this.notify(reason);
+      this.setStatus({ phase: 'waiting', invite: this.invite });
+      return;
+    }
+    this.fail(reason);
   }
 
   private onPeerGone(): void {
@@ -573,7 +592,7 @@ export class ChatSession {
   /** Sends a chat message. Resolves when it is on the wire; throws a DuetError otherwise. */
   async send(text: string): Promise<void> {
     const channel = this.channel;
-    if (!channel || this.status.phase !== 'secure') throw new DuetError('not-connected');
+    if (!channel || !this.canSend) throw new DuetError('not-connected');
     if (text.trim().length === 0) return;
     if (text.length > MAX_MESSAGE_LENGTH) throw new DuetError('message-too-long', `${text.length} characters`);
     const message: ChatMessage = { id: this.newMessageId(), from: 'me', name: this.myName, text, sentAt: this.clock.now() };
@@ -585,7 +604,7 @@ export class ChatSession {
   /** Leaves the conversation and tells the peer, as far as it can be told. */
   leave(): void {
     if (this.status.phase === 'lobby') return;
-    if (this.channel?.established) void this.channel.send({ type: 'bye' }).catch(() => {});
+    this.channel?.sayGoodbye();
     this.signaling?.send({ type: 'leave' });
     this.teardownPeer();
     this.signaling?.close();
@@ -629,6 +648,7 @@ export class ChatSession {
     this.sessionNonce = undefined;
     this.channel?.close();
     this.channel = undefined;
+    this.earlyFrames = [];
     const link = this.link;
     this.link = undefined;
     link?.destroy();

@@ -109,6 +109,16 @@ describe('record layer', () => {
     expect((await opener.open(max)).sequence).toBe(1n);
   });
 
+  it('a final record can be sealed ahead of time; nothing is accepted after it', async () => {
+    const final = await sealer.sealFinal(RecordType.bye, utf8Encode('{}'));
+    const r1 = await sealer.seal(RecordType.chat, utf8Encode('1'));
+    await opener.open(r1);
+    const opened = await opener.open(final);
+    expect([opened.type, opened.sequence]).toEqual([RecordType.bye, 0xffff_ffff_ffff_ffffn]);
+    expect(await codeOf(opener.open(await sealer.seal(RecordType.chat, utf8Encode('2'))))).toBe('record-replayed');
+    expect(await codeOf(opener.open(final))).toBe('record-replayed');
+  });
+
   it('uses a fresh IV for every record', async () => {
     const ivs = new Set<string>();
     for (let i = 0; i < 50; i++) {

@@ -1,0 +1,626 @@
+/**
+ * ChatSession, the conversation's state machine, end to end in Node: real crypto
+ * (room keys, sealed signals, CPace, the RSA+ECDH handshake, records, device
+ * identities) over an in-memory signaling server with the real room semantics and
+ * a fake WebRTC network. Time is a ManualClock, so no timer fires unless a test
+ * moves it; nothing sleeps, conditions are awaited with vi.waitFor.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { type Bytes, bytesEqual, fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
+import { DuetError, type ErrorCode } from '../../src/core/errors.ts';
+import { generateDeviceIdentity, identityFingerprint } from '../../src/core/identity.ts';
+import { deriveRoomKeys, parseInviteInput } from '../../src/core/invite.ts';
+import { MAX_MESSAGE_LENGTH } from '../../src/core/messages.ts';
+import { RecordType } from '../../src/core/record.ts';
+import { loadWordlist } from '../../src/core/short-code.ts';
+import type { ChatSession, Invite, SessionStatus } from '../../src/state/chat-session.ts';
+import { MemoryDeviceStore } from '../../src/storage/device-store.ts';
+import { APP_URL, type MakeSessionOptions, type World, createWorld, makeSession, phaseHistory } from './helpers/fake-transport.ts';
+import { settle } from './helpers/manual-clock.ts';
+
+// Each session generates a real RSA-2048 key pair, whose time varies a lot on a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
+
+/** Generous for real crypto on a busy machine. */
+const TIMEOUT = 8_000;
+
+function waitFor<T>(check: () => T | Promise<T>, timeout = TIMEOUT): Promise<T> {
+  return vi.waitFor(check, { timeout, interval: 5 });
+}
+
+async function waitForPhase<P extends SessionStatus['phase']>(
+  session: ChatSession,
+  phase: P,
+  timeout = TIMEOUT,
+): Promise<Extract<SessionStatus, { phase: P }>> {
+  await waitFor(() => expect(session.status.phase).toBe(phase), timeout);
+  return session.status as Extract<SessionStatus, { phase: P }>;
+}
+
+/** Waits until the session failed, then checks it failed with exactly this code. */
+async function expectFailed(session: ChatSession, code: ErrorCode): Promise<void> {
+  const status = await waitForPhase(session, 'failed');
+  expect(status.error).toBeInstanceOf(DuetError);
+  expect(status.error.code).toBe(code);
+}
+
+async function createdInvite(host: ChatSession, name = 'Alice'): Promise<Invite> {
+  await host.createRoom(name);
+  return (await waitForPhase(host, 'waiting')).invite;
+}
+
+function noticeCodes(session: ChatSession): string[] {
+  return session.notices.map((n) => n.error.code);
+}
+
+async function bothSecure(a: ChatSession, b: ChatSession, timeout = TIMEOUT): Promise<string> {
+  const [sa, sb] = await Promise.all([waitForPhase(a, 'secure', timeout), waitForPhase(b, 'secure', timeout)]);
+  expect(sa.safetyCode).toBe(sb.safetyCode);
+  // Each side has the other's profile (sent right after the handshake).
+  await waitFor(() => expect(a.peerName !== '' && b.peerName !== '').toBe(true));
+  return sa.safetyCode;
+}
+
+interface Pair {
+  world: World;
+  host: ChatSession;
+  guest: ChatSession;
+  invite: Invite;
+  safetyCode: string;
+}
+
+/** Alice creates, Bruno joins by link, both reach secure. */
+async function securePair(
+  world: World = createWorld(),
+  options: { host?: MakeSessionOptions; guest?: MakeSessionOptions; hostName?: string; guestName?: string } = {},
+): Promise<Pair> {
+  const [host, guest] = await Promise.all([makeSession(world, options.host), makeSession(world, options.guest)]);
+  const invite = await createdInvite(host, options.hostName ?? 'Alice');
+  await guest.joinRoom(options.guestName ?? 'Bruno', invite.link);
+  const safetyCode = await bothSecure(host, guest);
+  return { world, host, guest, invite, safetyCode };
+}
+
+function peerTexts(session: ChatSession): string[] {
+  return session.messages.filter((m) => m.from === 'peer').map((m) => m.text);
+}
+
+/** Flips one bit inside a base64url payload, keeping it well-formed base64url. */
+function flipBit(payload: string): string {
+  const bytes = fromBase64Url(payload);
+  bytes[Math.min(20, bytes.length - 1)]! ^= 0x01;
+  return toBase64Url(bytes);
+}
+
+const SAFETY_CODE = /^\d{5}( \d{5}){5}$/;
+
+describe('ChatSession: creating and joining by link', () => {
+  it('takes both people to secure with the same safety code, names exchanged, through the expected phases', async () => {
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    expect(host.status).toEqual({ phase: 'lobby' });
+    expect(host.canSend).toBe(false);
+
+    const invite = await createdInvite(host, '  Alice  ');
+    expect(host.myName).toBe('Alice');
+    expect(host.role).toBe('host');
+    expect(host.invite).toEqual(invite);
+    expect(invite.code).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(invite.link).toBe(`${APP_URL}#${invite.code}`);
+    expect(invite.shortCode).toMatch(/^\d{1,4}-[a-z]+-[a-z]+$/);
+    // The number is the server's nameplate for this very room.
+    const nameplate = Number(invite.shortCode!.split('-')[0]);
+    const roomId = (await deriveRoomKeys(parseInviteInput(invite.code))).roomId;
+    expect(world.server.roomByNameplate(nameplate)?.id).toBe(roomId);
+    expect(world.server.roomCount()).toBe(1);
+
+    await guest.joinRoom('Bruno', invite.link);
+    expect(guest.role).toBe('guest');
+    const safetyCode = await bothSecure(host, guest);
+    expect(safetyCode).toMatch(SAFETY_CODE);
+
+    expect(host.peerName).toBe('Bruno');
+    expect(guest.peerName).toBe('Alice');
+    expect(host.canSend).toBe(true);
+    expect(guest.canSend).toBe(true);
+    expect(host.peerIdentity).toEqual({ kind: 'none' });
+    expect(guest.peerIdentity).toEqual({ kind: 'none' });
+    expect(host.notices).toEqual([]);
+    expect(guest.notices).toEqual([]);
+    expect(phaseHistory(host)).toEqual(['lobby', 'opening', 'waiting', 'connecting', 'securing', 'secure']);
+    expect(phaseHistory(guest)).toEqual(['lobby', 'opening', 'connecting', 'securing', 'secure']);
+
+    // The server saw neither the invite secret nor the short code's words.
+    const wire = [...world.server.wire, ...world.server.connections.flatMap((c) => c.sent.map((m) => JSON.stringify(m)))].join('\n');
+    expect(wire).not.toContain(invite.code);
+    expect(wire).not.toContain(invite.shortCode!.split('-').slice(1).join('-'));
+    // Every relayed signal was sealed: no SDP in the clear.
+    expect(wire).not.toContain('fingerprint');
+  });
+
+  it('carries messages both ways with name, text, sentAt and from me/peer, in order', async () => {
+    const { world, host, guest } = await securePair();
+    world.clock.advance(1_700_000_000_000);
+
+    await host.send('Olá, Bruno! 👋');
+    expect(host.messages).toHaveLength(1);
+    const sent = host.messages[0]!;
+    expect(sent).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/), from: 'me', name: 'Alice', text: 'Olá, Bruno! 👋', sentAt: 1_700_000_000_000 });
+    await waitFor(() => expect(guest.messages).toHaveLength(1));
+    expect(guest.messages[0]).toEqual({ id: sent.id, from: 'peer', name: 'Alice', text: 'Olá, Bruno! 👋', sentAt: 1_700_000_000_000 });
+
+    world.clock.advance(1_500);
+    await guest.send('Hi Alice');
+    await waitFor(() => expect(host.messages).toHaveLength(2));
+    expect(host.messages[1]).toEqual({ id: guest.messages[1]!.id, from: 'peer', name: 'Bruno', text: 'Hi Alice', sentAt: 1_700_000_001_500 });
+    expect(guest.messages.map((m) => [m.from, m.text])).toEqual([
+      ['peer', 'Olá, Bruno! 👋'],
+      ['me', 'Hi Alice'],
+    ]);
+
+    // A burst arrives complete and in order.
+    const burst = Array.from({ length: 8 }, (_, i) => `burst ${i}`);
+    await Promise.all(burst.map((text) => host.send(text)));
+    await waitFor(() => expect(peerTexts(guest)).toEqual(['Olá, Bruno! 👋', ...burst]));
+    expect(new Set(host.messages.map((m) => m.id)).size).toBe(host.messages.length);
+    expect(host.notices).toEqual([]);
+    expect(guest.notices).toEqual([]);
+  });
+
+  it('delivers a 20,000-character Unicode message intact', async () => {
+    const { host, guest } = await securePair();
+    const long = ('ção 漢字 🎉 ' + 'ñ'.repeat(10)).repeat(1000).slice(0, 20_000);
+    expect(long.length).toBe(20_000);
+    await guest.send(long);
+    await waitFor(() => expect(host.messages).toHaveLength(1));
+    expect(host.messages[0]!.text).toBe(long);
+    expect(host.messages[0]!.from).toBe('peer');
+    expect(host.messages[0]!.name).toBe('Bruno');
+  });
+
+  it('accepts the bare code as well as the link', async () => {
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', `  ${invite.code}  `);
+    await bothSecure(host, guest);
+  });
+});
+
+describe('ChatSession: short codes', () => {
+  it('joins with the short code typed the way it is heard, through the PAKE', async () => {
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.shortCode!.replace(/-/g, ' ').toUpperCase());
+    const safetyCode = await bothSecure(host, guest);
+    expect(safetyCode).toMatch(SAFETY_CODE);
+    expect(guest.peerName).toBe('Alice');
+    expect(phaseHistory(guest)).toEqual(['lobby', 'opening', 'connecting', 'securing', 'secure']);
+    // The guest never learnt the link's secret, and did not need it.
+    expect(world.server.connectionOf(guest)?.sent[0]).toEqual({ type: 'join-short', nameplate: Number(invite.shortCode!.split('-')[0]) });
+
+    await guest.send('joined with words');
+    await waitFor(() => expect(peerTexts(host)).toEqual(['joined with words']));
+  });
+
+  it('a wrong short code fails both sides with code-mismatch and closes the room, even for the right code', async () => {
+    const world = createWorld();
+    const [host, mallory, bruno] = await Promise.all([makeSession(world), makeSession(world), makeSession(world)]);
+    const invite = await createdInvite(host);
+    const [nameplate, first, second] = invite.shortCode!.split('-') as [string, string, string];
+    const wordlist = await loadWordlist();
+    const wrong = `${nameplate}-${first}-${wordlist.find((w) => w !== second)!}`;
+
+    await mallory.joinRoom('Mallory', wrong);
+    await Promise.all([expectFailed(host, 'code-mismatch'), expectFailed(mallory, 'code-mismatch')]);
+    await settle();
+    expect(host.status).toMatchObject({ phase: 'failed', error: { code: 'code-mismatch' } });
+    expect(mallory.status).toMatchObject({ phase: 'failed', error: { code: 'code-mismatch' } });
+    expect(host.messages).toEqual([]);
+    expect(mallory.messages).toEqual([]);
+    expect(world.network.links).toHaveLength(0);
+    expect(world.server.roomCount()).toBe(0);
+
+    // One guess per room.
+    await bruno.joinRoom('Bruno', invite.shortCode!);
+    await expectFailed(bruno, 'room-not-found');
+  });
+});
+
+describe('ChatSession: join errors', () => {
+  it('refuses unreadable codes at once with invalid-code and stays in the lobby', async () => {
+    const world = createWorld();
+    const guest = await makeSession(world);
+    for (const input of ['not-a-code', 'A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}!`, '12-notaword-zebra', '0-abandon-ability', '']) {
+      const attempt = guest.joinRoom('Bruno', input);
+      await expect(attempt, input).rejects.toBeInstanceOf(DuetError);
+      await expect(attempt, input).rejects.toMatchObject({ code: 'invalid-code' });
+      expect(guest.status).toEqual({ phase: 'lobby' });
+    }
+    expect(phaseHistory(guest)).toEqual(['lobby']);
+    expect(world.server.connections).toHaveLength(0);
+  });
+
+  it('fails with room-not-found for a well-formed code nobody created', async () => {
+    const world = createWorld();
+    const guest = await makeSession(world);
+    await guest.joinRoom('Dora', 'A'.repeat(42) + 'E');
+    await expectFailed(guest, 'room-not-found');
+    expect(phaseHistory(guest)).toEqual(['lobby', 'opening', 'connecting', 'failed']);
+    expect(world.server.connectionOf(guest)).toBeUndefined();
+    expect(guest.canSend).toBe(false);
+  });
+
+  it('refuses a third person with room-full while the two inside stay secure and keep chatting', async () => {
+    const { world, host, guest, invite, safetyCode } = await securePair();
+    const carla = await makeSession(world);
+    await carla.joinRoom('Carla', invite.link);
+    await expectFailed(carla, 'room-full');
+    await settle();
+
+    expect(host.status).toEqual({ phase: 'secure', safetyCode });
+    expect(guest.status).toEqual({ phase: 'secure', safetyCode });
+    expect(host.notices).toEqual([]);
+    expect(guest.notices).toEqual([]);
+    await host.send('still here');
+    await waitFor(() => expect(peerTexts(guest)).toEqual(['still here']));
+    expect(carla.messages).toEqual([]);
+  });
+
+  it('fails with signaling-unreachable when the server cannot be reached, for create and join', async () => {
+    const world = createWorld({ signaling: { failConnect: true } });
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    await host.createRoom('Alice');
+    await expectFailed(host, 'signaling-unreachable');
+    expect(host.invite).toBeUndefined();
+
+    await guest.joinRoom('Bruno', 'A'.repeat(42) + 'E');
+    await expectFailed(guest, 'signaling-unreachable');
+    expect(phaseHistory(guest)).toEqual(['lobby', 'opening', 'failed']);
+    await expect(guest.createRoom('Bruno')).rejects.toMatchObject({ code: 'already-in-room' });
+  });
+});
+
+describe('ChatSession: leaving', () => {
+  it('when the peer leaves after secure, the other side ends with peer-left and can no longer send', async () => {
+    const { world, host, guest } = await securePair();
+    await host.send('bye soon');
+    await waitFor(() => expect(peerTexts(guest)).toEqual(['bye soon']));
+
+    guest.leave();
+    expect(guest.status).toEqual({ phase: 'ended', reason: 'you-left' });
+    await waitFor(() => expect(host.status).toEqual({ phase: 'ended', reason: 'peer-left' }));
+    expect(host.canSend).toBe(false);
+    await expect(host.send('anyone?')).rejects.toMatchObject({ code: 'not-connected' });
+    // The conversation stays readable.
+    expect(host.messages.map((m) => m.text)).toEqual(['bye soon']);
+    expect(world.server.roomCount()).toBe(0);
+  });
+
+  it('leave() after secure tells the peer with an encrypted bye record', async () => {
+    const { world, host, guest } = await securePair();
+    const link = world.network.linkOf(guest)!;
+    const before = link.sentFrames.length;
+    guest.leave();
+    await waitFor(() => expect(link.sentFrames.slice(before).map((f) => f[1])).toContain(RecordType.bye), 1_500);
+    expect(host.status).toEqual({ phase: 'ended', reason: 'peer-left' });
+  });
+
+  it('when the guest leaves before secure, the host waits again with the same invite and a peer-left-early notice; a new guest can join', async () => {
+    const world = createWorld({ network: { connectivity: false } });
+    const [host, guest, second] = await Promise.all([makeSession(world), makeSession(world), makeSession(world)]);
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    await waitForPhase(host, 'connecting');
+    // Both sides have made their link and exchanged descriptions; no direct route.
+    await waitFor(() => expect(world.network.links.map((l) => l.remoteFingerprint !== undefined)).toEqual([true, true]));
+
+    guest.leave();
+    expect(guest.status).toEqual({ phase: 'ended', reason: 'you-left' });
+    await waitFor(() => expect(host.status).toEqual({ phase: 'waiting', invite }));
+    expect(noticeCodes(host)).toEqual(['peer-left-early']);
+    expect(world.network.linkOf(host)!.closed).toBe(true);
+    expect(world.server.roomCount()).toBe(1);
+
+    world.network.connectivity = true;
+    await second.joinRoom('Carla', invite.link);
+    await bothSecure(host, second);
+    expect(host.peerName).toBe('Carla');
+  });
+
+  it('when the host leaves before secure, the guest fails with peer-left-early', async () => {
+    const world = createWorld({ network: { connectivity: false } });
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    await waitForPhase(host, 'connecting');
+    await waitFor(() => expect(world.network.links).toHaveLength(2));
+
+    host.leave();
+    expect(host.status).toEqual({ phase: 'ended', reason: 'you-left' });
+    await expectFailed(guest, 'peer-left-early');
+    expect(world.server.roomCount()).toBe(0);
+  });
+});
+
+describe('ChatSession: an attacking server or network', () => {
+  it('a relayed signal altered on its way to the host: the host fails signal-rejected, the guest peer-left-early', async () => {
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    let altered = 0;
+    world.server.intercept = (frame, _from, to) => {
+      if (to.owner === host && frame.type === 'signal' && altered === 0) {
+        altered++;
+        return { ...frame, payload: flipBit(frame.payload) };
+      }
+      return frame;
+    };
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    await Promise.all([expectFailed(host, 'signal-rejected'), expectFailed(guest, 'peer-left-early')]);
+    expect(altered).toBe(1);
+    expect(phaseHistory(host)).not.toContain('securing');
+    expect(host.messages).toEqual([]);
+    expect(guest.messages).toEqual([]);
+    expect(world.network.links.every((l) => !l.connected)).toBe(true);
+  });
+
+  it('a relayed signal altered on its way to the guest: the guest fails signal-rejected, the host waits again and a genuine guest gets in', async () => {
+    const world = createWorld();
+    const [host, guest, genuine] = await Promise.all([makeSession(world), makeSession(world), makeSession(world)]);
+    world.server.intercept = (frame, _from, to) =>
+      to.owner === guest && frame.type === 'signal' ? { ...frame, payload: flipBit(frame.payload) } : frame;
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    await expectFailed(guest, 'signal-rejected');
+    await waitFor(() => expect(noticeCodes(host)).toEqual(['peer-left-early']));
+    expect(host.status).toEqual({ phase: 'waiting', invite });
+
+    world.server.intercept = undefined;
+    await genuine.joinRoom('Bruno', invite.link);
+    await bothSecure(host, genuine);
+  });
+
+  it('junk from the server is a notice (signaling-malformed), not the end', async () => {
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    let injected = false;
+    world.server.intercept = (frame, _from, to) => {
+      if (injected || to.owner !== guest) return frame;
+      injected = true;
+      return [{ type: 'signal', payload: 'not base64url!' }, frame];
+    };
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    await bothSecure(host, guest);
+    expect(noticeCodes(guest)).toEqual(['signaling-malformed']);
+  });
+
+  it('an altered data record after secure is dropped with a record-forged notice; later messages still arrive', async () => {
+    const { world, host, guest } = await securePair();
+    await host.send('first');
+    await waitFor(() => expect(peerTexts(guest)).toEqual(['first']));
+
+    let altered = 0;
+    world.network.tamper = (frame, from) => {
+      if (from.owner === host && altered === 0) {
+        altered++;
+        const copy = new Uint8Array(frame) as Bytes;
+        copy[40]! ^= 0x80; // inside the ciphertext
+        return copy;
+      }
+      return frame;
+    };
+    await host.send('forged on the way');
+    await waitFor(() => expect(noticeCodes(guest)).toEqual(['record-forged']));
+    expect(altered).toBe(1);
+    expect(guest.notices[0]!.error).toBeInstanceOf(DuetError);
+
+    await host.send('after the forgery');
+    await guest.send('and back');
+    await waitFor(() => expect(peerTexts(guest)).toEqual(['first', 'after the forgery']));
+    await waitFor(() => expect(peerTexts(host)).toEqual(['and back']));
+    expect(guest.status.phase).toBe('secure');
+    expect(host.status.phase).toBe('secure');
+    // The sender still shows what it sent; the receiver never showed the forged one.
+    expect(host.messages.filter((m) => m.from === 'me').map((m) => m.text)).toEqual(['first', 'forged on the way', 'after the forgery']);
+  });
+
+  it('fails with peer-unreachable when the direct connection does not come up within 30 s', async () => {
+    const world = createWorld({ network: { connectivity: false } });
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    await waitFor(() => expect(world.network.links.map((l) => l.remoteFingerprint !== undefined)).toEqual([true, true]));
+    await settle();
+
+    world.clock.advance(29_999);
+    await settle();
+    expect(host.status.phase).toBe('connecting');
+    expect(guest.status.phase).toBe('connecting');
+
+    world.clock.advance(1);
+    await Promise.all([expectFailed(host, 'peer-unreachable'), expectFailed(guest, 'peer-unreachable')]);
+    expect(world.network.links.every((l) => l.closed)).toBe(true);
+  });
+
+  it('fails with handshake-timeout when the short-code exchange never completes', async () => {
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    world.server.intercept = () => null; // the server swallows every relayed payload
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.shortCode!);
+    await waitForPhase(host, 'connecting');
+    await waitFor(() => expect(world.server.connectionOf(host)!.sent.some((m) => m.type === 'signal')).toBe(true));
+    await waitFor(() => expect(world.server.connectionOf(guest)!.sent.some((m) => m.type === 'signal')).toBe(true));
+
+    world.clock.advance(30_000);
+    await Promise.all([expectFailed(host, 'handshake-timeout'), expectFailed(guest, 'handshake-timeout')]);
+  });
+});
+
+describe('ChatSession: remembered devices', () => {
+  it('a first meeting is new, the next is known, and after Mark as verified it is known and verified', async () => {
+    const alice = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };
+    const bruno = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };
+    const aliceFingerprint = await identityFingerprint(alice.identity.publicKey);
+    const brunoFingerprint = await identityFingerprint(bruno.identity.publicKey);
+    const meet = async () => {
+      const pair = await securePair(createWorld(), { host: { device: alice }, guest: { device: bruno } });
+      await waitFor(() => expect(pair.host.peerIdentity.kind !== 'none' && pair.guest.peerIdentity.kind !== 'none').toBe(true));
+      return pair;
+    };
+
+    const first = await meet();
+    expect(first.host.peerIdentity).toEqual({ kind: 'new', fingerprint: brunoFingerprint });
+    expect(first.guest.peerIdentity).toEqual({ kind: 'new', fingerprint: aliceFingerprint });
+    expect(first.host.identityWarningPending).toBe(false);
+    expect(first.host.canSend).toBe(true);
+    const remembered = await alice.store.getPeer('Bruno');
+    expect(remembered && bytesEqual(remembered.publicKey, bruno.identity.publicKey)).toBe(true);
+    expect(remembered?.verified).toBe(false);
+    first.host.leave();
+    await waitForPhase(first.guest, 'ended');
+
+    const second = await meet();
+    expect(second.host.peerIdentity).toEqual({ kind: 'known', fingerprint: brunoFingerprint, verified: false });
+    expect(second.guest.peerIdentity).toEqual({ kind: 'known', fingerprint: aliceFingerprint, verified: false });
+    second.host.markVerified();
+    expect(second.host.verified).toBe(true);
+    expect(second.host.peerIdentity).toEqual({ kind: 'known', fingerprint: brunoFingerprint, verified: true });
+    await waitFor(async () => expect((await alice.store.getPeer('Bruno'))?.verified).toBe(true));
+    second.host.leave();
+
+    const third = await meet();
+    expect(third.host.peerIdentity).toEqual({ kind: 'known', fingerprint: brunoFingerprint, verified: true });
+    // Only Alice compared codes; Bruno's device does not claim otherwise.
+    expect(third.guest.peerIdentity).toEqual({ kind: 'known', fingerprint: aliceFingerprint, verified: false });
+    expect(third.host.verified).toBe(false); // "verified" is per conversation; the remembered flag is in peerIdentity
+  });
+
+  it('a different device under a known name is held behind a warning; acknowledging shows it and remembers the new key', async () => {
+    const alice = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };
+    const genuine = await generateDeviceIdentity();
+    const impostor = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };
+    await alice.store.putPeer('Bruno', { publicKey: genuine.publicKey, verified: true, firstSeen: 0 });
+    const impostorFingerprint = await identityFingerprint(impostor.identity.publicKey);
+
+    const world = createWorld();
+    world.clock.advance(42_000);
+    const { host, guest } = await securePair(world, { host: { device: alice }, guest: { device: impostor } });
+    await waitFor(() => expect(host.peerIdentity.kind).toBe('changed'));
+    expect(host.peerIdentity).toEqual({ kind: 'changed', fingerprint: impostorFingerprint, acknowledged: false });
+    expect(host.identityWarningPending).toBe(true);
+    expect(host.status.phase).toBe('secure');
+    expect(host.canSend).toBe(false);
+    await waitFor(() => expect(guest.peerIdentity.kind).toBe('new'));
+    expect(guest.identityWarningPending).toBe(false);
+
+    // The message is kept, but the UI is told (identityWarningPending) to hide it.
+    await guest.send('trust me, it is really Bruno');
+    await waitFor(() => expect(peerTexts(host)).toEqual(['trust me, it is really Bruno']));
+    expect(host.identityWarningPending).toBe(true);
+    // Nothing was overwritten while the person had not decided.
+    const stillGenuine = await alice.store.getPeer('Bruno');
+    expect(stillGenuine && bytesEqual(stillGenuine.publicKey, genuine.publicKey)).toBe(true);
+
+    await host.acknowledgeIdentityWarning();
+    expect(host.peerIdentity).toEqual({ kind: 'changed', fingerprint: impostorFingerprint, acknowledged: true });
+    expect(host.identityWarningPending).toBe(false);
+    expect(host.canSend).toBe(true);
+    expect(peerTexts(host)).toEqual(['trust me, it is really Bruno']);
+    const now = await alice.store.getPeer('bruno');
+    expect(now && bytesEqual(now.publicKey, impostor.identity.publicKey)).toBe(true);
+    expect(now).toMatchObject({ verified: false, firstSeen: 42_000 });
+    host.leave();
+
+    // From now on that key is the one this device knows under the name.
+    const next = await securePair(createWorld(), { host: { device: alice }, guest: { device: impostor } });
+    await waitFor(() => expect(next.host.peerIdentity.kind).not.toBe('none'));
+    expect(next.host.peerIdentity).toEqual({ kind: 'known', fingerprint: impostorFingerprint, verified: false });
+    expect(next.host.identityWarningPending).toBe(false);
+  });
+});
+
+describe('ChatSession: send()', () => {
+  it('rejects with not-connected before the conversation is secure', async () => {
+    const world = createWorld({ network: { connectivity: false } });
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    await expect(host.send('too early')).rejects.toMatchObject({ name: 'DuetError', code: 'not-connected' });
+    const invite = await createdInvite(host);
+    await expect(host.send('still too early')).rejects.toMatchObject({ code: 'not-connected' });
+    await guest.joinRoom('Bruno', invite.link);
+    await waitForPhase(host, 'connecting');
+    await expect(guest.send('not yet')).rejects.toBeInstanceOf(DuetError);
+    await expect(guest.send('not yet')).rejects.toMatchObject({ code: 'not-connected' });
+    expect(host.messages).toEqual([]);
+    expect(guest.messages).toEqual([]);
+  });
+
+  it('ignores whitespace-only text, sends exactly 50,000 characters, and refuses more with message-too-long', async () => {
+    const { world, host, guest } = await securePair();
+    const link = world.network.linkOf(host)!;
+    const framesBefore = link.sentFrames.length;
+    await expect(host.send('   ')).resolves.toBeUndefined();
+    await expect(host.send(' \n\t \u00a0')).resolves.toBeUndefined();
+    expect(host.messages).toEqual([]);
+    expect(link.sentFrames).toHaveLength(framesBefore);
+
+    expect(MAX_MESSAGE_LENGTH).toBe(50_000);
+    await expect(host.send('x'.repeat(50_001))).rejects.toMatchObject({ name: 'DuetError', code: 'message-too-long' });
+    expect(host.messages).toEqual([]);
+    expect(link.sentFrames).toHaveLength(framesBefore);
+
+    const longest = '漢'.repeat(50_000);
+    await host.send(longest);
+    await waitFor(() => expect(peerTexts(guest)).toHaveLength(1));
+    expect(peerTexts(guest)[0]).toBe(longest);
+    expect(guest.notices).toEqual([]);
+  });
+});
+
+describe('ChatSession: losing the signaling connection', () => {
+  it('while waiting for the peer: fails with signaling-lost', async () => {
+    const world = createWorld();
+    const host = await makeSession(world);
+    await createdInvite(host);
+    world.server.drop(host);
+    await expectFailed(host, 'signaling-lost');
+    expect(world.server.roomCount()).toBe(0);
+  });
+
+  it('after secure: the chat keeps working both ways', async () => {
+    const { world, host, guest, safetyCode } = await securePair();
+    const guestSignaling = world.server.connectionOf(guest)!;
+    world.server.drop(host);
+    // The server tells the remaining member its peer left the room (that is all it knows).
+    await waitFor(() => expect(guestSignaling.received.map((m) => m.type)).toContain('peer-left'));
+    await settle();
+
+    expect(host.status).toEqual({ phase: 'secure', safetyCode });
+    expect(guest.status).toEqual({ phase: 'secure', safetyCode });
+    await host.send('server gone, still here');
+    await guest.send('me too');
+    await waitFor(() => expect(peerTexts(guest)).toEqual(['server gone, still here']));
+    await waitFor(() => expect(peerTexts(host)).toEqual(['me too']));
+  });
+});
+
+describe('ChatSession: handshake timing', () => {
+  it('does not lose the peer’s first handshake message when its own RSA key is still being generated', async () => {
+    const world = createWorld();
+    let release!: () => void;
+    const keysHeld = new Promise<void>((resolve) => (release = resolve));
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world, { holdKeysUntil: keysHeld })]);
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    // The link is up and the host has sent its HELLO; the guest is still waiting for its key pair.
+    await waitFor(() => expect(world.network.linkOf(host)?.sentFrames.length ?? 0).toBeGreaterThan(0));
+    expect(guest.status.phase).toBe('securing');
+
+    release();
+    // The clock never moves, so no retransmission can repair a lost message.
+    await bothSecure(host, guest, 3_000);
+  });
+});

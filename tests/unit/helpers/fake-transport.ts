@@ -1,0 +1,536 @@
+/**
+ * In-memory stand-ins for the two transports ChatSession uses, so the whole state
+ * machine runs in Node with real crypto and no sockets:
+ *
+ * - FakeSignalingServer: the room semantics of signaling/server.ts (create, join,
+ *   join-short, signal, leave; peer-joined to the waiting member first, then joined
+ *   to the joiner; peer-left; the same error codes), with every frame passed through
+ *   the real protocol validators in both directions. Deliveries are asynchronous
+ *   (queueMicrotask) and in order.
+ * - FakePeerNetwork: PeerLinks that pair up through the (sealed) offer/answer
+ *   exchange, matched by the DTLS fingerprints in their SDP, like WebRTC would.
+ * - makeSession: a ChatSession wired to both, with a ManualClock.
+ */
+import { DEFAULT_HANDSHAKE_CONFIG, type HandshakeConfig } from '../../../src/core/handshake.ts';
+import {
+  type ClientMessage,
+  MAX_NAMEPLATE,
+  type JoinVia,
+  type RoomId,
+  type ServerMessage,
+  type SignalingErrorCode,
+  errorMessage,
+  parseClientMessage,
+  parseServerMessage,
+} from '../../../signaling/protocol.ts';
+import type { Bytes } from '../../../src/core/bytes.ts';
+import { DuetError } from '../../../src/core/errors.ts';
+import type { DeviceIdentity } from '../../../src/core/identity.ts';
+import { type WebRtcSignal, sdpFingerprint } from '../../../src/core/signal-seal.ts';
+import { ChatSession, type SessionStatus } from '../../../src/state/chat-session.ts';
+import type { DeviceStore } from '../../../src/storage/device-store.ts';
+import type { PeerLink, PeerLinkOptions } from '../../../src/transport/peer-link.ts';
+import type { SignalingConnection, SignalingHandlers } from '../../../src/transport/signaling-client.ts';
+import { ManualClock } from './manual-clock.ts';
+
+// ---------------------------------------------------------------------------
+// Signaling
+
+const MEMBERS_PER_ROOM = 2;
+
+/** One client socket as the fake server sees it. */
+export class FakeSignalingConnection {
+  /** Whatever the creator passed (makeSession passes the ChatSession). */
+  readonly owner: unknown;
+  readonly url: string;
+  room: FakeRoom | undefined;
+  open = true;
+  /** Every valid message this client sent, in order. */
+  readonly sent: ClientMessage[] = [];
+  /** Every message delivered to this client (after intercept), in order. */
+  readonly received: ServerMessage[] = [];
+
+  constructor(
+    readonly id: number,
+    url: string,
+    owner: unknown,
+    readonly handlers: SignalingHandlers,
+  ) {
+    this.url = url;
+    this.owner = owner;
+  }
+}
+
+export interface FakeRoom {
+  readonly id: RoomId;
+  readonly members: Set<FakeSignalingConnection>;
+  readonly nameplate: number | undefined;
+}
+
+/**
+ * Sees every relayed signal frame on its way to `to`: return the frame(s) to deliver
+ * instead (the same frame to pass it on, null or [] to drop it).
+ */
+export type SignalIntercept = (
+  frame: ServerMessage,
+  from: FakeSignalingConnection,
+  to: FakeSignalingConnection,
+) => ServerMessage | ServerMessage[] | null;
+
+export interface FakeSignalingServerOptions {
+  /** connectSignaling rejects with DuetError('signaling-unreachable'). */
+  failConnect?: boolean;
+}
+
+export class FakeSignalingServer {
+  failConnect: boolean;
+  intercept: SignalIntercept | undefined;
+  readonly connections: FakeSignalingConnection[] = [];
+  /** Every frame the server put on the wire (after intercept), as JSON text: what an eavesdropper on the server would see. */
+  readonly wire: string[] = [];
+  private readonly rooms = new Map<RoomId, FakeRoom>();
+  private readonly nameplates = new Map<number, FakeRoom>();
+  private nextId = 1;
+
+  constructor(options: FakeSignalingServerOptions = {}) {
+    this.failConnect = options.failConnect ?? false;
+  }
+
+  roomCount(): number {
+    return this.rooms.size;
+  }
+
+  roomByNameplate(nameplate: number): FakeRoom | undefined {
+    return this.nameplates.get(nameplate);
+  }
+
+  /** The owner's currently open connection, if any. */
+  connectionOf(owner: unknown): FakeSignalingConnection | undefined {
+    return this.connections.find((c) => c.owner === owner && c.open);
+  }
+
+  connectSignaling(url: string, handlers: SignalingHandlers, owner?: unknown): Promise<SignalingConnection> {
+    if (this.failConnect) return Promise.reject(new DuetError('signaling-unreachable', 'fake server refuses connections'));
+    const connection = new FakeSignalingConnection(this.nextId++, url, owner, handlers);
+    this.connections.push(connection);
+    return Promise.resolve({
+      send: (message: ClientMessage) => {
+        // Like the real client: nothing goes out on a closed socket.
+        if (!connection.open) return;
+        this.receive(connection, message);
+      },
+      close: () => {
+        // Closed by the client itself: its own onClose is not called (as in signaling-client.ts).
+        if (!connection.open) return;
+        connection.open = false;
+        this.leaveRoom(connection);
+      },
+    });
+  }
+
+  /** The socket of `owner` drops (network loss, server restart): the client hears onClose, the room's other member peer-left. */
+  drop(owner: unknown): void {
+    const connection = this.connectionOf(owner);
+    if (!connection) throw new Error('drop: no open signaling connection for this owner');
+    connection.open = false;
+    this.leaveRoom(connection);
+    queueMicrotask(() => connection.handlers.onClose());
+  }
+
+  // -- room semantics, after signaling/server.ts ------------------------------
+
+  private receive(connection: FakeSignalingConnection, message: ClientMessage): void {
+    // The same validation the real server applies to the JSON text frame.
+    const parsed = parseClientMessage(JSON.stringify(message));
+    if (!parsed.ok) return this.reject(connection, parsed.code);
+    const valid = parsed.value;
+    connection.sent.push(valid);
+    switch (valid.type) {
+      case 'create':
+        return this.create(connection, valid.room);
+      case 'join':
+        return this.join(connection, this.rooms.get(valid.room), 'link');
+      case 'join-short':
+        return this.join(connection, this.nameplates.get(valid.nameplate), 'short');
+      case 'signal':
+        return this.signal(connection, valid.payload);
+      case 'leave':
+        if (!connection.room) return this.reject(connection, 'not-in-room');
+        return this.leaveRoom(connection);
+    }
+  }
+
+  private create(connection: FakeSignalingConnection, id: RoomId): void {
+    if (connection.room) return this.reject(connection, 'already-in-room');
+    if (this.rooms.has(id)) return this.reject(connection, 'room-exists');
+    const nameplate = this.freeNameplate();
+    const room: FakeRoom = { id, members: new Set([connection]), nameplate };
+    this.rooms.set(id, room);
+    if (nameplate !== undefined) this.nameplates.set(nameplate, room);
+    connection.room = room;
+    this.deliver(connection, { type: 'created', room: id, ...(nameplate !== undefined ? { nameplate } : {}) });
+  }
+
+  /** Random free number, preferring three digits, as the real server does. */
+  private freeNameplate(): number | undefined {
+    for (const [max, tries] of [
+      [999, 20],
+      [MAX_NAMEPLATE, 50],
+    ] as const) {
+      for (let i = 0; i < tries; i++) {
+        const candidate = 1 + Math.floor(Math.random() * max);
+        if (!this.nameplates.has(candidate)) return candidate;
+      }
+    }
+    for (let candidate = 1; candidate <= MAX_NAMEPLATE; candidate++) if (!this.nameplates.has(candidate)) return candidate;
+    return undefined;
+  }
+
+  private join(connection: FakeSignalingConnection, room: FakeRoom | undefined, via: JoinVia): void {
+    if (connection.room) return this.reject(connection, 'already-in-room');
+    if (!room) return this.reject(connection, 'room-not-found');
+    if (room.members.size >= MEMBERS_PER_ROOM) return this.reject(connection, 'room-full');
+    room.members.add(connection);
+    connection.room = room;
+    // The member already waiting hears first.
+    for (const peer of this.peersOf(connection)) this.deliver(peer, { type: 'peer-joined', via });
+    this.deliver(connection, { type: 'joined', room: room.id });
+  }
+
+  private signal(connection: FakeSignalingConnection, payload: string): void {
+    if (!connection.room) return this.reject(connection, 'not-in-room');
+    const peers = this.peersOf(connection);
+    if (peers.length === 0) return this.reject(connection, 'no-peer');
+    for (const peer of peers) {
+      const frame: ServerMessage = { type: 'signal', payload };
+      const out = this.intercept ? this.intercept(frame, connection, peer) : frame;
+      for (const message of out === null ? [] : Array.isArray(out) ? out : [out]) this.deliver(peer, message);
+    }
+  }
+
+  private leaveRoom(connection: FakeSignalingConnection): void {
+    const room = connection.room;
+    if (!room) return;
+    const peers = this.peersOf(connection);
+    room.members.delete(connection);
+    connection.room = undefined;
+    for (const peer of peers) this.deliver(peer, { type: 'peer-left' });
+    if (room.members.size === 0) {
+      this.rooms.delete(room.id);
+      if (room.nameplate !== undefined) this.nameplates.delete(room.nameplate);
+    }
+  }
+
+  private peersOf(connection: FakeSignalingConnection): FakeSignalingConnection[] {
+    return [...(connection.room?.members ?? [])].filter((member) => member !== connection);
+  }
+
+  private reject(connection: FakeSignalingConnection, code: SignalingErrorCode): void {
+    this.deliver(connection, errorMessage(code));
+  }
+
+  /** Asynchronous, in order, and through the client's validator (as signaling-client.ts does). */
+  private deliver(connection: FakeSignalingConnection, message: ServerMessage): void {
+    if (!connection.open) return;
+    const text = JSON.stringify(message);
+    this.wire.push(text);
+    queueMicrotask(() => {
+      if (!connection.open) return;
+      const parsed = parseServerMessage(text);
+      if (parsed.ok) {
+        connection.received.push(parsed.value);
+        connection.handlers.onMessage(parsed.value);
+      } else {
+        connection.handlers.onInvalid(new DuetError('signaling-malformed', parsed.detail));
+      }
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Peer links
+
+/** Sees every data frame on its way from one link to the other: return the frame(s) to deliver (null or [] drops it). */
+export type DataTamper = (frame: Bytes, from: FakePeerLink, to: FakePeerLink) => Bytes | Bytes[] | null;
+
+export class FakePeerLink implements PeerLink {
+  /** "sha-256 ab:cd:…", as sdpFingerprint() normalises it. */
+  readonly fingerprint: string;
+  /** The remote fingerprint from the description this link was given, once it has one. */
+  remoteFingerprint: string | undefined;
+  partner: FakePeerLink | undefined;
+  connected = false;
+  closed = false;
+  /** Every data frame this link sent, in order (before tampering). */
+  readonly sentFrames: Bytes[] = [];
+  /** Every signal this link emitted, in order. */
+  readonly emitted: WebRtcSignal[] = [];
+  readonly receivedSignals: WebRtcSignal[] = [];
+  private described = false;
+  private readonly sdpFingerprintText: string;
+
+  constructor(
+    private readonly network: FakePeerNetwork,
+    readonly id: number,
+    readonly owner: unknown,
+    readonly options: PeerLinkOptions,
+  ) {
+    const bytes = new Uint8Array(32);
+    crypto.getRandomValues(bytes);
+    new DataView(bytes.buffer).setUint32(0, id);
+    this.sdpFingerprintText = Array.from(bytes, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+    this.fingerprint = `sha-256 ${this.sdpFingerprintText.toLowerCase()}`;
+    if (options.initiator) queueMicrotask(() => this.describe('offer'));
+  }
+
+  get initiator(): boolean {
+    return this.options.initiator;
+  }
+
+  /** An SDP like a browser's, with this link's DTLS fingerprint. */
+  sdp(): string {
+    return [
+      'v=0',
+      `o=- ${4611731400430051336n + BigInt(this.id)} 2 IN IP4 127.0.0.1`,
+      's=-',
+      't=0 0',
+      'a=group:BUNDLE 0',
+      'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+      'c=IN IP4 0.0.0.0',
+      `a=ice-ufrag:fk${this.id}`,
+      'a=ice-pwd:fakefakefakefakefakefake',
+      `a=fingerprint:sha-256 ${this.sdpFingerprintText}`,
+      `a=setup:${this.options.initiator ? 'actpass' : 'active'}`,
+      'a=mid:0',
+      'a=sctp-port:5000',
+      '',
+    ].join('\r\n');
+  }
+
+  private describe(type: 'offer' | 'answer'): void {
+    if (this.closed || this.described) return;
+    this.described = true;
+    this.emit({ type, sdp: this.sdp() });
+    // One trickled host candidate, as simple-peer would send.
+    this.emit({
+      type: 'candidate',
+      candidate: { candidate: `candidate:${this.id} 1 udp 2122260223 192.0.2.${this.id % 250} ${40000 + this.id} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
+    });
+    this.network.tryConnect(this);
+  }
+
+  private emit(signal: WebRtcSignal): void {
+    this.emitted.push(signal);
+    this.options.onSignal(signal);
+  }
+
+  get hasLocalDescription(): boolean {
+    return this.described;
+  }
+
+  signal(signal: WebRtcSignal): void {
+    if (this.closed) return;
+    this.receivedSignals.push(signal);
+    if (signal.type === 'candidate') return;
+    // Like peer-link.ts: the remote fingerprint is read from the description (throws if there is none).
+    this.remoteFingerprint = sdpFingerprint(signal.sdp);
+    if (signal.type === 'offer' && !this.options.initiator) queueMicrotask(() => this.describe('answer'));
+    this.network.tryConnect(this);
+  }
+
+  send(bytes: Bytes): void {
+    if (this.closed || !this.connected || !this.partner) throw new DuetError('not-connected');
+    const frame = new Uint8Array(bytes) as Bytes;
+    this.sentFrames.push(frame);
+    const to = this.partner;
+    const tamper = this.network.tamper;
+    const out = tamper ? tamper(new Uint8Array(frame) as Bytes, this, to) : frame;
+    for (const delivered of out === null ? [] : Array.isArray(out) ? out : [out]) {
+      queueMicrotask(() => {
+        if (!to.closed) to.options.onData(delivered);
+      });
+    }
+  }
+
+  fingerprints(): { local: string; remote: string } {
+    if (!this.described || !this.remoteFingerprint) throw new DuetError('peer-connection-failed', 'no DTLS fingerprint');
+    return { local: this.fingerprint, remote: this.remoteFingerprint };
+  }
+
+  /** Closed by its owner: no onClose for itself; a connected partner hears onClose(). */
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closePartner();
+  }
+
+  /** The link breaks under its owner: it gets onClose(error); a connected partner gets onClose(). */
+  fail(error: DuetError = new DuetError('peer-connection-failed', 'fake link failure')): void {
+    if (this.closed) return;
+    this.closed = true;
+    queueMicrotask(() => this.options.onClose(error));
+    this.closePartner();
+  }
+
+  private closePartner(): void {
+    const partner = this.partner;
+    if (!partner || !this.connected) return;
+    queueMicrotask(() => {
+      if (partner.closed) return;
+      partner.closed = true;
+      partner.options.onClose();
+    });
+  }
+
+  /** Called by the network once both sides have each other's description. */
+  connectTo(partner: FakePeerLink): void {
+    this.partner = partner;
+    this.connected = true;
+    queueMicrotask(() => {
+      if (!this.closed) this.options.onConnect();
+    });
+  }
+}
+
+export interface FakePeerNetworkOptions {
+  /** false: links exchange descriptions but never connect (no route between the peers). */
+  connectivity?: boolean;
+}
+
+export class FakePeerNetwork {
+  connectivity: boolean;
+  tamper: DataTamper | undefined;
+  /** Thrown by createPeerLink, if set (e.g. DuetError('peer-unavailable')). */
+  createError: Error | undefined;
+  readonly links: FakePeerLink[] = [];
+  private nextId = 1;
+
+  constructor(options: FakePeerNetworkOptions = {}) {
+    this.connectivity = options.connectivity ?? true;
+  }
+
+  createPeerLink(options: PeerLinkOptions, owner?: unknown): PeerLink {
+    if (this.createError) throw this.createError;
+    const link = new FakePeerLink(this, this.nextId++, owner, options);
+    this.links.push(link);
+    return link;
+  }
+
+  linksOf(owner: unknown): FakePeerLink[] {
+    return this.links.filter((link) => link.owner === owner);
+  }
+
+  /** The owner's most recent link. */
+  linkOf(owner: unknown): FakePeerLink | undefined {
+    return this.linksOf(owner).at(-1);
+  }
+
+  /**
+   * Connects `link` to the link its remote description names, once each side has
+   * its own description out and the other's in (a swapped fingerprint finds nobody:
+   * DTLS would refuse it, so there is no connection).
+   */
+  tryConnect(link: FakePeerLink): void {
+    if (!this.connectivity || link.connected || link.closed || !link.hasLocalDescription || !link.remoteFingerprint) return;
+    const other = this.links.find((l) => l !== link && l.fingerprint === link.remoteFingerprint);
+    if (!other || other.connected || other.closed || !other.hasLocalDescription || other.remoteFingerprint !== link.fingerprint) return;
+    if (other.initiator === link.initiator) return;
+    link.connectTo(other);
+    other.connectTo(link);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Sessions
+
+export const SIGNALING_URL = 'wss://signal.duet.test/ws';
+export const APP_URL = 'https://duet.test/';
+
+export interface World {
+  server: FakeSignalingServer;
+  network: FakePeerNetwork;
+  clock: ManualClock;
+}
+
+export function createWorld(options: { signaling?: FakeSignalingServerOptions; network?: FakePeerNetworkOptions } = {}): World {
+  return {
+    server: new FakeSignalingServer(options.signaling),
+    network: new FakePeerNetwork(options.network),
+    clock: new ManualClock(),
+  };
+}
+
+export interface MakeSessionOptions {
+  /** "Remember me on this device". */
+  device?: { identity: DeviceIdentity; store: DeviceStore };
+  connectTimeoutMs?: number;
+  handshake?: Partial<HandshakeConfig>;
+  /**
+   * Wait until the session's RSA key pair exists before returning (default true).
+   * See the report: a peer's handshake bytes that arrive while it is still being
+   * generated are dropped, which only a retransmission timer repairs.
+   */
+  waitForKeys?: boolean;
+  /** Holds the session's RSA key generation until this promise resolves (implies waitForKeys: false). */
+  holdKeysUntil?: Promise<void>;
+}
+
+const phaseHistories = new WeakMap<ChatSession, SessionStatus['phase'][]>();
+
+/** The phases a session went through (consecutive repeats collapsed), starting with 'lobby'. */
+export function phaseHistory(session: ChatSession): SessionStatus['phase'][] {
+  return phaseHistories.get(session) ?? [];
+}
+
+/** A ChatSession on the world's fake server and network, with its ManualClock. */
+export async function makeSession(world: World, options: MakeSessionOptions = {}): Promise<ChatSession> {
+  let session: ChatSession | undefined;
+  const construct = () =>
+    new ChatSession({
+      signalingUrl: SIGNALING_URL,
+      appUrl: APP_URL,
+      iceServers: [],
+      handshake: { ...DEFAULT_HANDSHAKE_CONFIG, rsaModulusLength: 2048, ...options.handshake },
+      transport: {
+        connectSignaling: (url, handlers) => world.server.connectSignaling(url, handlers, session),
+        createPeerLink: (linkOptions) => world.network.createPeerLink(linkOptions, session),
+      },
+      clock: world.clock,
+      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    });
+  session = options.holdKeysUntil ? withHeldRsaKeygen(options.holdKeysUntil, construct) : construct();
+  if (options.device) session.useDevice(options.device.identity, options.device.store);
+  const history: SessionStatus['phase'][] = [session.status.phase];
+  phaseHistories.set(session, history);
+  const created = session;
+  created.subscribe(() => {
+    if (history.at(-1) !== created.status.phase) history.push(created.status.phase);
+  });
+  if (options.waitForKeys !== false && !options.holdKeysUntil) {
+    // The constructor starts the key generation; the promise is private, so reach it by name.
+    const identity = (created as unknown as { identity?: unknown }).identity;
+    if (identity instanceof Promise) await identity;
+  }
+  return created;
+}
+
+/** Runs `construct` with RSA key generation (crypto.subtle.generateKey for RSA-OAEP) held until `until` resolves. */
+function withHeldRsaKeygen<T>(until: Promise<void>, construct: () => T): T {
+  const subtle = crypto.subtle;
+  const original = subtle.generateKey;
+  const held = function (this: SubtleCrypto, ...args: Parameters<SubtleCrypto['generateKey']>) {
+    const algorithm = args[0];
+    const pending = original.apply(this, args as never) as Promise<unknown>;
+    if (typeof algorithm === 'object' && algorithm !== null && (algorithm as { name?: string }).name === 'RSA-OAEP') {
+      return until.then(() => pending);
+    }
+    return pending;
+  };
+  Object.defineProperty(subtle, 'generateKey', { value: held, configurable: true, writable: true });
+  try {
+    return construct();
+  } finally {
+    delete (subtle as unknown as Record<string, unknown>).generateKey;
+    if (subtle.generateKey !== original) Object.defineProperty(subtle, 'generateKey', { value: original, configurable: true, writable: true });
+  }
+}
