@@ -1,30 +1,20 @@
-import { consume } from '@lit/context';
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import type { ChatMessage, ChatSession } from '../state/chat-session.ts';
-import { SessionController, sessionContext } from './session-context.ts';
+import { SessionConsumer } from './session-context.ts';
 import { baseStyles } from './styles.ts';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** The conversation: safety code, message log and composer. Peer text is only ever rendered as text. */
 @customElement('duet-chat')
-export class DuetChat extends LitElement {
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session: ChatSession | undefined;
-
+export class DuetChat extends SessionConsumer {
   @state() private draft = '';
   @state() private sendError: DuetError | undefined;
   @query('ol') private log!: HTMLOListElement;
   private renderedCount = 0;
-
-  constructor() {
-    super();
-    new SessionController(this);
-  }
 
   static override styles = [
     baseStyles,

@@ -154,7 +154,7 @@ export class DuetLobby extends LitElement {
             name="code"
             autocomplete="off"
             spellcheck="false"
-            placeholder="Paste the link, or type a code like 7-tiger-ocean"
+            placeholder="Link, or a code like 7-tiger-ocean"
             .value=${this.code}
             @input=${(e: Event) => (this.code = (e.target as HTMLInputElement).value)}
             @keydown=${this.onCodeKeydown}

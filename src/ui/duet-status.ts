@@ -1,23 +1,13 @@
-import { consume } from '@lit/context';
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { css, html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
 import type { ChatSession } from '../state/chat-session.ts';
-import { SessionController, sessionContext } from './session-context.ts';
+import { SessionConsumer } from './session-context.ts';
 import { statusText } from './status-text.ts';
 import { baseStyles } from './styles.ts';
 
 /** The one connection status line, announced to screen readers as it changes. */
 @customElement('duet-status')
-export class DuetStatus extends LitElement {
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session: ChatSession | undefined;
-
-  constructor() {
-    super();
-    new SessionController(this);
-  }
-
+export class DuetStatus extends SessionConsumer {
   static override styles = [
     baseStyles,
     css`

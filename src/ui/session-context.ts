@@ -2,8 +2,9 @@
  * How Lit elements see the ChatSession: the app provides it through @lit/context,
  * and SessionController re-renders its host whenever the session changes.
  */
-import { createContext } from '@lit/context';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { consume, createContext } from '@lit/context';
+import { LitElement, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { property } from 'lit/decorators.js';
 import type { ChatSession } from '../state/chat-session.ts';
 
 export const sessionContext = createContext<ChatSession | undefined>(Symbol('duet-session'));
@@ -36,5 +37,17 @@ export class SessionController implements ReactiveController {
     this.unsubscribe?.();
     this.current = this.host.session;
     this.unsubscribe = this.current?.subscribe(() => this.host.requestUpdate());
+  }
+}
+
+/** Base of the elements that show the session the app provides, re-rendering as it changes. */
+export class SessionConsumer extends LitElement {
+  @consume({ context: sessionContext, subscribe: true })
+  @property({ attribute: false })
+  session: ChatSession | undefined;
+
+  constructor() {
+    super();
+    new SessionController(this);
   }
 }

@@ -18,7 +18,7 @@ import {
 } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
-import { type Bytes, fromHex, toHex } from '../../src/core/bytes.ts';
+import { type Bytes, fromHex } from '../../src/core/bytes.ts';
 import { DuetError } from '../../src/core/errors.ts';
 import {
   deriveSessionKeys,
