@@ -127,7 +127,7 @@ export interface SideInputs {
 }
 
 export interface RecordVector {
-  type: 'profile' | 'chat' | 'bye';
+  type: PeerMessage['type'];
   type_byte: number;
   sequence: number;
   iv: string;

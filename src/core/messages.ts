@@ -11,11 +11,17 @@ export const MAX_NAME_LENGTH = 40;
 /** Characters (UTF-16 code units) in one chat message. */
 export const MAX_MESSAGE_LENGTH = 50_000;
 const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+/** Receipts acknowledge several messages at once; this bounds one record. */
+export const MAX_RECEIPT_IDS = 256;
 
 export type PeerMessage =
   | { type: 'profile'; name: string; identity?: IdentityProof }
   | { type: 'chat'; id: string; text: string; sentAt: number }
-  | { type: 'bye' };
+  | { type: 'bye' }
+  /** The peer received (and will show) these chat messages. */
+  | { type: 'receipt'; ids: string[] }
+  /** The peer is typing; shown for a few seconds. */
+  | { type: 'typing' };
 
 /** Normalises and checks a display name; throws DuetError('invalid-name'). */
 export function normaliseName(input: string): string {
@@ -37,7 +43,10 @@ export function encodePeerMessage(message: PeerMessage): Bytes {
     case 'chat':
       return utf8Encode(JSON.stringify({ id: message.id, text: message.text, sentAt: message.sentAt }));
     case 'bye':
+    case 'typing':
       return utf8Encode('{}');
+    case 'receipt':
+      return utf8Encode(JSON.stringify({ ids: message.ids }));
   }
 }
 
@@ -93,5 +102,14 @@ export function parsePeerMessage(type: RecordType, plaintext: Uint8Array): PeerM
     case RecordType.bye:
       parseObject(plaintext, []);
       return { type: 'bye' };
+    case RecordType.typing:
+      parseObject(plaintext, []);
+      return { type: 'typing' };
+    case RecordType.receipt: {
+      const { ids } = parseObject(plaintext, ['ids']);
+      if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_RECEIPT_IDS) throw malformed('invalid receipt');
+      if (!ids.every((id): id is string => typeof id === 'string' && MESSAGE_ID_PATTERN.test(id))) throw malformed('invalid receipt id');
+      return { type: 'receipt', ids };
+    }
   }
 }

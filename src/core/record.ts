@@ -17,6 +17,8 @@ export const RecordType = {
   profile: 0x10,
   chat: 0x11,
   bye: 0x12,
+  receipt: 0x13,
+  typing: 0x14,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 

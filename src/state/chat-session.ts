@@ -11,7 +11,7 @@ import { DuetError, isErrorCode, toDuetError } from '../core/errors.ts';
 import { type HandshakeConfig, type RsaIdentity, generateRsaIdentity } from '../core/handshake.ts';
 import { type DeviceIdentity, type IdentityProof, identityFingerprint, proveIdentity, verifyIdentity } from '../core/identity.ts';
 import { type RoomKeys, deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../core/invite.ts';
-import { MAX_MESSAGE_LENGTH, type PeerMessage, normaliseName } from '../core/messages.ts';
+import { MAX_MESSAGE_LENGTH, MAX_RECEIPT_IDS, type PeerMessage, normaliseName } from '../core/messages.ts';
 import { type Role, otherRole } from '../core/roles.ts';
 import type { PakeParty, PakeResult } from '../core/pake.ts';
 import { SecureChannel } from '../core/secure-channel.ts';
@@ -47,13 +47,26 @@ export type SessionStatus =
   | { phase: 'ended'; reason: 'peer-left' | 'you-left' }
   | { phase: 'failed'; error: DuetError };
 
+/**
+ * Own messages go sending → sent (on the wire) → delivered (the peer's
+ * authenticated receipt), or failed (with a retry). Peer messages are received.
+ */
+export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'failed' | 'received';
+
 export interface ChatMessage {
   id: string;
   from: 'me' | 'peer';
   name: string;
   text: string;
   sentAt: number;
+  state: DeliveryState;
+  /** Why a message failed, when it did. */
+  error?: DuetError;
 }
+
+/** How often at most this side says it is typing, and how long the peer's "typing" lasts. */
+const TYPING_SEND_INTERVAL_MS = 3000;
+const TYPING_SHOWN_MS = 5000;
 
 /**
  * What we know of the peer's device ("Remember me on this device"). 'changed'
@@ -112,6 +125,8 @@ export class ChatSession {
   /** The person said the safety codes matched. */
   verified = false;
   peerIdentity: PeerIdentity = { kind: 'none' };
+  /** The peer is typing (cleared by their message, or a few seconds after they stop). */
+  peerTyping = false;
 
   private readonly options: ChatSessionOptions;
   private readonly clock: Clock;
@@ -134,6 +149,10 @@ export class ChatSession {
   private device: { identity: DeviceIdentity; store: DeviceStore } | undefined;
   private transcriptHash: Bytes | undefined;
   private peerPublicKey: Bytes | undefined;
+  /** Receipts waiting to go out together, at the end of the current burst of messages. */
+  private pendingReceipts: string[] = [];
+  private lastTypingSent = Number.NEGATIVE_INFINITY;
+  private cancelTypingTimer: (() => void) | undefined;
   /** Peer messages are handled one at a time, so the identity check finishes before any chat shows. */
   private inbound: Promise<void> = Promise.resolve();
   private signaling: SignalingConnection | undefined;
@@ -492,9 +511,23 @@ export class ChatSession {
         this.changed();
         return;
       case 'chat':
+        // Receipted even when it is a duplicate: the earlier receipt may have been lost.
+        this.queueReceipt(message.id);
+        this.setPeerTyping(false);
         if (this.messages.some((m) => m.from === 'peer' && m.id === message.id)) return;
-        this.messages = [...this.messages, { id: message.id, from: 'peer', name: this.peerName || 'Peer', text: message.text, sentAt: message.sentAt }];
+        this.messages = [
+          ...this.messages,
+          { id: message.id, from: 'peer', name: this.peerName || 'Peer', text: message.text, sentAt: message.sentAt, state: 'received' },
+        ];
         this.changed();
+        return;
+      case 'receipt': {
+        const ids = new Set(message.ids);
+        this.updateOwnMessages((m) => (ids.has(m.id) && m.state !== 'delivered' ? { ...m, state: 'delivered', error: undefined } : m));
+        return;
+      }
+      case 'typing':
+        this.setPeerTyping(true);
         return;
       case 'bye':
         this.onPeerGone();
@@ -589,15 +622,82 @@ export class ChatSession {
     });
   }
 
-  /** Sends a chat message. Resolves when it is on the wire; throws a DuetError otherwise. */
+  /**
+   * Sends a chat message: it shows at once as "sending", then "sent" once on the
+   * wire and "delivered" on the peer's receipt. Throws a DuetError (and shows
+   * nothing) if it cannot be sent at all; a message that fails on the way stays,
+   * marked failed with the error, for retry().
+   */
   async send(text: string): Promise<void> {
-    const channel = this.channel;
-    if (!channel || !this.canSend) throw new DuetError('not-connected');
+    if (!this.channel || !this.canSend) throw new DuetError('not-connected');
     if (text.trim().length === 0) return;
     if (text.length > MAX_MESSAGE_LENGTH) throw new DuetError('message-too-long', `${text.length} characters`);
-    const message: ChatMessage = { id: this.newMessageId(), from: 'me', name: this.myName, text, sentAt: this.clock.now() };
-    await channel.send({ type: 'chat', id: message.id, text: message.text, sentAt: message.sentAt });
+    const message: ChatMessage = { id: this.newMessageId(), from: 'me', name: this.myName, text, sentAt: this.clock.now(), state: 'sending' };
     this.messages = [...this.messages, message];
+    this.changed();
+    await this.transmit(message);
+  }
+
+  /** Sends a failed message again, with the same id (the peer drops duplicates). */
+  async retry(id: string): Promise<void> {
+    const message = this.messages.find((m) => m.from === 'me' && m.id === id && m.state === 'failed');
+    if (!message) return;
+    if (!this.channel || !this.canSend) throw new DuetError('not-connected');
+    this.updateOwnMessages((m) => (m.id === id ? { ...m, state: 'sending', error: undefined } : m));
+    await this.transmit(message);
+  }
+
+  /** Puts a message on the wire; a failure is recorded on the message itself, where the person sees it. */
+  private async transmit(message: ChatMessage): Promise<void> {
+    try {
+      if (!this.channel) throw new DuetError('not-connected');
+      await this.channel.send({ type: 'chat', id: message.id, text: message.text, sentAt: message.sentAt });
+      this.updateOwnMessages((m) => (m.id === message.id && m.state === 'sending' ? { ...m, state: 'sent' } : m));
+    } catch (error) {
+      const failure = toDuetError(error, 'not-connected');
+      this.updateOwnMessages((m) => (m.id === message.id && m.state === 'sending' ? { ...m, state: 'failed', error: failure } : m));
+    }
+  }
+
+  private updateOwnMessages(update: (message: ChatMessage) => ChatMessage): void {
+    let touched = false;
+    this.messages = this.messages.map((m) => {
+      if (m.from !== 'me') return m;
+      const next = update(m);
+      touched ||= next !== m;
+      return next;
+    });
+    if (touched) this.changed();
+  }
+
+  private queueReceipt(id: string): void {
+    this.pendingReceipts.push(id);
+    // One receipt record for a burst of messages.
+    if (this.pendingReceipts.length === 1) queueMicrotask(() => this.flushReceipts());
+  }
+
+  private flushReceipts(): void {
+    while (this.pendingReceipts.length > 0) {
+      const ids = this.pendingReceipts.splice(0, MAX_RECEIPT_IDS);
+      this.channel?.send({ type: 'receipt', ids }).catch((error: unknown) => this.notify(toDuetError(error, 'not-connected')));
+    }
+  }
+
+  /** Tells the peer this side is typing; at most once every few seconds. */
+  notifyTyping(): void {
+    const now = this.clock.now();
+    if (!this.channel || !this.canSend || now - this.lastTypingSent < TYPING_SEND_INTERVAL_MS) return;
+    this.lastTypingSent = now;
+    this.channel.send({ type: 'typing' }).catch(() => {
+      // Typing hints are best effort: losing one changes nothing the person relies on.
+    });
+  }
+
+  private setPeerTyping(typing: boolean): void {
+    this.cancelTypingTimer?.();
+    this.cancelTypingTimer = typing ? this.clock.setTimeout(() => this.setPeerTyping(false), TYPING_SHOWN_MS) : undefined;
+    if (this.peerTyping === typing) return;
+    this.peerTyping = typing;
     this.changed();
   }
 
@@ -649,6 +749,10 @@ export class ChatSession {
     this.channel?.close();
     this.channel = undefined;
     this.earlyFrames = [];
+    this.pendingReceipts = [];
+    this.cancelTypingTimer?.();
+    this.cancelTypingTimer = undefined;
+    this.peerTyping = false;
     const link = this.link;
     this.link = undefined;
     link?.destroy();

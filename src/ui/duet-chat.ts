@@ -121,6 +121,27 @@ export class DuetChat extends SessionConsumer {
         min-height: 2.75rem;
         max-height: 12rem;
       }
+      .delivery {
+        display: block;
+        text-align: right;
+        font-size: 0.75rem;
+        color: var(--duet-muted);
+      }
+      .delivery.error {
+        color: var(--duet-danger);
+      }
+      .retry {
+        padding: 0.1rem 0.5rem;
+        margin-left: 0.4rem;
+        font-size: 0.75rem;
+      }
+      .typing {
+        min-height: 1.2rem;
+        margin: 0 0 0.25rem;
+        font-size: 0.85rem;
+        color: var(--duet-muted);
+        font-style: italic;
+      }
       .empty {
         color: var(--duet-muted);
         align-self: center;
@@ -163,6 +184,7 @@ export class DuetChat extends SessionConsumer {
             ${repeat(session.messages, (m) => `${m.from}:${m.id}`, (m) => this.renderMessage(m))}
           </ol>`}
       <div>
+        <p class="typing" aria-hidden=${session.peerTyping ? 'false' : 'true'}>${session.peerTyping ? `${session.peerName || 'Your peer'} is typing…` : ''}</p>
         <form @submit=${this.onSubmit}>
           <label for="message">Message</label>
           <textarea
@@ -171,7 +193,10 @@ export class DuetChat extends SessionConsumer {
             placeholder=${session.canSend ? 'Write a message' : 'You can write once the connection is secure'}
             ?disabled=${!session.canSend}
             .value=${this.draft}
-            @input=${(e: Event) => (this.draft = (e.target as HTMLTextAreaElement).value)}
+            @input=${(e: Event) => {
+              this.draft = (e.target as HTMLTextAreaElement).value;
+              if (this.draft.trim()) session.notifyTyping();
+            }}
             @keydown=${this.onKeydown}
           ></textarea>
           <button type="submit" ?disabled=${!session.canSend}>Send</button>
@@ -216,10 +241,37 @@ export class DuetChat extends SessionConsumer {
 
   private renderMessage(message: ChatMessage) {
     const when = new Date(message.sentAt);
-    return html`<li class=${message.from}>
+    return html`<li class=${message.from} data-state=${message.state}>
       <div class="meta"><strong>${message.from === 'me' ? `${message.name} (you)` : message.name}</strong><time datetime=${when.toISOString()}>${timeFormat.format(when)}</time></div>
       <p class="text">${message.text}</p>
+      ${message.from === 'me' ? this.renderDelivery(message) : nothing}
     </li>`;
+  }
+
+  private renderDelivery(message: ChatMessage) {
+    switch (message.state) {
+      case 'sending':
+        return html`<span class="delivery">Sending…</span>`;
+      case 'sent':
+        return html`<span class="delivery">Sent</span>`;
+      case 'delivered':
+        return html`<span class="delivery">Delivered</span>`;
+      case 'failed':
+        return html`<span class="delivery error"
+          >Not sent${message.error ? ` [${message.error.code}]` : ''}
+          <button type="button" class="secondary retry" ?disabled=${!this.session?.canSend} @click=${() => void this.retry(message.id)}>Retry</button></span
+        >`;
+      default:
+        return nothing;
+    }
+  }
+
+  private async retry(id: string): Promise<void> {
+    try {
+      await this.session?.retry(id);
+    } catch (error) {
+      this.sendError = toDuetError(error, 'not-connected');
+    }
   }
 
   private onKeydown(event: KeyboardEvent): void {

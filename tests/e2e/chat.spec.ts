@@ -8,8 +8,14 @@ test('two people chat through a room joined by link, both ways', async ({ browse
   expect(bruno.page.url()).not.toContain('#');
   expect(bruno.page.url()).toBe(new URL(link).origin + '/');
 
+  // Typing shows on the other side before the message arrives.
+  await bruno.page.getByRole('textbox', { name: 'Message' }).pressSequentially('Hi Al');
+  await expect(alice.page.getByText('Bruno is typing…')).toBeVisible();
+  await bruno.page.getByRole('textbox', { name: 'Message' }).fill('');
+
   await send(alice, 'Olá, Bruno! 👋');
   await send(bruno, 'Hi Alice');
+  await expect(alice.page.getByText('Bruno is typing…')).toHaveCount(0);
   const aliceLog = alice.page.getByRole('log');
   const brunoLog = bruno.page.getByRole('log');
   await expect(brunoLog).toContainText('Olá, Bruno! 👋');
@@ -22,6 +28,8 @@ test('two people chat through a room joined by link, both ways', async ({ browse
   const own = brunoLog.getByRole('listitem').filter({ hasText: 'Hi Alice' });
   await expect(own).toContainText('Bruno (you)');
   await expect(own).toHaveClass(/\bme\b/);
+  // Bruno's message was acknowledged by Alice's browser.
+  await expect(own).toContainText('Delivered');
   await expect(received).toHaveClass(/\bpeer\b/);
 
   await alice.context.close();

@@ -145,14 +145,30 @@ describe('ChatSession: creating and joining by link', () => {
     await host.send('Olá, Bruno! 👋');
     expect(host.messages).toHaveLength(1);
     const sent = host.messages[0]!;
-    expect(sent).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/), from: 'me', name: 'Alice', text: 'Olá, Bruno! 👋', sentAt: 1_700_000_000_000 });
+    expect(sent).toEqual({
+      id: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+      from: 'me',
+      name: 'Alice',
+      text: 'Olá, Bruno! 👋',
+      sentAt: 1_700_000_000_000,
+      state: 'sent',
+    });
     await waitFor(() => expect(guest.messages).toHaveLength(1));
-    expect(guest.messages[0]).toEqual({ id: sent.id, from: 'peer', name: 'Alice', text: 'Olá, Bruno! 👋', sentAt: 1_700_000_000_000 });
+    expect(guest.messages[0]).toEqual({ id: sent.id, from: 'peer', name: 'Alice', text: 'Olá, Bruno! 👋', sentAt: 1_700_000_000_000, state: 'received' });
+    // The guest's authenticated receipt marks it delivered.
+    await waitFor(() => expect(host.messages[0]!.state).toBe('delivered'));
 
     world.clock.advance(1_500);
     await guest.send('Hi Alice');
     await waitFor(() => expect(host.messages).toHaveLength(2));
-    expect(host.messages[1]).toEqual({ id: guest.messages[1]!.id, from: 'peer', name: 'Bruno', text: 'Hi Alice', sentAt: 1_700_000_001_500 });
+    expect(host.messages[1]).toEqual({
+      id: guest.messages[1]!.id,
+      from: 'peer',
+      name: 'Bruno',
+      text: 'Hi Alice',
+      sentAt: 1_700_000_001_500,
+      state: 'received',
+    });
     expect(guest.messages.map((m) => [m.from, m.text])).toEqual([
       ['peer', 'Olá, Bruno! 👋'],
       ['me', 'Hi Alice'],
@@ -163,6 +179,7 @@ describe('ChatSession: creating and joining by link', () => {
     await Promise.all(burst.map((text) => host.send(text)));
     await waitFor(() => expect(peerTexts(guest)).toEqual(['Olá, Bruno! 👋', ...burst]));
     expect(new Set(host.messages.map((m) => m.id)).size).toBe(host.messages.length);
+    await waitFor(() => expect(host.messages.filter((m) => m.from === 'me').every((m) => m.state === 'delivered')).toBe(true));
     expect(host.notices).toEqual([]);
     expect(guest.notices).toEqual([]);
   });
@@ -577,6 +594,35 @@ describe('ChatSession: send()', () => {
     await waitFor(() => expect(peerTexts(guest)).toHaveLength(1));
     expect(peerTexts(guest)[0]).toBe(longest);
     expect(guest.notices).toEqual([]);
+  });
+});
+
+describe('ChatSession: typing and receipts', () => {
+  it('shows the peer typing for a few seconds, at most one hint every 3 s, cleared by their message', async () => {
+    const { world, host, guest } = await securePair();
+    const link = world.network.linkOf(host)!;
+    const typingFrames = () => link.sentFrames.filter((f) => f[1] === RecordType.typing).length;
+    host.notifyTyping();
+    host.notifyTyping();
+    await waitFor(() => expect(guest.peerTyping).toBe(true));
+    expect(typingFrames()).toBe(1);
+    world.clock.advance(4_999);
+    expect(guest.peerTyping).toBe(true);
+    world.clock.advance(1);
+    expect(guest.peerTyping).toBe(false);
+
+    host.notifyTyping(); // 5 s since the last hint: allowed again
+    await waitFor(() => expect(guest.peerTyping).toBe(true));
+    expect(typingFrames()).toBe(2);
+    await host.send('done typing');
+    await waitFor(() => expect(guest.peerTyping).toBe(false));
+  });
+
+  it('acknowledges a burst of messages and marks each delivered', async () => {
+    const { host, guest } = await securePair();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => guest.send(`m${i}`)));
+    await waitFor(() => expect(guest.messages.every((m) => m.state === 'delivered')).toBe(true));
+    expect(host.messages.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
   });
 });
 
