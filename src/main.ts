@@ -88,8 +88,27 @@ async function start(): Promise<void> {
     })(),
     invitedCode,
     deviceStore: typeof indexedDB === 'undefined' ? undefined : new IndexedDbDeviceStore(),
+    rememberInvite: (code) => {
+      try {
+        sessionStorage.setItem(PENDING_CODE_KEY, code);
+      } catch {
+        // Without sessionStorage a reload simply starts over.
+      }
+    },
+    forgetInvite: () => {
+      try {
+        sessionStorage.removeItem(PENDING_CODE_KEY);
+      } catch {
+        // nothing to forget
+      }
+    },
   };
   document.getElementById('app')?.replaceChildren(app);
+  // A diagnostics hook (also used by the end-to-end tests): break the peer connection
+  // as a network failure would, to watch Duet reconnect. It reveals nothing.
+  Object.defineProperty(window, '__duet', {
+    value: Object.freeze({ simulateConnectionLoss: () => app.session?.simulateConnectionLoss() }),
+  });
 
   // Opening another invite link in this tab changes only the fragment, which does not
   // reload the page: start afresh so the new invite is read like any other.

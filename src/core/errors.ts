@@ -27,6 +27,8 @@ export const ERROR_MESSAGES = {
   'peer-connection-failed': 'The direct connection to your peer failed.',
   'peer-unreachable':
     'Could not reach your peer directly. On different networks Duet needs a STUN or TURN server (see the README).',
+  'reconnect-failed': 'The connection to your peer was lost and could not be restored.',
+  'new-session': 'A new session started in this room (your peer may have reloaded the page). Compare the new safety code.',
   'peer-left-early': 'The other person left before the secure connection was ready. No messages were exchanged.',
   'peer-unavailable': 'This browser cannot make peer-to-peer connections (WebRTC is unavailable).',
 

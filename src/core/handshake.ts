@@ -200,6 +200,8 @@ export interface SessionKeys {
   /** Six groups of five digits, identical on both sides only if nobody interfered. */
   safetyCode: string;
   transcriptHash: Bytes;
+  /** Stands in for the room's PSK when the same two peers reconnect (docs/PROTOCOL.md). */
+  resumptionSecret: Bytes;
 }
 
 export interface KeyScheduleInput {
@@ -230,7 +232,7 @@ export function formatSafetyCode(bytes: Uint8Array): string {
 export async function deriveSessionKeys(input: KeyScheduleInput): Promise<DerivedKeys> {
   const base = await importHkdfKey(concatBytes(input.secretHost, input.secretGuest, input.ecdhShared, input.psk));
   const salt = input.transcriptHash;
-  const [hgAes, hgMac, ghAes, ghMac, confirmHost, confirmGuest, safety] = await Promise.all([
+  const [hgAes, hgMac, ghAes, ghMac, confirmHost, confirmGuest, safety, resumptionSecret] = await Promise.all([
     hkdfAesKey(base, LABELS.hostToGuestAes, salt),
     hkdfHmacKey(base, LABELS.hostToGuestMac, salt),
     hkdfAesKey(base, LABELS.guestToHostAes, salt),
@@ -238,6 +240,7 @@ export async function deriveSessionKeys(input: KeyScheduleInput): Promise<Derive
     hkdfHmacKey(base, LABELS.confirmHost, salt),
     hkdfHmacKey(base, LABELS.confirmGuest, salt),
     hkdfBytes(base, LABELS.safetyCode, 30, salt),
+    hkdfBytes(base, LABELS.resumption, 32, salt),
   ]);
   const isHost = input.role === 'host';
   return {
@@ -249,6 +252,7 @@ export async function deriveSessionKeys(input: KeyScheduleInput): Promise<Derive
     confirmPeer: isHost ? confirmGuest : confirmHost,
     safetyCode: formatSafetyCode(safety),
     transcriptHash: input.transcriptHash,
+    resumptionSecret,
   };
 }
 
@@ -396,8 +400,8 @@ export class Handshake {
     const confirmed = await crypto.subtle.verify('HMAC', keys.confirmPeer, peerConfirm, transcriptHash);
     if (!confirmed) throw new DuetError('handshake-failed', 'key confirmation mismatch');
 
-    const { sendAes, sendMac, receiveAes, receiveMac, safetyCode } = keys;
-    return { sendAes, sendMac, receiveAes, receiveMac, safetyCode, transcriptHash };
+    const { sendAes, sendMac, receiveAes, receiveMac, safetyCode, resumptionSecret } = keys;
+    return { sendAes, sendMac, receiveAes, receiveMac, safetyCode, transcriptHash, resumptionSecret };
   }
 
   /**

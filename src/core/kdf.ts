@@ -15,6 +15,7 @@ export const LABELS = {
   confirmHost: 'duet/v1/confirm/host',
   confirmGuest: 'duet/v1/confirm/guest',
   safetyCode: 'duet/v1/safety-code',
+  resumption: 'duet/v1/resumption',
 } as const;
 
 const EMPTY_SALT = new Uint8Array(0);

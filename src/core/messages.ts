@@ -21,7 +21,9 @@ export type PeerMessage =
   /** The peer received (and will show) these chat messages. */
   | { type: 'receipt'; ids: string[] }
   /** The peer is typing; shown for a few seconds. */
-  | { type: 'typing' };
+  | { type: 'typing' }
+  /** Sent when the line has been quiet, so a silently dead connection is noticed. */
+  | { type: 'keepalive' };
 
 /** Normalises and checks a display name; throws DuetError('invalid-name'). */
 export function normaliseName(input: string): string {
@@ -44,6 +46,7 @@ export function encodePeerMessage(message: PeerMessage): Bytes {
       return utf8Encode(JSON.stringify({ id: message.id, text: message.text, sentAt: message.sentAt }));
     case 'bye':
     case 'typing':
+    case 'keepalive':
       return utf8Encode('{}');
     case 'receipt':
       return utf8Encode(JSON.stringify({ ids: message.ids }));
@@ -105,6 +108,9 @@ export function parsePeerMessage(type: RecordType, plaintext: Uint8Array): PeerM
     case RecordType.typing:
       parseObject(plaintext, []);
       return { type: 'typing' };
+    case RecordType.keepalive:
+      parseObject(plaintext, []);
+      return { type: 'keepalive' };
     case RecordType.receipt: {
       const { ids } = parseObject(plaintext, ['ids']);
       if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_RECEIPT_IDS) throw malformed('invalid receipt');

@@ -19,6 +19,7 @@ export const RecordType = {
   bye: 0x12,
   receipt: 0x13,
   typing: 0x14,
+  keepalive: 0x15,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
@@ -106,6 +107,11 @@ export class RecordOpener {
     const result = this.queue.then(() => this.openNow(record));
     this.queue = result.catch(() => {});
     return result;
+  }
+
+  /** Resolves when every record passed to open() so far has been processed. */
+  async settled(): Promise<void> {
+    await this.queue;
   }
 
   private async openNow(record: Uint8Array): Promise<OpenedRecord> {

@@ -6,7 +6,7 @@
  */
 import type { Bytes, RandomSource } from './bytes.ts';
 import { secureRandom } from './bytes.ts';
-import type { Clock } from './clock.ts';
+import { type Clock, systemClock } from './clock.ts';
 import { DuetError } from './errors.ts';
 import { Handshake, type HandshakeConfig, type RsaIdentity, type SessionKeys } from './handshake.ts';
 import { type PeerMessage, encodePeerMessage, parsePeerMessage, recordTypeOf } from './messages.ts';
@@ -44,6 +44,8 @@ export class SecureChannel {
   /** The "bye" record, sealed in advance so leaving can send it synchronously. */
   private finalBye: Bytes | undefined;
   private closed = false;
+  /** When the last record went on the wire (clock time), for keepalives. */
+  lastSentAt = 0;
 
   constructor(options: SecureChannelOptions) {
     this.options = options;
@@ -65,7 +67,7 @@ export class SecureChannel {
   }
 
   /** Runs the handshake; resolves with the safety code and the transcript hash it was derived from. */
-  async establish(): Promise<Pick<SessionKeys, 'safetyCode' | 'transcriptHash'>> {
+  async establish(): Promise<Pick<SessionKeys, 'safetyCode' | 'transcriptHash' | 'resumptionSecret'>> {
     const keys = await this.handshake.run();
     this.sealer = new RecordSealer(keys.sendAes, keys.sendMac, this.options.random ?? secureRandom);
     this.opener = new RecordOpener(keys.receiveAes, keys.receiveMac);
@@ -74,7 +76,7 @@ export class SecureChannel {
     const early = this.early;
     this.early = [];
     for (const record of early) this.openRecord(record);
-    return { safetyCode: keys.safetyCode, transcriptHash: keys.transcriptHash };
+    return { safetyCode: keys.safetyCode, transcriptHash: keys.transcriptHash, resumptionSecret: keys.resumptionSecret };
   }
 
   /** Feeds one frame from the wire. */
@@ -132,9 +134,15 @@ export class SecureChannel {
       const bytes = await sealed;
       if (this.closed) throw new DuetError('not-connected');
       this.options.send(bytes);
+      this.lastSentAt = (this.options.clock ?? systemClock).now();
     });
     this.outbound = sent.catch(() => {});
     return sent;
+  }
+
+  /** Resolves once every record received so far has been opened (or refused) and handed on. */
+  settled(): Promise<void> {
+    return this.opener?.settled() ?? Promise.resolve();
   }
 
   /**

@@ -3,10 +3,10 @@
  * The UI observes it (subscribe) and calls its actions; it never touches the DOM.
  * Transport and time are injected, so it runs the same against fakes in tests.
  */
-import type { JoinVia, ServerMessage } from '../../signaling/protocol.ts';
+import type { JoinVia, RoomId, ServerMessage } from '../../signaling/protocol.ts';
 import { type Bytes, type RandomSource, bytesEqual, concatBytes, fromBase64Url, secureRandom, toBase64Url } from '../core/bytes.ts';
 import type { Clock } from '../core/clock.ts';
-import { systemClock } from '../core/clock.ts';
+import { sleep, systemClock } from '../core/clock.ts';
 import { DuetError, isErrorCode, toDuetError } from '../core/errors.ts';
 import { type HandshakeConfig, type RsaIdentity, generateRsaIdentity } from '../core/handshake.ts';
 import { type DeviceIdentity, type IdentityProof, identityFingerprint, proveIdentity, verifyIdentity } from '../core/identity.ts';
@@ -24,7 +24,7 @@ import {
   looksLikeShortCode,
   parseShortCode,
 } from '../core/short-code.ts';
-import { openSignal, sealSignal } from '../core/signal-seal.ts';
+import { type SignalData, openSignal, sealSignal } from '../core/signal-seal.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 import type { PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../transport/signaling-client.ts';
@@ -44,6 +44,8 @@ export type SessionStatus =
   | { phase: 'connecting' }
   | { phase: 'securing' }
   | { phase: 'secure'; safetyCode: string }
+  /** The direct connection broke; both sides try to restore it, keeping the conversation and its safety code. */
+  | { phase: 'reconnecting'; safetyCode: string; reason: DuetError }
   | { phase: 'ended'; reason: 'peer-left' | 'you-left' }
   | { phase: 'failed'; error: DuetError };
 
@@ -66,6 +68,13 @@ export interface ChatMessage {
 
 /** How often at most this side says it is typing, and how long the peer's "typing" lasts. */
 const TYPING_SEND_INTERVAL_MS = 3000;
+/**
+ * Liveness: a keepalive goes out when nothing else was sent for this long, and a
+ * peer silent for SILENCE_LIMIT_MS is taken as a broken connection (a closed data
+ * channel is not always reported quickly, e.g. after a network change).
+ */
+const KEEPALIVE_INTERVAL_MS = 4000;
+const SILENCE_LIMIT_MS = 12_000;
 const TYPING_SHOWN_MS = 5000;
 
 /**
@@ -101,12 +110,18 @@ export interface ChatSessionOptions {
   transport: SessionTransport;
   /** How long to wait for the direct connection and the short-code exchange (default 30 s). */
   connectTimeoutMs?: number;
+  /** How long to keep trying to restore a broken connection before giving up (default 2 min). */
+  reconnectTimeoutMs?: number;
   clock?: Clock;
   random?: RandomSource;
 }
 
 const MAX_NOTICES = 5;
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const DEFAULT_RECONNECT_TIMEOUT_MS = 120_000;
+/** Backoff between signaling reconnection attempts: 1 s, doubling, at most 15 s. */
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 15_000;
 /** First byte of the short-code exchange payloads sent through signaling before any sealed signal. */
 const PakeMessage = { share: 1, confirm: 2 } as const;
 
@@ -143,12 +158,21 @@ export class ChatSession {
   private pake: { party: Promise<PakeParty>; result?: PakeResult } | undefined;
   /** This attempt's nonce (chosen by the host); every signal after the first is bound to it. */
   private sessionNonce: string | undefined;
+  /** The previous attempt's nonce: its late signals are recognised as stale, not as forgeries. */
+  private staleNonce: string | undefined;
   private cancelConnectTimer: (() => void) | undefined;
   private entry: Entry | undefined;
   /** This device's remembered identity and where known peers are kept, when the person opted in. */
   private device: { identity: DeviceIdentity; store: DeviceStore } | undefined;
   private transcriptHash: Bytes | undefined;
   private peerPublicKey: Bytes | undefined;
+  /** The room as the server knows it (derived from the link, or told to a short-code guest). */
+  private roomId: RoomId | undefined;
+  /** From the last secure session: lets the same two peers resume after a broken connection. */
+  private resumptionSecret: Bytes | undefined;
+  private cancelGiveUp: (() => void) | undefined;
+  private cancelLiveness: (() => void) | undefined;
+  private lastHeardAt = 0;
   /** Receipts waiting to go out together, at the end of the current burst of messages. */
   private pendingReceipts: string[] = [];
   private lastTypingSent = Number.NEGATIVE_INFINITY;
@@ -187,8 +211,9 @@ export class ChatSession {
     this.changed();
   }
 
+  /** Messages can be written while secure, and while reconnecting (they wait in the outbox). */
   get canSend(): boolean {
-    return this.status.phase === 'secure' && !this.identityWarningPending;
+    return (this.status.phase === 'secure' || this.status.phase === 'reconnecting') && !this.identityWarningPending;
   }
 
   /** True while a changed or invalid peer identity waits for the person's decision. */
@@ -240,15 +265,22 @@ export class ChatSession {
   private async connect(entry: Entry): Promise<void> {
     this.entry = entry;
     try {
-      if (entry.kind === 'link') this.roomKeys = await deriveRoomKeys(entry.secret);
-      this.signaling = await this.options.transport.connectSignaling(this.options.signalingUrl, {
-        onMessage: (message) => this.onSignalingMessage(message),
-        onInvalid: (error) => this.notify(error),
-        onClose: () => this.onSignalingClosed(),
-      });
+      if (entry.kind === 'link') {
+        this.roomKeys = await deriveRoomKeys(entry.secret);
+        this.roomId = this.roomKeys.roomId;
+      }
+      this.signaling = await this.openSignaling();
     } catch (error) {
       this.fail(toDuetError(error, 'signaling-unreachable'));
     }
+  }
+
+  private openSignaling(): Promise<SignalingConnection> {
+    return this.options.transport.connectSignaling(this.options.signalingUrl, {
+      onMessage: (message) => this.onSignalingMessage(message),
+      onInvalid: (error) => this.notify(error),
+      onClose: () => this.onSignalingClosed(),
+    });
   }
 
   private onSignalingMessage(message: ServerMessage): void {
@@ -257,10 +289,17 @@ export class ChatSession {
         this.onCreated(message.nameplate);
         return;
       case 'joined':
-        this.onPeerPresent(message.room, this.entry?.kind === 'short' ? 'short' : 'link');
+        this.roomId = message.room;
+        if (this.status.phase === 'reconnecting') this.resumeWithPeer();
+        else if (this.status.phase === 'secure') this.startReconnecting(new DuetError('peer-connection-failed', 'the peer came back to the room'));
+        else this.onPeerPresent(message.room, this.entry?.kind === 'short' ? 'short' : 'link');
         return;
       case 'peer-joined':
-        this.onPeerPresent(this.roomKeys?.roomId ?? '', message.via);
+        if (this.status.phase === 'reconnecting') this.resumeWithPeer();
+        // The peer rejoined the room while we thought the link was fine: its side broke.
+        else if (this.status.phase === 'secure') this.startReconnecting(new DuetError('peer-connection-failed', 'the peer came back to the room'));
+        else if (this.status.phase === 'ended' && this.status.reason === 'peer-left') this.startNewSession(message.via);
+        else this.onPeerPresent(this.roomId ?? '', message.via);
         return;
       case 'signal':
         this.onSignal(message.payload);
@@ -269,7 +308,7 @@ export class ChatSession {
         // Once the conversation is secure it runs peer to peer: the server saying the
         // peer left (a network blip, or a server that wants to end chats) is not
         // proof. The data channel closing, or the peer's authenticated bye, is.
-        if (this.status.phase !== 'secure') this.onPeerGone();
+        if (this.status.phase !== 'secure' && this.status.phase !== 'reconnecting') this.onPeerGone();
         return;
       case 'error':
         this.onServerError(message.code);
@@ -302,8 +341,10 @@ export class ChatSession {
       this.beginSignalSession();
       return;
     }
-    const password = this.role === 'host' ? this.shortPassword : this.entry?.kind === 'short' ? this.entry.password : undefined;
-    const nameplate = this.role === 'host' ? this.invite?.shortCode?.split('-')[0] : this.entry?.kind === 'short' ? String(this.entry.nameplate) : undefined;
+    // The creator knows the code from its invite, a short-code guest from what it typed
+    // (either may lead a later session in the same room).
+    const password = this.entry?.kind === 'short' ? this.entry.password : this.shortPassword;
+    const nameplate = this.entry?.kind === 'short' ? String(this.entry.nameplate) : this.invite?.shortCode?.split('-')[0];
     if (!password || !nameplate) {
       this.fail(new DuetError('code-mismatch', 'no short code in this room'));
       return;
@@ -336,6 +377,14 @@ export class ChatSession {
 
   private onServerError(code: string): void {
     const error = isErrorCode(code) ? new DuetError(code) : new DuetError('server-error', code);
+    if (this.status.phase === 'reconnecting') {
+      // Finding the room again: the server may have restarted (no room: make it again),
+      // the peer may have made it first (join it), or the peer is not back yet (wait).
+      if (code === 'room-not-found' && this.roomId) this.signaling?.send({ type: 'create', room: this.roomId });
+      else if (code === 'room-exists' && this.roomId) this.signaling?.send({ type: 'join', room: this.roomId });
+      else if (code !== 'no-peer' && code !== 'already-in-room') this.notify(error);
+      return;
+    }
     // Before the peer connection exists, a server refusal ends the attempt (room full,
     // no such room); afterwards it is only a notice.
     if (this.status.phase === 'opening' || this.status.phase === 'waiting' || (this.status.phase === 'connecting' && !this.link && !this.pake)) {
@@ -347,6 +396,10 @@ export class ChatSession {
 
   private onSignalingClosed(): void {
     this.signaling = undefined;
+    if (this.status.phase === 'reconnecting') {
+      void this.reconnectSignaling();
+      return;
+    }
     // Once the data channel is up the server is no longer needed.
     if (this.status.phase === 'secure' || this.status.phase === 'ended' || this.status.phase === 'failed') return;
     if (this.status.phase === 'securing') return;
@@ -413,20 +466,58 @@ export class ChatSession {
         return;
       }
       try {
-        const signal = await openSignal(keys.signalKey, otherRole(role), payload, this.sessionNonce);
+        const signal = await this.openPeerSignal(keys.signalKey, otherRole(role), payload);
+        if (signal === 'stale') return;
         if (signal.type === 'session') {
-          if (role !== 'guest' || this.link) throw new DuetError('signal-rejected', 'unexpected session nonce');
+          // The host opening a new attempt while we still think the link is up: its side
+          // broke first. Join the reconnection rather than wait for our link to notice.
+          if (role === 'guest' && this.status.phase === 'secure') this.enterReconnecting(new DuetError('peer-connection-failed', 'the peer restarted the connection'));
+          if (role !== 'guest' || (this.link && this.status.phase !== 'reconnecting')) throw new DuetError('signal-rejected', 'unexpected session nonce');
+          // A new attempt (on reconnection it replaces any pending one).
+          if (this.link) this.dropLinkKeepingKeys();
           this.sessionNonce = signal.nonce;
           this.startPeerLink();
           return;
         }
         this.link?.signal(signal);
       } catch (error) {
+        const rejected = toDuetError(error, 'signal-rejected');
         // Only someone without the room's keys (the server, or whoever controls it)
         // can produce a payload that does not open: stop rather than talk through them.
-        this.fail(toDuetError(error, 'signal-rejected'));
+        // While reconnecting the resumed handshake still guards the door, so a notice
+        // is enough, and the give-up timer bounds the wait.
+        if (this.status.phase === 'reconnecting') this.notify(rejected);
+        else this.fail(rejected);
       }
     });
+  }
+
+  /**
+   * Opens a signal from the peer under the current attempt's nonce. A guest also
+   * accepts a new session message while reconnecting; a signal from the previous
+   * attempt is reported as 'stale' and ignored.
+   */
+  private async openPeerSignal(key: CryptoKey, sender: Role, payload: string): Promise<SignalData | 'stale'> {
+    const attempts: (string | undefined)[] = [this.sessionNonce];
+    const canRestart = this.status.phase === 'reconnecting' || this.status.phase === 'secure';
+    if (canRestart && this.role === 'guest' && this.sessionNonce !== undefined) attempts.push(undefined);
+    for (const nonce of attempts) {
+      try {
+        return await openSignal(key, sender, payload, nonce);
+      } catch {
+        // try the next binding
+      }
+    }
+    // Only a reconnection races with its own previous attempt; elsewhere an old
+    // signal is a replay and is refused like any other.
+    if (this.staleNonce !== undefined && this.status.phase === 'reconnecting') {
+      const stale = await openSignal(key, sender, payload, this.staleNonce).then(
+        () => true,
+        () => false,
+      );
+      if (stale) return 'stale';
+    }
+    return openSignal(key, sender, payload, this.sessionNonce);
   }
 
   private async onPakeMessage(payload: string): Promise<void> {
@@ -465,14 +556,17 @@ export class ChatSession {
     const keys = this.peerKeys;
     const role = this.role;
     if (!link || !keys || !role) return;
-    this.setStatus({ phase: 'securing' });
+    // A resumed session stays "reconnecting" (with its safety code) until it is secure again.
+    if (this.status.phase !== 'reconnecting') this.setStatus({ phase: 'securing' });
     try {
       const fingerprints = link.fingerprints();
       const identity = await this.identity;
       const channel = new SecureChannel({
         role,
         identity,
-        psk: keys.psk,
+        // Resuming, the secret of the last session stands in for the room's: only the
+        // same two peers hold it, so nobody else can slip in while the link is down.
+        psk: this.resumptionSecret ?? keys.psk,
         localFingerprint: fingerprints.local,
         remoteFingerprint: fingerprints.remote,
         send: (bytes) => link.send(bytes),
@@ -486,20 +580,33 @@ export class ChatSession {
       const early = this.earlyFrames;
       this.earlyFrames = [];
       for (const frame of early) channel.receive(frame);
-      const { safetyCode, transcriptHash } = await channel.establish();
+      const { safetyCode, transcriptHash, resumptionSecret } = await channel.establish();
       if (this.link !== link) return;
       this.cancelConnectTimer?.();
+      this.resumptionSecret = resumptionSecret;
+      if (this.status.phase === 'reconnecting') {
+        this.finishReconnecting(this.status.safetyCode);
+        return;
+      }
       this.transcriptHash = transcriptHash;
+      this.startLiveness();
       const proof: IdentityProof | undefined = this.device ? await proveIdentity(this.device.identity, transcriptHash) : undefined;
       this.setStatus({ phase: 'secure', safetyCode });
       await channel.send({ type: 'profile', name: this.myName, ...(proof ? { identity: proof } : {}) });
     } catch (error) {
       if (this.link !== link) return;
+      if (this.status.phase === 'reconnecting') {
+        // Not our peer (someone else with the link?) or a broken attempt: keep waiting for the real one.
+        this.notify(toDuetError(error, 'handshake-failed'));
+        this.dropLinkKeepingKeys();
+        return;
+      }
       this.fail(toDuetError(error, 'handshake-failed'));
     }
   }
 
   private onPeerMessage(message: PeerMessage): void {
+    this.lastHeardAt = this.clock.now();
     this.inbound = this.inbound.then(() => this.handlePeerMessage(message)).catch((error: unknown) => this.notify(toDuetError(error, 'record-malformed')));
   }
 
@@ -529,6 +636,8 @@ export class ChatSession {
       case 'typing':
         this.setPeerTyping(true);
         return;
+      case 'keepalive':
+        return;
       case 'bye':
         this.onPeerGone();
         return;
@@ -537,11 +646,18 @@ export class ChatSession {
 
   private onLinkClosed(error?: DuetError): void {
     if (this.status.phase === 'ended' || this.status.phase === 'failed') return;
+    const reason = error ?? new DuetError('peer-connection-failed', 'the data channel closed');
     if (this.status.phase === 'secure') {
-      this.onPeerGone();
+      // The peer's last records (a goodbye, perhaps) may still be being decrypted:
+      // let them finish before deciding. Without a goodbye, the network broke, not
+      // the conversation.
+      void this.afterInboundSettles().then(() => this.startReconnecting(reason));
       return;
     }
-    const reason = error ?? new DuetError('peer-connection-failed', 'closed before the handshake finished');
+    if (this.status.phase === 'reconnecting') {
+      this.dropLinkKeepingKeys();
+      return;
+    }
     if (this.role === 'host' && this.invite) {
       // As when the guest leaves early: keep the room for a genuine guest, say what happened.
       this.teardownPeer();
@@ -555,7 +671,7 @@ export class ChatSession {
   private onPeerGone(): void {
     const phase = this.status.phase;
     if (phase === 'ended' || phase === 'failed' || phase === 'lobby') return;
-    if (phase !== 'secure') {
+    if (phase !== 'secure' && phase !== 'reconnecting') {
       if (this.role === 'host' && this.invite) {
         // The guest left before the conversation started: the room stays open for
         // someone else with the link, and the host is told an attempt failed.
@@ -567,9 +683,135 @@ export class ChatSession {
       }
       return;
     }
+    // The peer said goodbye. We stay in the room, so if they come back with the same
+    // link (a reloaded page) a new session can start.
     this.teardownPeer();
-    this.signaling?.send({ type: 'leave' });
+    this.stopReconnecting();
+    this.resumptionSecret = undefined;
     this.setStatus({ phase: 'ended', reason: 'peer-left' });
+  }
+
+  /**
+   * The link broke without a goodbye. Both sides come here; they find each other
+   * again through the signaling server (reconnecting to it, and re-making the room
+   * if the server restarted), open a new peer connection and run a resumed
+   * handshake. The history, the outbox and the safety code stay.
+   */
+  private async afterInboundSettles(): Promise<void> {
+    await this.channel?.settled();
+    await this.inbound;
+  }
+
+  private startReconnecting(reason: DuetError): void {
+    if (!this.enterReconnecting(reason)) return;
+    if (this.signaling) this.resumeWithPeer();
+    else void this.reconnectSignaling();
+  }
+
+  /** secure → reconnecting: drops the link, keeps the keys, starts the give-up timer. */
+  private enterReconnecting(reason: DuetError): boolean {
+    if (this.status.phase !== 'secure') return false;
+    const safetyCode = this.status.safetyCode;
+    this.dropLinkKeepingKeys();
+    this.setStatus({ phase: 'reconnecting', safetyCode, reason });
+    const limitMs = this.options.reconnectTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS;
+    this.cancelGiveUp = this.clock.setTimeout(() => {
+      const why = this.status.phase === 'reconnecting' ? this.status.reason.code : 'unknown';
+      this.fail(new DuetError('reconnect-failed', `gave up after ${limitMs / 1000} s: ${why}`));
+    }, limitMs);
+    return true;
+  }
+
+  /**
+   * The peer is (back) in the room: the host opens a fresh attempt (new nonce, new
+   * peer connection, replacing any attempt still pending); the guest waits for it.
+   */
+  private resumeWithPeer(): void {
+    if (this.status.phase !== 'reconnecting' || this.role !== 'host') return;
+    this.dropLinkKeepingKeys();
+    this.beginSignalSession();
+  }
+
+  /** Reconnects to the signaling server with backoff, then asks for the room again. */
+  private async reconnectSignaling(): Promise<void> {
+    let delay = FIRST_RETRY_MS;
+    while (this.status.phase === 'reconnecting' && !this.signaling) {
+      try {
+        const signaling = await this.openSignaling();
+        if (this.status.phase !== 'reconnecting') {
+          signaling.close();
+          return;
+        }
+        this.signaling = signaling;
+        if (this.roomId) signaling.send({ type: 'join', room: this.roomId });
+        return;
+      } catch {
+        await sleep(this.clock, delay);
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
+  }
+
+  private finishReconnecting(safetyCode: string): void {
+    this.stopReconnecting();
+    this.setStatus({ phase: 'secure', safetyCode });
+    this.startLiveness();
+    // The outbox: everything not yet acknowledged goes again, in order, with the same
+    // ids (the peer drops what it already has and acknowledges it again).
+    const outbox = this.messages.filter((m) => m.from === 'me' && m.state !== 'delivered');
+    this.updateOwnMessages((m) => (outbox.includes(m) ? { ...m, state: 'sending', error: undefined } : m));
+    for (const message of outbox) void this.transmit(message);
+  }
+
+  /**
+   * Every few seconds: say something if we have been quiet, and give up on a peer
+   * that has been silent too long. A check that itself ran late (a suspended laptop,
+   * a throttled background tab) proves nothing about the peer, so it starts over.
+   */
+  private startLiveness(): void {
+    this.cancelLiveness?.();
+    let lastCheck = this.clock.now();
+    this.lastHeardAt = lastCheck;
+    const check = () => {
+      if (this.status.phase !== 'secure') return;
+      const now = this.clock.now();
+      if (now - lastCheck > 2 * KEEPALIVE_INTERVAL_MS) this.lastHeardAt = now;
+      lastCheck = now;
+      if (now - this.lastHeardAt > SILENCE_LIMIT_MS) {
+        this.startReconnecting(new DuetError('peer-connection-failed', `nothing from the peer for ${SILENCE_LIMIT_MS / 1000} s`));
+        return;
+      }
+      if (this.channel && now - this.channel.lastSentAt >= KEEPALIVE_INTERVAL_MS) void this.channel.send({ type: 'keepalive' }).catch(() => {});
+      this.cancelLiveness = this.clock.setTimeout(check, KEEPALIVE_INTERVAL_MS);
+    };
+    this.cancelLiveness = this.clock.setTimeout(check, KEEPALIVE_INTERVAL_MS);
+  }
+
+  private stopReconnecting(): void {
+    this.cancelGiveUp?.();
+    this.cancelGiveUp = undefined;
+  }
+
+  /** Closes the peer connection but keeps what the next attempt needs (signal key, resumption secret). */
+  private dropLinkKeepingKeys(): void {
+    const keys = this.peerKeys;
+    this.teardownPeer();
+    this.peerKeys = keys;
+  }
+
+  /**
+   * Someone joined a room whose conversation ended (typically the same person after
+   * reloading the page). It is a new session: a fresh handshake, a new safety code,
+   * the peer's identity checked again. We are the one in the room, so we lead it.
+   */
+  private startNewSession(via: JoinVia): void {
+    this.role = 'host';
+    this.peerName = '';
+    this.peerIdentity = { kind: 'none' };
+    this.verified = false;
+    this.resumptionSecret = undefined;
+    this.notify(new DuetError('new-session'));
+    this.onPeerPresent(this.roomId ?? '', via);
   }
 
   /** Verifies the peer's identity proof for this session and compares it with what this device remembers. */
@@ -629,13 +871,15 @@ export class ChatSession {
    * marked failed with the error, for retry().
    */
   async send(text: string): Promise<void> {
-    if (!this.channel || !this.canSend) throw new DuetError('not-connected');
+    // While reconnecting there is no channel, but the message waits in the outbox.
+    if (!this.canSend || (this.status.phase === 'secure' && !this.channel)) throw new DuetError('not-connected');
     if (text.trim().length === 0) return;
     if (text.length > MAX_MESSAGE_LENGTH) throw new DuetError('message-too-long', `${text.length} characters`);
     const message: ChatMessage = { id: this.newMessageId(), from: 'me', name: this.myName, text, sentAt: this.clock.now(), state: 'sending' };
     this.messages = [...this.messages, message];
     this.changed();
-    await this.transmit(message);
+    // While reconnecting it waits in the outbox and goes out once the session resumes.
+    if (this.status.phase === 'secure') await this.transmit(message);
   }
 
   /** Sends a failed message again, with the same id (the peer drops duplicates). */
@@ -705,11 +949,23 @@ export class ChatSession {
   leave(): void {
     if (this.status.phase === 'lobby') return;
     this.channel?.sayGoodbye();
+    this.stopReconnecting();
     this.signaling?.send({ type: 'leave' });
     this.teardownPeer();
     this.signaling?.close();
     this.signaling = undefined;
     if (this.status.phase !== 'failed') this.setStatus({ phase: 'ended', reason: 'you-left' });
+  }
+
+  /**
+   * Diagnostics and test hook: breaks the peer connection the way a network
+   * failure would (no goodbye), so both sides go through reconnection.
+   */
+  simulateConnectionLoss(): void {
+    const link = this.link;
+    if (!link) return;
+    link.destroy();
+    this.onLinkClosed(new DuetError('peer-connection-failed', 'simulated connection loss'));
   }
 
   /** The person compared the safety codes with their peer and they matched. */
@@ -745,6 +1001,7 @@ export class ChatSession {
     this.cancelConnectTimer = undefined;
     this.pake = undefined;
     this.peerKeys = undefined;
+    if (this.sessionNonce !== undefined) this.staleNonce = this.sessionNonce;
     this.sessionNonce = undefined;
     this.channel?.close();
     this.channel = undefined;
@@ -753,12 +1010,15 @@ export class ChatSession {
     this.cancelTypingTimer?.();
     this.cancelTypingTimer = undefined;
     this.peerTyping = false;
+    this.cancelLiveness?.();
+    this.cancelLiveness = undefined;
     const link = this.link;
     this.link = undefined;
     link?.destroy();
   }
 
   private fail(error: DuetError): void {
+    this.stopReconnecting();
     this.teardownPeer();
     this.signaling?.close();
     this.signaling = undefined;

@@ -25,6 +25,9 @@ export interface AppEnvironment {
   invitedCode: string;
   /** Where "Remember me on this device" keeps its keys; undefined where storage is unavailable. */
   deviceStore: DeviceStore | undefined;
+  /** Keeps this tab's invite (sessionStorage), so a reload can rejoin the same room. */
+  rememberInvite(code: string): void;
+  forgetInvite(): void;
 }
 
 @customElement('duet-app')
@@ -40,6 +43,7 @@ export class DuetApp extends LitElement {
   @state() private remember = false;
   @state() private deviceFingerprint = '';
   private savedName = '';
+  private rememberedInvite = '';
 
   constructor() {
     super();
@@ -165,8 +169,19 @@ export class DuetApp extends LitElement {
     }
   }
 
+  override willUpdate(): void {
+    // The creator's own invite is kept for this tab too: after a reload it rejoins.
+    const code = this.session?.invite?.code;
+    if (code && code !== this.rememberedInvite) {
+      this.rememberedInvite = code;
+      this.environment?.rememberInvite(code);
+    }
+  }
+
   private startOver(): void {
     this.session?.leave();
+    this.environment?.forgetInvite();
+    this.rememberedInvite = '';
     this.invitedCode = '';
     this.lobbyError = '';
     this.session = this.environment?.newSession();

@@ -164,7 +164,7 @@ export class DuetChat extends SessionConsumer {
     if (!session) return nothing;
     const status = session.status;
     return html`
-      ${status.phase === 'secure'
+      ${status.phase === 'secure' || status.phase === 'reconnecting'
         ? html`<section class="safety">
             <span id="safety-label">Safety code</span>
             <code aria-labelledby="safety-label">${status.safetyCode}</code>

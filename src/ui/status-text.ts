@@ -13,6 +13,8 @@ export function statusText(status: SessionStatus, peerName: string): string {
       return 'Connecting to your peer…';
     case 'securing':
       return 'Securing the connection…';
+    case 'reconnecting':
+      return `Reconnecting to ${peerName || 'your peer'}… (${status.reason.userMessage}) Messages you write now are sent once reconnected.`;
     case 'secure':
       return `Secure: end-to-end encrypted with ${peerName || 'your peer'}`;
     case 'ended':

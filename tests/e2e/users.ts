@@ -12,6 +12,7 @@ export async function newUser(browser: Browser): Promise<User> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   const dialogs: string[] = [];
+  page.on('console', (m) => { if (m.text().startsWith('DBG')) console.log(m.text()); });
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();
@@ -62,10 +63,10 @@ export async function send(user: User, text: string): Promise<void> {
 }
 
 /** Two people in a secure conversation; returns both users and their (equal) safety code. */
-export async function securePair(browser: Browser, names: [string, string] = ['Alice', 'Bruno']) {
+export async function securePair(browser: Browser, names: [string, string] = ['Alice', 'Bruno'], startUrl = '/') {
   const alice = await newUser(browser);
   const bruno = await newUser(browser);
-  const link = await createRoom(alice, names[0]);
+  const link = await createRoom(alice, names[0], startUrl);
   await joinByLink(bruno, link, names[1]);
   const [a, b] = await Promise.all([expectSecure(alice, names[1]), expectSecure(bruno, names[0])]);
   expect(a).toBe(b);

@@ -140,7 +140,8 @@ describe('ChatSession: creating and joining by link', () => {
 
   it('carries messages both ways with name, text, sentAt and from me/peer, in order', async () => {
     const { world, host, guest } = await securePair();
-    world.clock.advance(1_700_000_000_000);
+    // The fake clock starts at 0; sentAt is whatever it reads at send time.
+    const t0 = world.clock.now();
 
     await host.send('Olá, Bruno! 👋');
     expect(host.messages).toHaveLength(1);
@@ -150,11 +151,11 @@ describe('ChatSession: creating and joining by link', () => {
       from: 'me',
       name: 'Alice',
       text: 'Olá, Bruno! 👋',
-      sentAt: 1_700_000_000_000,
+      sentAt: t0,
       state: 'sent',
     });
     await waitFor(() => expect(guest.messages).toHaveLength(1));
-    expect(guest.messages[0]).toEqual({ id: sent.id, from: 'peer', name: 'Alice', text: 'Olá, Bruno! 👋', sentAt: 1_700_000_000_000, state: 'received' });
+    expect(guest.messages[0]).toEqual({ id: sent.id, from: 'peer', name: 'Alice', text: 'Olá, Bruno! 👋', sentAt: t0, state: 'received' });
     // The guest's authenticated receipt marks it delivered.
     await waitFor(() => expect(host.messages[0]!.state).toBe('delivered'));
 
@@ -166,7 +167,7 @@ describe('ChatSession: creating and joining by link', () => {
       from: 'peer',
       name: 'Bruno',
       text: 'Hi Alice',
-      sentAt: 1_700_000_001_500,
+      sentAt: t0 + 1_500,
       state: 'received',
     });
     expect(guest.messages.map((m) => [m.from, m.text])).toEqual([
@@ -312,7 +313,8 @@ describe('ChatSession: leaving', () => {
     await expect(host.send('anyone?')).rejects.toMatchObject({ code: 'not-connected' });
     // The conversation stays readable.
     expect(host.messages.map((m) => m.text)).toEqual(['bye soon']);
-    expect(world.server.roomCount()).toBe(0);
+    // The host stays in the room, so the guest can come back with the same link.
+    expect(world.server.roomCount()).toBe(1);
   });
 
   it('leave() after secure tells the peer with an encrypted bye record', async () => {
@@ -321,7 +323,7 @@ describe('ChatSession: leaving', () => {
     const before = link.sentFrames.length;
     guest.leave();
     await waitFor(() => expect(link.sentFrames.slice(before).map((f) => f[1])).toContain(RecordType.bye), 1_500);
-    expect(host.status).toEqual({ phase: 'ended', reason: 'peer-left' });
+    await waitFor(() => expect(host.status).toEqual({ phase: 'ended', reason: 'peer-left' }));
   });
 
   it('when the guest leaves before secure, the host waits again with the same invite and a peer-left-early notice; a new guest can join', async () => {
@@ -623,6 +625,54 @@ describe('ChatSession: typing and receipts', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => guest.send(`m${i}`)));
     await waitFor(() => expect(guest.messages.every((m) => m.state === 'delivered')).toBe(true));
     expect(host.messages.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+  });
+});
+
+describe('ChatSession: reconnection', () => {
+  it('a broken link is restored with a resumed handshake: same safety code, the outbox resent, nothing twice', async () => {
+    const { world, host, guest } = await securePair();
+    const safety = host.status.phase === 'secure' ? host.status.safetyCode : '';
+    await host.send('before');
+    await waitFor(() => expect(peerTexts(guest)).toEqual(['before']));
+
+    host.simulateConnectionLoss();
+    await host.send('during'); // the old link is gone: resent from the outbox once resumed
+    await waitFor(() => expect([host.status, guest.status]).toEqual([
+      { phase: 'secure', safetyCode: safety },
+      { phase: 'secure', safetyCode: safety },
+    ]));
+    await waitFor(() => expect(peerTexts(guest)).toEqual(['before', 'during']));
+    await waitFor(() => expect(host.messages.every((m) => m.state === 'delivered')).toBe(true));
+    expect(world.network.links.length).toBe(4); // a second pair of peer connections
+    expect(phaseHistory(host).slice(-2)).toEqual(['reconnecting', 'secure']);
+    expect(phaseHistory(guest).slice(-2)).toEqual(['reconnecting', 'secure']);
+  });
+
+  it('a peer silent for 12 s is taken as a broken connection; a late check (suspended laptop) is not', async () => {
+    const { world, host } = await securePair();
+    // The network silently drops everything from now on.
+    world.network.tamper = () => null;
+    world.clock.advance(4_000);
+    await settle();
+    world.clock.advance(4_000);
+    await settle();
+    world.clock.advance(4_000);
+    await settle();
+    expect(host.status.phase).toBe('secure');
+    world.clock.advance(4_000);
+    await waitFor(() => expect(host.status.phase).toBe('reconnecting'));
+  });
+
+  it('gives up after 2 minutes with reconnect-failed', async () => {
+    const { world, host } = await securePair();
+    world.server.intercept = () => null; // the peer can never be found again
+    host.simulateConnectionLoss();
+    await waitFor(() => expect(host.status.phase).toBe('reconnecting'));
+    world.clock.advance(119_999);
+    await settle();
+    expect(host.status.phase).toBe('reconnecting');
+    world.clock.advance(1);
+    await expectFailed(host, 'reconnect-failed');
   });
 });
 

@@ -73,6 +73,7 @@ const SPEC_LABELS = {
   confirmHost: 'duet/v1/confirm/host',
   confirmGuest: 'duet/v1/confirm/guest',
   safetyCode: 'duet/v1/safety-code',
+  resumption: 'duet/v1/resumption',
 };
 const KEY_LABELS = {
   host_to_guest_aes: SPEC_LABELS.hostToGuestAes,
