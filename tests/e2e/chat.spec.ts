@@ -130,3 +130,19 @@ test('the invite offers a copy button and a QR code', async ({ browser }) => {
   expect(await alice.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
   await alice.context.close();
 });
+
+test('the app runs under its strict Content-Security-Policy, with integrity on its scripts', async ({ browser }) => {
+  const user = await newUser(browser);
+  const violations: string[] = [];
+  user.page.on('console', (message) => {
+    if (/Content Security Policy|integrity/i.test(message.text())) violations.push(message.text());
+  });
+  await createRoom(user, 'Alice');
+  await expect(user.page.getByRole('img', { name: 'Room QR code' })).toBeVisible();
+  const csp = await user.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("default-src 'none'");
+  expect(await user.page.locator('script[type="module"][integrity^="sha384-"]').count()).toBe(1);
+  expect(violations).toEqual([]);
+  await user.context.close();
+});
