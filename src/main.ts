@@ -6,6 +6,7 @@ import { loadConfig } from './config.ts';
 import { ERROR_MESSAGES } from './core/errors.ts';
 import { ChatSession } from './state/chat-session.ts';
 import { connectSignaling } from './transport/signaling-client.ts';
+import { applyTheme, savedTheme } from './ui/theme.ts';
 import { IndexedDbDeviceStore } from './storage/device-store.ts';
 import { createPeerLink } from './transport/peer-link.ts';
 
@@ -51,6 +52,12 @@ function takeInvitedCode(): string {
 }
 
 async function start(): Promise<void> {
+  // The theme first, so nothing flashes in the wrong colours.
+  try {
+    applyTheme(savedTheme(localStorage));
+  } catch {
+    applyTheme('system');
+  }
   if (!window.isSecureContext) {
     showFatal(
       'insecure-context',

@@ -8,7 +8,9 @@ import type { ChatSession } from '../state/chat-session.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 import type { CreateRoomDetail, JoinRoomDetail } from './duet-lobby.ts';
 import { sessionContext, SessionController } from './session-context.ts';
+import { AttentionController, canOfferNotifications } from './attention.ts';
 import { baseStyles } from './styles.ts';
+import { type ThemeChoice, applyTheme, followSystemTheme, nextTheme, savedTheme } from './theme.ts';
 import './duet-chat.ts';
 import './duet-invite.ts';
 import './duet-lobby.ts';
@@ -16,6 +18,8 @@ import './duet-status.ts';
 
 const NAME_KEY = 'duet.name';
 const REMEMBER_KEY = 'duet.remember';
+const SOUND_KEY = 'duet.sound';
+const THEME_LABELS: Record<ThemeChoice, string> = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' };
 
 /** Everything the app needs from its surroundings, so the element stays testable. */
 export interface AppEnvironment {
@@ -42,6 +46,10 @@ export class DuetApp extends LitElement {
   @state() private invitedCode = '';
   @state() private remember = false;
   @state() private deviceFingerprint = '';
+  @state() private theme: ThemeChoice = 'system';
+  @state() private soundOn = false;
+  @state() private notificationsAsked = false;
+  private readonly attention = new AttentionController(() => this.session);
   private savedName = '';
   private rememberedInvite = '';
 
@@ -75,6 +83,20 @@ export class DuetApp extends LitElement {
         margin: 0;
         font-size: 1.5rem;
       }
+      .actions {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+        justify-content: flex-end;
+      }
+      button.small {
+        padding: 0.3rem 0.6rem;
+        font-size: 0.85rem;
+      }
+      .offer {
+        margin: 0;
+        font-size: 0.9rem;
+      }
       .tagline {
         margin: 0;
         color: var(--duet-muted);
@@ -90,6 +112,11 @@ export class DuetApp extends LitElement {
     this.invitedCode = env.invitedCode;
     this.savedName = env.storage?.getItem(NAME_KEY) ?? '';
     this.remember = env.storage?.getItem(REMEMBER_KEY) === '1';
+    this.theme = savedTheme(env.storage);
+    applyTheme(this.theme);
+    followSystemTheme(() => this.theme);
+    this.soundOn = env.storage?.getItem(SOUND_KEY) === '1';
+    this.attention.soundOn = this.soundOn;
     void this.showDeviceFingerprint();
     window.addEventListener('pagehide', this.onPageHide);
   }
@@ -170,6 +197,7 @@ export class DuetApp extends LitElement {
   }
 
   override willUpdate(): void {
+    this.attention.update();
     // The creator's own invite is kept for this tab too: after a reload it rejoins.
     const code = this.session?.invite?.code;
     if (code && code !== this.rememberedInvite) {
@@ -185,7 +213,29 @@ export class DuetApp extends LitElement {
     this.invitedCode = '';
     this.lobbyError = '';
     this.session = this.environment?.newSession();
+    this.attention.reset();
     void this.showDeviceFingerprint();
+  }
+
+  private switchTheme(): void {
+    this.theme = nextTheme(this.theme);
+    applyTheme(this.theme, this.environment?.storage);
+  }
+
+  private toggleSound(): void {
+    this.soundOn = !this.soundOn;
+    this.attention.soundOn = this.soundOn;
+    try {
+      this.environment?.storage?.setItem(SOUND_KEY, this.soundOn ? '1' : '0');
+    } catch {
+      // not remembered; it applies now
+    }
+  }
+
+  private async askForNotifications(): Promise<void> {
+    this.notificationsAsked = true;
+    await Notification.requestPermission();
+    this.requestUpdate();
   }
 
   override render() {
@@ -197,8 +247,20 @@ export class DuetApp extends LitElement {
             <h1>Duet</h1>
             <p class="tagline">Private, end-to-end encrypted chat for two. Peer to peer, nothing stored.</p>
           </div>
-          ${session && session.status.phase !== 'lobby' ? this.renderLeave(session) : nothing}
+          <div class="actions">
+            <button type="button" class="secondary small" @click=${() => this.switchTheme()}>${THEME_LABELS[this.theme]}</button>
+            <button type="button" class="secondary small" aria-pressed=${this.soundOn ? 'true' : 'false'} @click=${() => this.toggleSound()}>
+              Sound ${this.soundOn ? 'on' : 'off'}
+            </button>
+            ${session && session.status.phase !== 'lobby' ? this.renderLeave(session) : nothing}
+          </div>
         </header>
+        ${session && !this.notificationsAsked && canOfferNotifications(session)
+          ? html`<p class="offer">
+              Want to know when a message arrives while this tab is in the background?
+              <button type="button" class="secondary small" @click=${() => void this.askForNotifications()}>Notify me</button>
+            </p>`
+          : nothing}
         ${session ? this.renderScreen(session) : nothing}
       </main>
     `;

@@ -1,39 +1,13 @@
 import { css } from 'lit';
 
-/** Shared look: system fonts, light and dark from the system setting, visible focus. */
+/** Shared look: system fonts, the page's theme colours, visible focus. */
 export const baseStyles = css`
+  /* Colours are custom properties set on the page (src/page.css): they inherit into
+     every shadow root, so one theme switch restyles everything. */
   :host {
-    --duet-bg: #f6f7f9;
-    --duet-surface: #ffffff;
-    --duet-text: #1b1f24;
-    --duet-muted: #57606a;
-    --duet-border: #d0d7de;
-    --duet-accent: #0b5fff;
-    --duet-accent-text: #ffffff;
-    --duet-mine: #dbe7ff;
-    --duet-theirs: #eef0f3;
-    --duet-danger: #b42318;
-    --duet-ok: #116329;
-    --duet-focus: 0 0 0 3px rgba(11, 95, 255, 0.45);
     color: var(--duet-text);
     font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
     line-height: 1.45;
-  }
-  @media (prefers-color-scheme: dark) {
-    :host {
-      --duet-bg: #0d1117;
-      --duet-surface: #161b22;
-      --duet-text: #e6edf3;
-      --duet-muted: #9da7b3;
-      --duet-border: #30363d;
-      --duet-accent: #4c8dff;
-      --duet-accent-text: #0d1117;
-      --duet-mine: #1d3461;
-      --duet-theirs: #21262d;
-      --duet-danger: #ff7b72;
-      --duet-ok: #56d364;
-      --duet-focus: 0 0 0 3px rgba(76, 141, 255, 0.6);
-    }
   }
   * {
     box-sizing: border-box;

@@ -146,3 +146,22 @@ test('the app runs under its strict Content-Security-Policy, with integrity on i
   expect(violations).toEqual([]);
   await user.context.close();
 });
+
+test('the theme follows the system and can be switched; the choice is remembered', async ({ browser }) => {
+  const context = await browser.newContext({ colorScheme: 'dark' });
+  const page = await context.newPage();
+  await page.goto('/');
+  const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(await theme()).toBe('dark');
+  const darkBackground = await background();
+  await page.getByRole('button', { name: 'Theme: system' }).click();
+  expect(await theme()).toBe('light');
+  expect(await background()).not.toBe(darkBackground);
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Theme: light' })).toBeVisible();
+  expect(await theme()).toBe('light');
+  await page.getByRole('button', { name: 'Sound off' }).click();
+  await expect(page.getByRole('button', { name: 'Sound on' })).toHaveAttribute('aria-pressed', 'true');
+  await context.close();
+});
