@@ -13,7 +13,7 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
 export class DuetChat extends SessionConsumer {
   @state() private draft = '';
   @state() private sendError: DuetError | undefined;
-  @query('ol') private log!: HTMLOListElement;
+  @query('.log') private log!: HTMLDivElement;
   private renderedCount = 0;
 
   static override styles = [
@@ -68,9 +68,7 @@ export class DuetChat extends SessionConsumer {
         margin: 0.25rem 0;
         word-spacing: 0.3em;
       }
-      ol {
-        list-style: none;
-        margin: 0;
+      .log {
         padding: 0.75rem;
         overflow-y: auto;
         min-height: 12rem;
@@ -78,6 +76,11 @@ export class DuetChat extends SessionConsumer {
         background: var(--duet-surface);
         border: 1px solid var(--duet-border);
         border-radius: 12px;
+      }
+      ol {
+        list-style: none;
+        margin: 0;
+        padding: 0;
         display: flex;
         flex-direction: column;
         gap: 0.5rem;
@@ -144,8 +147,8 @@ export class DuetChat extends SessionConsumer {
       }
       .empty {
         color: var(--duet-muted);
-        align-self: center;
-        margin: auto;
+        text-align: center;
+        margin: 0;
       }
     `,
   ];
@@ -179,10 +182,12 @@ export class DuetChat extends SessionConsumer {
         : html`<div></div>`}
       ${session.identityWarningPending
         ? this.renderIdentityWarning(session)
-        : html`<ol role="log" aria-label="Messages" aria-live="polite">
-            ${session.messages.length === 0 ? html`<li class="empty" aria-hidden="true">No messages yet.</li>` : nothing}
-            ${repeat(session.messages, (m) => `${m.from}:${m.id}`, (m) => this.renderMessage(m))}
-          </ol>`}
+        : html`<div class="log" role="log" aria-label="Messages" aria-live="polite">
+            ${session.messages.length === 0 ? html`<p class="empty">No messages yet.</p>` : nothing}
+            <ol>
+              ${repeat(session.messages, (m) => `${m.from}:${m.id}`, (m) => this.renderMessage(m))}
+            </ol>
+          </div>`}
       <div>
         <p class="typing" aria-hidden=${session.peerTyping ? 'false' : 'true'}>${session.peerTyping ? `${session.peerName || 'Your peer'} is typing…` : ''}</p>
         <form @submit=${this.onSubmit}>
