@@ -88,13 +88,26 @@ function parseJson(text: string): ParseResult<unknown> {
   }
 }
 
-/** Validates a frame a client sent to the server. Never throws. */
-export function parseClientMessage(text: string): ParseResult<ClientMessage> {
+type MessageObject = Record<string, unknown> & { type: string };
+
+function isMessageObject(value: unknown): value is MessageObject {
+  return isRecord(value) && typeof value.type === 'string';
+}
+
+/** What every frame must be, in either direction: within the size limit, JSON, and an object with a string `type`. */
+function parseMessageObject(text: string): ParseResult<MessageObject> {
   if (text.length > MAX_FRAME_BYTES) return fail('frame too large', 'payload-too-large');
   const parsed = parseJson(text);
   if (!parsed.ok) return parsed;
+  if (!isMessageObject(parsed.value)) return fail('not a message object');
+  return { ok: true, value: parsed.value };
+}
+
+/** Validates a frame a client sent to the server. Never throws. */
+export function parseClientMessage(text: string): ParseResult<ClientMessage> {
+  const parsed = parseMessageObject(text);
+  if (!parsed.ok) return parsed;
   const message = parsed.value;
-  if (!isRecord(message) || typeof message.type !== 'string') return fail('not a message object');
   switch (message.type) {
     case 'create':
     case 'join':
@@ -122,11 +135,9 @@ export function parseClientMessage(text: string): ParseResult<ClientMessage> {
 
 /** Validates a frame the server sent to a client. Never throws. */
 export function parseServerMessage(text: string): ParseResult<ServerMessage> {
-  if (text.length > MAX_FRAME_BYTES) return fail('frame too large', 'payload-too-large');
-  const parsed = parseJson(text);
+  const parsed = parseMessageObject(text);
   if (!parsed.ok) return parsed;
   const message = parsed.value;
-  if (!isRecord(message) || typeof message.type !== 'string') return fail('not a message object');
   switch (message.type) {
     case 'created':
       if (!hasOnlyKeys(message, ['type', 'room', 'nameplate']) || !isRoomId(message.room)) return fail('invalid room id');

@@ -13,16 +13,8 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import {
-  MAX_FRAME_BYTES,
-  MAX_NAMEPLATE,
-  errorMessage,
-  type JoinVia,
-  parseClientMessage,
-  type RoomId,
-  type ServerMessage,
-  type SignalingErrorCode,
-} from './protocol.ts';
+import { MAX_FRAME_BYTES, type RoomId, type ServerMessage, errorMessage, parseClientMessage } from './protocol.ts';
+import { RoomDirectory } from './rooms.ts';
 
 export type LogEntry = Record<string, unknown>;
 
@@ -57,7 +49,6 @@ export interface SignalingServer {
 const DEFAULT_PORT = 8080;
 const DEFAULT_HEARTBEAT_MS = 30_000;
 const WEBSOCKET_PATH = '/ws';
-const MEMBERS_PER_ROOM = 2;
 const CLOSE_GOING_AWAY = 1001;
 /** How long close() lets sockets finish before cutting them off. */
 const CLOSE_GRACE_MS = 1_000;
@@ -163,22 +154,12 @@ function errorName(error: unknown): string {
 }
 
 // ---------------------------------------------------------------------------
-// Rooms and relaying
+// Connections and relaying (the room semantics are in rooms.ts)
 
 interface Connection {
   readonly socket: WebSocket;
-  room: Room | undefined;
   /** Whether the socket answered the last ping. */
   alive: boolean;
-}
-
-interface Room {
-  readonly id: RoomId;
-  /** What logs show instead of the room id. */
-  readonly tag: string;
-  readonly members: Set<Connection>;
-  /** The short-code number, if one was free when the room was made. */
-  readonly nameplate: number | undefined;
 }
 
 /** A short, non-reversible tag that lets log lines about one room be correlated. */
@@ -187,21 +168,27 @@ function roomTag(room: RoomId): string {
 }
 
 class RoomRelay {
-  private readonly rooms = new Map<RoomId, Room>();
-  private readonly nameplates = new Map<number, Room>();
+  private readonly rooms: RoomDirectory<Connection>;
   private readonly connections = new Set<Connection>();
 
   constructor(
     private readonly log: (entry: LogEntry) => void,
     private readonly maxPayload: number,
-  ) {}
+  ) {
+    this.rooms = new RoomDirectory<Connection>({
+      deliver: (connection, message) => this.send(connection, message),
+      log,
+      tagOf: roomTag,
+      randomInt,
+    });
+  }
 
   roomCount(): number {
-    return this.rooms.size;
+    return this.rooms.roomCount();
   }
 
   accept(socket: WebSocket): void {
-    const connection: Connection = { socket, room: undefined, alive: true };
+    const connection: Connection = { socket, alive: true };
     this.connections.add(connection);
     socket.on('pong', () => {
       connection.alive = true;
@@ -214,7 +201,7 @@ class RoomRelay {
     });
     socket.on('close', () => {
       this.connections.delete(connection);
-      this.guard(connection, () => this.leaveRoom(connection));
+      this.guard(connection, () => this.rooms.disconnect(connection));
     });
   }
 
@@ -242,103 +229,12 @@ class RoomRelay {
   }
 
   private handleFrame(connection: Connection, data: RawData, isBinary: boolean): void {
-    if (isBinary) return this.reject(connection, 'bad-request');
+    if (isBinary) return this.rooms.reject(connection, 'bad-request');
     const frame = frameBytes(data);
-    if (frame.byteLength > this.maxPayload) return this.reject(connection, 'payload-too-large');
+    if (frame.byteLength > this.maxPayload) return this.rooms.reject(connection, 'payload-too-large');
     const parsed = parseClientMessage(frame.toString('utf8'));
-    if (!parsed.ok) return this.reject(connection, parsed.code);
-    const message = parsed.value;
-    switch (message.type) {
-      case 'create':
-        return this.create(connection, message.room);
-      case 'join':
-        return this.join(connection, this.rooms.get(message.room), 'link');
-      case 'join-short':
-        return this.join(connection, this.nameplates.get(message.nameplate), 'short');
-      case 'signal':
-        return this.signal(connection, message.payload);
-      case 'leave':
-        return this.leave(connection);
-    }
-  }
-
-  private create(connection: Connection, id: RoomId): void {
-    if (connection.room) return this.reject(connection, 'already-in-room');
-    if (this.rooms.has(id)) return this.reject(connection, 'room-exists');
-    const nameplate = this.freeNameplate();
-    const room: Room = { id, tag: roomTag(id), members: new Set([connection]), nameplate };
-    this.rooms.set(id, room);
-    if (nameplate !== undefined) this.nameplates.set(nameplate, room);
-    connection.room = room;
-    this.log({ event: 'room-created', room: room.tag });
-    this.send(connection, { type: 'created', room: id, ...(nameplate !== undefined ? { nameplate } : {}) });
-  }
-
-  /**
-   * A random free number, preferring three digits so codes stay short. Random
-   * rather than lowest-free, so a room's number says nothing about other rooms.
-   */
-  private freeNameplate(): number | undefined {
-    for (const [max, tries] of [
-      [999, 20],
-      [MAX_NAMEPLATE, 50],
-    ] as const) {
-      for (let i = 0; i < tries; i++) {
-        const candidate = randomInt(1, max + 1);
-        if (!this.nameplates.has(candidate)) return candidate;
-      }
-    }
-    for (let candidate = 1; candidate <= MAX_NAMEPLATE; candidate++) if (!this.nameplates.has(candidate)) return candidate;
-    return undefined;
-  }
-
-  private join(connection: Connection, room: Room | undefined, via: JoinVia): void {
-    if (connection.room) return this.reject(connection, 'already-in-room');
-    if (!room) return this.reject(connection, 'room-not-found');
-    if (room.members.size >= MEMBERS_PER_ROOM) return this.reject(connection, 'room-full');
-    room.members.add(connection);
-    connection.room = room;
-    this.log({ event: 'room-joined', room: room.tag });
-    // The member already waiting hears first, so it is ready before the joiner starts signaling.
-    for (const peer of this.peersOf(connection)) this.send(peer, { type: 'peer-joined', via });
-    this.send(connection, { type: 'joined', room: room.id });
-  }
-
-  private signal(connection: Connection, payload: string): void {
-    if (!connection.room) return this.reject(connection, 'not-in-room');
-    const peers = this.peersOf(connection);
-    if (peers.length === 0) return this.reject(connection, 'no-peer');
-    for (const peer of peers) this.send(peer, { type: 'signal', payload });
-  }
-
-  private leave(connection: Connection): void {
-    if (!connection.room) return this.reject(connection, 'not-in-room');
-    this.leaveRoom(connection);
-  }
-
-  /** Removes the connection from its room, if any, and tells the peer. */
-  private leaveRoom(connection: Connection): void {
-    const room = connection.room;
-    if (!room) return;
-    const peers = this.peersOf(connection);
-    room.members.delete(connection);
-    connection.room = undefined;
-    this.log({ event: 'room-left', room: room.tag });
-    for (const peer of peers) this.send(peer, { type: 'peer-left' });
-    if (room.members.size === 0) {
-      this.rooms.delete(room.id);
-      if (room.nameplate !== undefined) this.nameplates.delete(room.nameplate);
-      this.log({ event: 'room-closed', room: room.tag });
-    }
-  }
-
-  private peersOf(connection: Connection): Connection[] {
-    return [...(connection.room?.members ?? [])].filter((member) => member !== connection);
-  }
-
-  private reject(connection: Connection, code: SignalingErrorCode): void {
-    this.log({ event: 'rejected', code });
-    this.send(connection, errorMessage(code));
+    if (!parsed.ok) return this.rooms.reject(connection, parsed.code);
+    this.rooms.handle(connection, parsed.value);
   }
 
   private send(connection: Connection, message: ServerMessage): void {

@@ -2,27 +2,18 @@
  * In-memory stand-ins for the two transports ChatSession uses, so the whole state
  * machine runs in Node with real crypto and no sockets:
  *
- * - FakeSignalingServer: the room semantics of signaling/server.ts (create, join,
- *   join-short, signal, leave; peer-joined to the waiting member first, then joined
- *   to the joiner; peer-left; the same error codes), with every frame passed through
- *   the real protocol validators in both directions. Deliveries are asynchronous
- *   (queueMicrotask) and in order.
+ * - FakeSignalingServer: the real server's room semantics (the RoomDirectory of
+ *   signaling/rooms.ts), with every frame passed through the real protocol
+ *   validators in both directions. Deliveries are asynchronous (queueMicrotask)
+ *   and in order.
  * - FakePeerNetwork: PeerLinks that pair up through the (sealed) offer/answer
  *   exchange, matched by the DTLS fingerprints in their SDP, like WebRTC would.
  * - makeSession: a ChatSession wired to both, with a ManualClock.
  */
 import { DEFAULT_HANDSHAKE_CONFIG, type HandshakeConfig } from '../../../src/core/handshake.ts';
-import {
-  type ClientMessage,
-  MAX_NAMEPLATE,
-  type JoinVia,
-  type RoomId,
-  type ServerMessage,
-  type SignalingErrorCode,
-  errorMessage,
-  parseClientMessage,
-  parseServerMessage,
-} from '../../../signaling/protocol.ts';
+import { randomInt } from 'node:crypto';
+import { type ClientMessage, type ServerMessage, parseClientMessage, parseServerMessage } from '../../../signaling/protocol.ts';
+import { type Room, RoomDirectory } from '../../../signaling/rooms.ts';
 import type { Bytes } from '../../../src/core/bytes.ts';
 import { DuetError } from '../../../src/core/errors.ts';
 import type { DeviceIdentity } from '../../../src/core/identity.ts';
@@ -36,14 +27,11 @@ import { ManualClock } from './manual-clock.ts';
 // ---------------------------------------------------------------------------
 // Signaling
 
-const MEMBERS_PER_ROOM = 2;
-
 /** One client socket as the fake server sees it. */
 export class FakeSignalingConnection {
   /** Whatever the creator passed (makeSession passes the ChatSession). */
   readonly owner: unknown;
   readonly url: string;
-  room: FakeRoom | undefined;
   open = true;
   /** Every valid message this client sent, in order. */
   readonly sent: ClientMessage[] = [];
@@ -61,11 +49,7 @@ export class FakeSignalingConnection {
   }
 }
 
-export interface FakeRoom {
-  readonly id: RoomId;
-  readonly members: Set<FakeSignalingConnection>;
-  readonly nameplate: number | undefined;
-}
+export type FakeRoom = Room<FakeSignalingConnection>;
 
 /**
  * Sees every relayed signal frame on its way to `to`: return the frame(s) to deliver
@@ -88,8 +72,13 @@ export class FakeSignalingServer {
   readonly connections: FakeSignalingConnection[] = [];
   /** Every frame the server put on the wire (after intercept), as JSON text: what an eavesdropper on the server would see. */
   readonly wire: string[] = [];
-  private readonly rooms = new Map<RoomId, FakeRoom>();
-  private readonly nameplates = new Map<number, FakeRoom>();
+  private readonly rooms = new RoomDirectory<FakeSignalingConnection>({
+    deliver: (to, message, from) => this.send(to, message, from),
+    // The fake keeps no log, so its rooms need no tag.
+    log: () => {},
+    tagOf: () => '',
+    randomInt,
+  });
   private nextId = 1;
 
   constructor(options: FakeSignalingServerOptions = {}) {
@@ -97,11 +86,11 @@ export class FakeSignalingServer {
   }
 
   roomCount(): number {
-    return this.rooms.size;
+    return this.rooms.roomCount();
   }
 
   roomByNameplate(nameplate: number): FakeRoom | undefined {
-    return this.nameplates.get(nameplate);
+    return this.rooms.roomByNameplate(nameplate);
   }
 
   /** The owner's currently open connection, if any. */
@@ -123,7 +112,7 @@ export class FakeSignalingServer {
         // Closed by the client itself: its own onClose is not called (as in signaling-client.ts).
         if (!connection.open) return;
         connection.open = false;
-        this.leaveRoom(connection);
+        this.rooms.disconnect(connection);
       },
     });
   }
@@ -133,100 +122,22 @@ export class FakeSignalingServer {
     const connection = this.connectionOf(owner);
     if (!connection) throw new Error('drop: no open signaling connection for this owner');
     connection.open = false;
-    this.leaveRoom(connection);
+    this.rooms.disconnect(connection);
     queueMicrotask(() => connection.handlers.onClose());
   }
-
-  // -- room semantics, after signaling/server.ts ------------------------------
 
   private receive(connection: FakeSignalingConnection, message: ClientMessage): void {
     // The same validation the real server applies to the JSON text frame.
     const parsed = parseClientMessage(JSON.stringify(message));
-    if (!parsed.ok) return this.reject(connection, parsed.code);
-    const valid = parsed.value;
-    connection.sent.push(valid);
-    switch (valid.type) {
-      case 'create':
-        return this.create(connection, valid.room);
-      case 'join':
-        return this.join(connection, this.rooms.get(valid.room), 'link');
-      case 'join-short':
-        return this.join(connection, this.nameplates.get(valid.nameplate), 'short');
-      case 'signal':
-        return this.signal(connection, valid.payload);
-      case 'leave':
-        if (!connection.room) return this.reject(connection, 'not-in-room');
-        return this.leaveRoom(connection);
-    }
+    if (!parsed.ok) return this.rooms.reject(connection, parsed.code);
+    connection.sent.push(parsed.value);
+    this.rooms.handle(connection, parsed.value);
   }
 
-  private create(connection: FakeSignalingConnection, id: RoomId): void {
-    if (connection.room) return this.reject(connection, 'already-in-room');
-    if (this.rooms.has(id)) return this.reject(connection, 'room-exists');
-    const nameplate = this.freeNameplate();
-    const room: FakeRoom = { id, members: new Set([connection]), nameplate };
-    this.rooms.set(id, room);
-    if (nameplate !== undefined) this.nameplates.set(nameplate, room);
-    connection.room = room;
-    this.deliver(connection, { type: 'created', room: id, ...(nameplate !== undefined ? { nameplate } : {}) });
-  }
-
-  /** Random free number, preferring three digits, as the real server does. */
-  private freeNameplate(): number | undefined {
-    for (const [max, tries] of [
-      [999, 20],
-      [MAX_NAMEPLATE, 50],
-    ] as const) {
-      for (let i = 0; i < tries; i++) {
-        const candidate = 1 + Math.floor(Math.random() * max);
-        if (!this.nameplates.has(candidate)) return candidate;
-      }
-    }
-    for (let candidate = 1; candidate <= MAX_NAMEPLATE; candidate++) if (!this.nameplates.has(candidate)) return candidate;
-    return undefined;
-  }
-
-  private join(connection: FakeSignalingConnection, room: FakeRoom | undefined, via: JoinVia): void {
-    if (connection.room) return this.reject(connection, 'already-in-room');
-    if (!room) return this.reject(connection, 'room-not-found');
-    if (room.members.size >= MEMBERS_PER_ROOM) return this.reject(connection, 'room-full');
-    room.members.add(connection);
-    connection.room = room;
-    // The member already waiting hears first.
-    for (const peer of this.peersOf(connection)) this.deliver(peer, { type: 'peer-joined', via });
-    this.deliver(connection, { type: 'joined', room: room.id });
-  }
-
-  private signal(connection: FakeSignalingConnection, payload: string): void {
-    if (!connection.room) return this.reject(connection, 'not-in-room');
-    const peers = this.peersOf(connection);
-    if (peers.length === 0) return this.reject(connection, 'no-peer');
-    for (const peer of peers) {
-      const frame: ServerMessage = { type: 'signal', payload };
-      const out = this.intercept ? this.intercept(frame, connection, peer) : frame;
-      for (const message of out === null ? [] : Array.isArray(out) ? out : [out]) this.deliver(peer, message);
-    }
-  }
-
-  private leaveRoom(connection: FakeSignalingConnection): void {
-    const room = connection.room;
-    if (!room) return;
-    const peers = this.peersOf(connection);
-    room.members.delete(connection);
-    connection.room = undefined;
-    for (const peer of peers) this.deliver(peer, { type: 'peer-left' });
-    if (room.members.size === 0) {
-      this.rooms.delete(room.id);
-      if (room.nameplate !== undefined) this.nameplates.delete(room.nameplate);
-    }
-  }
-
-  private peersOf(connection: FakeSignalingConnection): FakeSignalingConnection[] {
-    return [...(connection.room?.members ?? [])].filter((member) => member !== connection);
-  }
-
-  private reject(connection: FakeSignalingConnection, code: SignalingErrorCode): void {
-    this.deliver(connection, errorMessage(code));
+  /** What the room directory sends: a relayed signal (one with a sender) passes `intercept` first. */
+  private send(to: FakeSignalingConnection, message: ServerMessage, from?: FakeSignalingConnection): void {
+    const frames = from && this.intercept ? this.intercept(message, from, to) : message;
+    for (const frame of frames === null ? [] : Array.isArray(frames) ? frames : [frames]) this.deliver(to, frame);
   }
 
   /** Asynchronous, in order, and through the client's validator (as signaling-client.ts does). */

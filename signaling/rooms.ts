@@ -1,0 +1,170 @@
+/**
+ * The room semantics of the signaling protocol, independent of any transport: who
+ * is in which room, what each client message does, and what every member hears.
+ * signaling/server.ts runs it behind WebSockets and the unit tests' fake server runs
+ * it in memory, so the two cannot drift apart. It reaches the outside only through
+ * the callbacks it is given (and imports nothing from Node, for that reason).
+ */
+import {
+  type ClientMessage,
+  MAX_NAMEPLATE,
+  type JoinVia,
+  type RoomId,
+  type ServerMessage,
+  type SignalingErrorCode,
+  errorMessage,
+} from './protocol.ts';
+
+const MEMBERS_PER_ROOM = 2;
+
+/**
+ * Numbers tried at random before falling back to the lowest free one: three digits
+ * first, so codes stay short, then the whole range.
+ */
+const NAMEPLATE_DRAWS: readonly (readonly [max: number, tries: number])[] = [
+  [999, 20],
+  [MAX_NAMEPLATE, 50],
+];
+
+export interface Room<M> {
+  readonly id: RoomId;
+  /** What logs show instead of the room id. */
+  readonly tag: string;
+  readonly members: ReadonlySet<M>;
+  /** The short-code number, if one was free when the room was made. */
+  readonly nameplate: number | undefined;
+}
+
+interface MutableRoom<M> extends Room<M> {
+  readonly members: Set<M>;
+}
+
+/** Rooms appear in log entries only by tag: never by id, and payloads never. */
+export type RoomLogEntry =
+  | { event: 'room-created' | 'room-joined' | 'room-left' | 'room-closed'; room: string }
+  | { event: 'rejected'; code: SignalingErrorCode };
+
+export interface RoomDirectoryOptions<M> {
+  /**
+   * Sends `message` to `to`, synchronously and in call order. `from` is the sender
+   * when the message relays another member's signal.
+   */
+  deliver(to: M, message: ServerMessage, from?: M): void;
+  log(entry: RoomLogEntry): void;
+  /** A short, non-reversible tag that lets log entries about one room be correlated. */
+  tagOf(room: RoomId): string;
+  /** A uniformly random integer in [minInclusive, maxExclusive), for nameplates. */
+  randomInt(minInclusive: number, maxExclusive: number): number;
+}
+
+/** All rooms of one server, and the room (if any) each member is in. */
+export class RoomDirectory<M> {
+  private readonly rooms = new Map<RoomId, MutableRoom<M>>();
+  private readonly nameplates = new Map<number, MutableRoom<M>>();
+  private readonly roomOf = new Map<M, MutableRoom<M>>();
+
+  constructor(private readonly options: RoomDirectoryOptions<M>) {}
+
+  roomCount(): number {
+    return this.rooms.size;
+  }
+
+  roomByNameplate(nameplate: number): Room<M> | undefined {
+    return this.nameplates.get(nameplate);
+  }
+
+  /** Carries out a validated client message from `member`. */
+  handle(member: M, message: ClientMessage): void {
+    switch (message.type) {
+      case 'create':
+        return this.create(member, message.room);
+      case 'join':
+        return this.join(member, this.rooms.get(message.room), 'link');
+      case 'join-short':
+        return this.join(member, this.nameplates.get(message.nameplate), 'short');
+      case 'signal':
+        return this.signal(member, message.payload);
+      case 'leave':
+        return this.leave(member);
+    }
+  }
+
+  /** `member` is gone (its connection closed): it leaves its room, if it is in one. */
+  disconnect(member: M): void {
+    const room = this.roomOf.get(member);
+    if (room) this.leaveRoom(member, room);
+  }
+
+  /** Answers `member` with an error, logged by its code only. Also for frames that fail validation. */
+  reject(member: M, code: SignalingErrorCode): void {
+    this.options.log({ event: 'rejected', code });
+    this.options.deliver(member, errorMessage(code));
+  }
+
+  private create(member: M, id: RoomId): void {
+    if (this.roomOf.has(member)) return this.reject(member, 'already-in-room');
+    if (this.rooms.has(id)) return this.reject(member, 'room-exists');
+    const nameplate = this.freeNameplate();
+    const room: MutableRoom<M> = { id, tag: this.options.tagOf(id), members: new Set([member]), nameplate };
+    this.rooms.set(id, room);
+    if (nameplate !== undefined) this.nameplates.set(nameplate, room);
+    this.roomOf.set(member, room);
+    this.options.log({ event: 'room-created', room: room.tag });
+    this.options.deliver(member, { type: 'created', room: id, ...(nameplate !== undefined ? { nameplate } : {}) });
+  }
+
+  /** Random rather than lowest-free, so a room's number says nothing about other rooms. */
+  private freeNameplate(): number | undefined {
+    for (const [max, tries] of NAMEPLATE_DRAWS) {
+      for (let i = 0; i < tries; i++) {
+        const candidate = this.options.randomInt(1, max + 1);
+        if (!this.nameplates.has(candidate)) return candidate;
+      }
+    }
+    for (let candidate = 1; candidate <= MAX_NAMEPLATE; candidate++) if (!this.nameplates.has(candidate)) return candidate;
+    return undefined;
+  }
+
+  private join(member: M, room: MutableRoom<M> | undefined, via: JoinVia): void {
+    if (this.roomOf.has(member)) return this.reject(member, 'already-in-room');
+    if (!room) return this.reject(member, 'room-not-found');
+    if (room.members.size >= MEMBERS_PER_ROOM) return this.reject(member, 'room-full');
+    room.members.add(member);
+    this.roomOf.set(member, room);
+    this.options.log({ event: 'room-joined', room: room.tag });
+    // The member already waiting hears first, so it is ready before the joiner starts signaling.
+    for (const peer of this.peersOf(member)) this.options.deliver(peer, { type: 'peer-joined', via });
+    this.options.deliver(member, { type: 'joined', room: room.id });
+  }
+
+  private signal(member: M, payload: string): void {
+    if (!this.roomOf.has(member)) return this.reject(member, 'not-in-room');
+    const peers = this.peersOf(member);
+    if (peers.length === 0) return this.reject(member, 'no-peer');
+    for (const peer of peers) this.options.deliver(peer, { type: 'signal', payload }, member);
+  }
+
+  private leave(member: M): void {
+    const room = this.roomOf.get(member);
+    if (!room) return this.reject(member, 'not-in-room');
+    this.leaveRoom(member, room);
+  }
+
+  /** Takes `member` out of `room` and tells the peer; the last one out closes the room. */
+  private leaveRoom(member: M, room: MutableRoom<M>): void {
+    const peers = this.peersOf(member);
+    room.members.delete(member);
+    this.roomOf.delete(member);
+    this.options.log({ event: 'room-left', room: room.tag });
+    for (const peer of peers) this.options.deliver(peer, { type: 'peer-left' });
+    if (room.members.size === 0) {
+      this.rooms.delete(room.id);
+      if (room.nameplate !== undefined) this.nameplates.delete(room.nameplate);
+      this.options.log({ event: 'room-closed', room: room.tag });
+    }
+  }
+
+  private peersOf(member: M): M[] {
+    return [...(this.roomOf.get(member)?.members ?? [])].filter((other) => other !== member);
+  }
+}
