@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ServerLimits, limitsFromEnv } from './limits.ts';
 import { createSignalingServer, logToStdout, type SignalingServerOptions } from './server.ts';
 
 const DEFAULT_PORT = 8080;
@@ -44,7 +45,16 @@ function tlsFromEnv(certFile: string | undefined, keyFile: string | undefined): 
   return { cert: readPemFile('TLS_CERT', certFile), key: readPemFile('TLS_KEY', keyFile) };
 }
 
+function limitsFromEnvOrExit(): ServerLimits {
+  try {
+    return limitsFromEnv(process.env);
+  } catch (error) {
+    exitWithError((error as Error).message);
+  }
+}
+
 const options: SignalingServerOptions = {
+  limits: limitsFromEnvOrExit(),
   port: portFromEnv(process.env.PORT),
   host: process.env.HOST || undefined,
   staticDir: staticDirFromEnv(process.env.STATIC_DIR),

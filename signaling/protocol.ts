@@ -48,6 +48,8 @@ export const SIGNALING_ERRORS = {
   'room-full': 'This room is full.',
   'not-in-room': 'Join or create a room first.',
   'no-peer': 'Your peer is not connected to the room.',
+  'room-expired': 'Nobody joined this room in time, so it was closed.',
+  'rate-limited': 'Too many messages: slow down.',
   'already-in-room': 'This connection is already in a room.',
   'server-error': 'The server ran into a problem.',
 } as const;

@@ -37,11 +37,13 @@ export interface Room<M> {
 
 interface MutableRoom<M> extends Room<M> {
   readonly members: Set<M>;
+  /** Someone ever joined it (an unjoined room expires; see expireIfUnjoined). */
+  joined: boolean;
 }
 
 /** Rooms appear in log entries only by tag: never by id, and payloads never. */
 export type RoomLogEntry =
-  | { event: 'room-created' | 'room-joined' | 'room-left' | 'room-closed'; room: string }
+  | { event: 'room-created' | 'room-joined' | 'room-left' | 'room-closed' | 'room-expired'; room: string }
   | { event: 'rejected'; code: SignalingErrorCode };
 
 export interface RoomDirectoryOptions<M> {
@@ -101,11 +103,26 @@ export class RoomDirectory<M> {
     this.options.deliver(member, errorMessage(code));
   }
 
+  /**
+   * Closes the room with this id if nobody ever joined it, telling its creator
+   * (room-expired). Returns whether it did.
+   */
+  expireIfUnjoined(id: RoomId): boolean {
+    const room = this.rooms.get(id);
+    if (!room || room.joined) return false;
+    this.options.log({ event: 'room-expired', room: room.tag });
+    for (const member of [...room.members]) {
+      this.options.deliver(member, errorMessage('room-expired'));
+      this.leaveRoom(member, room);
+    }
+    return true;
+  }
+
   private create(member: M, id: RoomId): void {
     if (this.roomOf.has(member)) return this.reject(member, 'already-in-room');
     if (this.rooms.has(id)) return this.reject(member, 'room-exists');
     const nameplate = this.freeNameplate();
-    const room: MutableRoom<M> = { id, tag: this.options.tagOf(id), members: new Set([member]), nameplate };
+    const room: MutableRoom<M> = { id, tag: this.options.tagOf(id), members: new Set([member]), nameplate, joined: false };
     this.rooms.set(id, room);
     if (nameplate !== undefined) this.nameplates.set(nameplate, room);
     this.roomOf.set(member, room);
@@ -130,6 +147,7 @@ export class RoomDirectory<M> {
     if (!room) return this.reject(member, 'room-not-found');
     if (room.members.size >= MEMBERS_PER_ROOM) return this.reject(member, 'room-full');
     room.members.add(member);
+    room.joined = true;
     this.roomOf.set(member, room);
     this.options.log({ event: 'room-joined', room: room.tag });
     // The member already waiting hears first, so it is ready before the joiner starts signaling.

@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { MAX_FRAME_BYTES, type RoomId, type ServerMessage, errorMessage, parseClientMessage } from './protocol.ts';
+import { ConnectionCounter, DEFAULT_LIMITS, type ServerLimits, TokenBucket, originAllowed } from './limits.ts';
 import { RoomDirectory } from './rooms.ts';
 
 export type LogEntry = Record<string, unknown>;
@@ -33,6 +34,8 @@ export interface SignalingServerOptions {
   heartbeatMs?: number;
   /** Structured log sink (default: one JSON line per entry on stdout). */
   log?: (entry: LogEntry) => void;
+  /** Abuse limits (signaling/limits.ts); maxPayload and heartbeatMs above take precedence. */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface SignalingServer {
@@ -59,7 +62,14 @@ export function logToStdout(entry: LogEntry): void {
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
   const log = options.log ?? logToStdout;
-  const maxPayload = options.maxPayload ?? MAX_FRAME_BYTES;
+  const limits: ServerLimits = {
+    ...DEFAULT_LIMITS,
+    ...options.limits,
+    maxPayload: options.maxPayload ?? options.limits?.maxPayload ?? MAX_FRAME_BYTES,
+    heartbeatMs: options.heartbeatMs ?? options.limits?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+  };
+  const maxPayload = limits.maxPayload;
+  const connectionsPerIp = new ConnectionCounter(limits.maxConnectionsPerIp);
   const staticSite = options.staticDir === undefined ? undefined : path.resolve(options.staticDir);
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
@@ -76,16 +86,29 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   // Frames between maxPayload and 4 × maxPayload reach the handler, which answers
   // payload-too-large; only larger ones make ws close the socket (code 1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * maxPayload });
-  const relay = new RoomRelay(log, maxPayload);
+  const relay = new RoomRelay(log, limits);
 
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (requestPath(request.url) !== WEBSOCKET_PATH) {
-      socket.once('finish', () => socket.destroy());
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseUpgrade(socket, '404 Not Found');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (webSocket) => relay.accept(webSocket));
+    if (!originAllowed(request.headers.origin, limits.allowedOrigins)) {
+      log({ event: 'refused', reason: 'origin' });
+      refuseUpgrade(socket, '403 Forbidden');
+      return;
+    }
+    const ip = request.socket.remoteAddress ?? 'unknown';
+    if (!connectionsPerIp.open(ip)) {
+      log({ event: 'refused', reason: 'connections-per-ip' });
+      refuseUpgrade(socket, '429 Too Many Requests');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (webSocket) => {
+      webSocket.once('close', () => connectionsPerIp.close(ip));
+      relay.accept(webSocket);
+    });
   });
 
   await listen(httpServer, options.port ?? DEFAULT_PORT, options.host);
@@ -94,11 +117,12 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const port = address.port;
   log({ event: 'listening', port });
 
-  const heartbeat = setInterval(() => relay.checkLiveness(), options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  const heartbeat = setInterval(() => relay.checkLiveness(), limits.heartbeatMs);
   heartbeat.unref();
 
   const shutdown = async (): Promise<void> => {
     clearInterval(heartbeat);
+    relay.stop();
     const wssClosed = new Promise<void>((resolve) => wss.close(() => resolve()));
     for (const client of wss.clients) client.close(CLOSE_GOING_AWAY, 'Server shutting down');
     await withGracePeriod(wssClosed, () => {
@@ -119,6 +143,11 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     roomCount: () => relay.roomCount(),
     close: () => (closing ??= shutdown()),
   };
+}
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /** Waits for `done`, running `force` if it takes longer than CLOSE_GRACE_MS, so a stalled peer cannot hold up shutdown. */
@@ -160,6 +189,8 @@ interface Connection {
   readonly socket: WebSocket;
   /** Whether the socket answered the last ping. */
   alive: boolean;
+  /** Its message-rate allowance. */
+  readonly bucket: TokenBucket;
 }
 
 /** A short, non-reversible tag that lets log lines about one room be correlated. */
@@ -171,12 +202,18 @@ class RoomRelay {
   private readonly rooms: RoomDirectory<Connection>;
   private readonly connections = new Set<Connection>();
 
+  /** Timers that close rooms nobody joined. */
+  private readonly expiries = new Set<NodeJS.Timeout>();
+
   constructor(
     private readonly log: (entry: LogEntry) => void,
-    private readonly maxPayload: number,
+    private readonly limits: ServerLimits,
   ) {
     this.rooms = new RoomDirectory<Connection>({
-      deliver: (connection, message) => this.send(connection, message),
+      deliver: (connection, message) => {
+        if (message.type === 'created') this.expireLater(message.room);
+        this.send(connection, message);
+      },
       log,
       tagOf: roomTag,
       randomInt,
@@ -187,8 +224,22 @@ class RoomRelay {
     return this.rooms.roomCount();
   }
 
+  stop(): void {
+    for (const timer of this.expiries) clearTimeout(timer);
+    this.expiries.clear();
+  }
+
+  private expireLater(room: RoomId): void {
+    const timer = setTimeout(() => {
+      this.expiries.delete(timer);
+      this.rooms.expireIfUnjoined(room);
+    }, this.limits.unjoinedRoomTtlMs);
+    timer.unref();
+    this.expiries.add(timer);
+  }
+
   accept(socket: WebSocket): void {
-    const connection: Connection = { socket, alive: true };
+    const connection: Connection = { socket, alive: true, bucket: new TokenBucket(this.limits.messagesPerSecond, this.limits.messageBurst, Date.now()) };
     this.connections.add(connection);
     socket.on('pong', () => {
       connection.alive = true;
@@ -229,16 +280,25 @@ class RoomRelay {
   }
 
   private handleFrame(connection: Connection, data: RawData, isBinary: boolean): void {
+    if (!connection.bucket.take(Date.now())) return this.rooms.reject(connection, 'rate-limited');
     if (isBinary) return this.rooms.reject(connection, 'bad-request');
     const frame = frameBytes(data);
-    if (frame.byteLength > this.maxPayload) return this.rooms.reject(connection, 'payload-too-large');
+    if (frame.byteLength > this.limits.maxPayload) return this.rooms.reject(connection, 'payload-too-large');
     const parsed = parseClientMessage(frame.toString('utf8'));
     if (!parsed.ok) return this.rooms.reject(connection, parsed.code);
     this.rooms.handle(connection, parsed.value);
   }
 
   private send(connection: Connection, message: ServerMessage): void {
-    if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(JSON.stringify(message));
+    const socket = connection.socket;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    // A client that does not read what it is sent would make the server hold it all.
+    if (socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.log({ event: 'slow-consumer' });
+      socket.terminate();
+      return;
+    }
+    socket.send(JSON.stringify(message));
   }
 }
 

@@ -19,6 +19,8 @@ export const ERROR_MESSAGES = {
   'payload-too-large': 'A message to the signaling server was too large.',
   'not-in-room': 'You are not in a room yet.',
   'no-peer': 'Your peer is not connected to the room right now.',
+  'room-expired': 'Nobody joined this room in time, so it was closed. Create a new room.',
+  'rate-limited': 'Too many messages reached the signaling server too fast; some were refused.',
   'already-in-room': 'You are already in a room.',
   'server-error': 'The signaling server ran into a problem.',
   'signal-rejected': 'Connection details from the other side could not be verified and were ignored.',
