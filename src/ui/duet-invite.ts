@@ -18,12 +18,6 @@ export class DuetInvite extends LitElement {
         display: block;
       }
       .card {
-        background: var(--duet-surface);
-        border: 1px solid var(--duet-border);
-        border-radius: 12px;
-        padding: 1.25rem;
-        display: grid;
-        gap: 0.9rem;
         justify-items: start;
       }
       .link {

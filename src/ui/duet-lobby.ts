@@ -37,14 +37,6 @@ export class DuetLobby extends LitElement {
         display: grid;
         gap: 1rem;
       }
-      .card {
-        background: var(--duet-surface);
-        border: 1px solid var(--duet-border);
-        border-radius: 12px;
-        padding: 1.25rem;
-        display: grid;
-        gap: 1rem;
-      }
       .or {
         text-align: center;
         color: var(--duet-muted);

@@ -55,6 +55,14 @@ export const baseStyles = css`
   .error {
     color: var(--duet-danger);
   }
+  .card {
+    background: var(--duet-surface);
+    border: 1px solid var(--duet-border);
+    border-radius: 12px;
+    padding: 1.25rem;
+    display: grid;
+    gap: 1rem;
+  }
   .muted {
     color: var(--duet-muted);
   }
