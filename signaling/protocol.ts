@@ -6,6 +6,8 @@
  * from the secret; see docs/PROTOCOL.md).
  */
 
+import * as v from 'valibot';
+
 export const PROTOCOL_VERSION = 1;
 
 /** Largest WebSocket frame the server accepts (ws `maxPayload`). */
@@ -105,34 +107,30 @@ function parseMessageObject(text: string): ParseResult<MessageObject> {
   return { ok: true, value: parsed.value };
 }
 
+/**
+ * What a client may send, as a schema (valibot): exact fields, no extras. Only the
+ * server uses it, so the schema library stays out of the browser bundle; the
+ * client's side (parseServerMessage) is checked by hand below.
+ */
+const ClientMessageSchema = v.variant('type', [
+  v.strictObject({ type: v.picklist(['create', 'join']), room: v.custom<RoomId>(isRoomId, 'invalid room id') }),
+  v.strictObject({ type: v.literal('join-short'), nameplate: v.custom<number>(isNameplate, 'invalid nameplate') }),
+  v.strictObject({ type: v.literal('signal'), payload: v.custom<string>(isSignalPayload, 'invalid signal payload') }),
+  v.strictObject({ type: v.literal('leave') }),
+]);
+
 /** Validates a frame a client sent to the server. Never throws. */
 export function parseClientMessage(text: string): ParseResult<ClientMessage> {
   const parsed = parseMessageObject(text);
   if (!parsed.ok) return parsed;
-  const message = parsed.value;
-  switch (message.type) {
-    case 'create':
-    case 'join':
-      if (!hasOnlyKeys(message, ['type', 'room'])) return fail('unexpected field');
-      if (!isRoomId(message.room)) return fail('invalid room id');
-      return { ok: true, value: { type: message.type, room: message.room } };
-    case 'join-short':
-      if (!hasOnlyKeys(message, ['type', 'nameplate'])) return fail('unexpected field');
-      if (!isNameplate(message.nameplate)) return fail('invalid nameplate');
-      return { ok: true, value: { type: 'join-short', nameplate: message.nameplate } };
-    case 'signal':
-      if (!hasOnlyKeys(message, ['type', 'payload'])) return fail('unexpected field');
-      if (typeof message.payload === 'string' && message.payload.length > MAX_SIGNAL_PAYLOAD_CHARS) {
-        return fail('signal payload too large', 'payload-too-large');
-      }
-      if (!isSignalPayload(message.payload)) return fail('invalid signal payload');
-      return { ok: true, value: { type: 'signal', payload: message.payload } };
-    case 'leave':
-      if (!hasOnlyKeys(message, ['type'])) return fail('unexpected field');
-      return { ok: true, value: { type: 'leave' } };
-    default:
-      return fail('unknown message type');
+  const { payload } = parsed.value;
+  // An oversized signal is its own error, so a client can tell it from a malformed one.
+  if (parsed.value.type === 'signal' && typeof payload === 'string' && payload.length > MAX_SIGNAL_PAYLOAD_CHARS) {
+    return fail('signal payload too large', 'payload-too-large');
   }
+  const result = v.safeParse(ClientMessageSchema, parsed.value);
+  if (!result.success) return fail(result.issues[0]?.message ?? 'invalid message');
+  return { ok: true, value: result.output as ClientMessage };
 }
 
 /** Validates a frame the server sent to a client. Never throws. */
