@@ -311,7 +311,13 @@ function frameBytes(data: RawData): Buffer {
 // ---------------------------------------------------------------------------
 // HTTP: health check and static files
 
+/**
+ * The page's full Content-Security-Policy is a <meta> tag written by the build
+ * (it must work on any static host). The header adds what a meta tag cannot
+ * express, and nothing that could contradict a build's own signaling origin.
+ */
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',

@@ -137,6 +137,8 @@ test('the app runs under its strict Content-Security-Policy, with integrity on i
   user.page.on('console', (message) => {
     if (/Content Security Policy|integrity/i.test(message.text())) violations.push(message.text());
   });
+  const response = await user.page.goto('/');
+  expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
   await createRoom(user, 'Alice');
   await expect(user.page.getByRole('img', { name: 'Room QR code' })).toBeVisible();
   const csp = await user.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
