@@ -124,4 +124,13 @@ async function start(): Promise<void> {
   });
 }
 
+/** The offline app shell (production builds only; the dev server changes too often). */
+function registerServiceWorker(): void {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('./sw.js').catch(() => {
+    // Without it Duet still works online; offline loading is the only loss.
+  });
+}
+
 void start();
+registerServiceWorker();
