@@ -878,6 +878,8 @@ export class ChatSession {
     const message: ChatMessage = { id: this.newMessageId(), from: 'me', name: this.myName, text, sentAt: this.clock.now(), state: 'sending' };
     this.messages = [...this.messages, message];
     this.changed();
+    // The peer stops showing "typing" when this arrives, so the next keystroke may say so again.
+    this.lastTypingSent = Number.NEGATIVE_INFINITY;
     // While reconnecting it waits in the outbox and goes out once the session resumes.
     if (this.status.phase === 'secure') await this.transmit(message);
   }

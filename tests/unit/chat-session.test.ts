@@ -618,6 +618,10 @@ describe('ChatSession: typing and receipts', () => {
     expect(typingFrames()).toBe(2);
     await host.send('done typing');
     await waitFor(() => expect(guest.peerTyping).toBe(false));
+    // Typing again right after a message is announced again at once.
+    host.notifyTyping();
+    await waitFor(() => expect(guest.peerTyping).toBe(true));
+    expect(typingFrames()).toBe(3);
   });
 
   it('acknowledges a burst of messages and marks each delivered', async () => {
