@@ -3,12 +3,12 @@
  * and server behind a proxy that attacks the signaling traffic, and checks that
  * the browsers refuse with a named error and no chat ever appears.
  */
-import { expect, test } from '@playwright/test';
+import { type Browser, expect, test } from '@playwright/test';
 import { fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
 import { deriveRoomKeys, parseInviteInput } from '../../src/core/invite.ts';
 import { PakeParty } from '../../src/core/pake.ts';
 import { openSignal, sealSignal } from '../../src/core/signal-seal.ts';
-import { type Attack, type EvilServer, flipBit, startEvilServer } from './evil-server.ts';
+import { type Attack, type EvilServer, type Side, flipBit, startEvilServer } from './evil-server.ts';
 import { type User, connectionStatus, createRoom, joinByCode, joinByLink, newUser } from './users.ts';
 
 let evil: EvilServer | undefined;
@@ -39,12 +39,21 @@ function lastStatus(user: User) {
   return connectionStatus(user.page);
 }
 
+/** Alice and Bruno, each in their own browser context, closed after the test. */
+async function twoPeople(browser: Browser): Promise<[User, User]> {
+  const pair: [User, User] = [await newUser(browser), await newUser(browser)];
+  users.push(...pair);
+  return pair;
+}
+
+/** Flips a bit in every sealed signal on its way to `side`. */
+function flipSignalsTo(side: Side): Attack {
+  return (frame, to) => [to === side && frame.type === 'signal' ? { ...frame, payload: flipBit(String(frame.payload)) } : frame];
+}
+
 test('altering the guest’s sealed offer is caught by the host', async ({ browser }) => {
-  const attack: Attack = (frame, to) => [to === 'host' && frame.type === 'signal' ? { ...frame, payload: flipBit(String(frame.payload)) } : frame];
-  evil = await startEvilServer(attack);
-  const alice = await newUser(browser);
-  const bruno = await newUser(browser);
-  users.push(alice, bruno);
+  evil = await startEvilServer(flipSignalsTo('host'));
+  const [alice, bruno] = await twoPeople(browser);
   const link = await createRoom(alice, 'Alice', evil.url);
   await joinByLink(bruno, link, 'Bruno');
 
@@ -57,11 +66,8 @@ test('altering the guest’s sealed offer is caught by the host', async ({ brows
 });
 
 test('altering the host’s sealed answer is caught by the guest', async ({ browser }) => {
-  const attack: Attack = (frame, to) => [to === 'guest' && frame.type === 'signal' ? { ...frame, payload: flipBit(String(frame.payload)) } : frame];
-  evil = await startEvilServer(attack);
-  const alice = await newUser(browser);
-  const bruno = await newUser(browser);
-  users.push(alice, bruno);
+  evil = await startEvilServer(flipSignalsTo('guest'));
+  const [alice, bruno] = await twoPeople(browser);
   const link = await createRoom(alice, 'Alice', evil.url);
   await joinByLink(bruno, link, 'Bruno');
 
@@ -94,9 +100,7 @@ test('swapping a DTLS fingerprint, even knowing the room secret, gets no connect
     swapped++;
     return [{ ...frame, payload: await sealSignal(signalKey, 'guest', { type: 'offer', sdp }, undefined, nonce) }];
   });
-  const alice = await newUser(browser);
-  const bruno = await newUser(browser);
-  users.push(alice, bruno);
+  const [alice, bruno] = await twoPeople(browser);
   const link = await createRoom(alice, 'Alice', evil.url);
   signalKey = (await deriveRoomKeys(parseInviteInput(link))).signalKey;
   await joinByLink(bruno, link, 'Bruno');
@@ -126,9 +130,7 @@ test('the server’s own guess at a short code fails and closes the room', async
   };
   let roomId = '';
   evil = await startEvilServer(attack);
-  const alice = await newUser(browser);
-  const bruno = await newUser(browser);
-  users.push(alice, bruno);
+  const [alice, bruno] = await twoPeople(browser);
   await createRoom(alice, 'Alice', evil.url);
   shortCode = (await alice.page.getByLabel('Or read this short code aloud').textContent())?.trim() ?? '';
   await joinByCode(bruno, shortCode, 'Bruno', evil.url);
