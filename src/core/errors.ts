@@ -51,6 +51,15 @@ export const ERROR_MESSAGES = {
     'This person’s device identity changed since you last talked. It may be a new device, or someone else using their name. Compare the safety code before you trust it.',
   'storage-unavailable': 'This browser does not allow Duet to remember this device (storage is disabled).',
   'message-too-long': 'This message is too long to send.',
+
+  // Files
+  'file-corrupt': 'The file did not match its checksum, so it was discarded. Ask for it again.',
+  'file-interrupted': 'The connection broke during the file transfer. Send the file again.',
+  'file-unexpected': 'File data arrived that does not belong to any transfer you accepted, and was discarded.',
+  'file-read-failed': 'The file could not be read from your device.',
+  'file-write-failed': 'The file could not be written on your device.',
+  'file-peer-failed': 'The file transfer failed on the other side.',
+  'too-many-files': 'Your peer offered too many files at once; the extra ones were declined.',
   'not-connected': 'You are not connected to your peer.',
 } as const;
 

@@ -2,8 +2,9 @@
  * What travels inside records: small JSON documents, one shape per record type,
  * each validated after decryption (an authentic peer can still send nonsense).
  */
-import { type Bytes, utf8Decode, utf8Encode } from './bytes.ts';
+import { type Bytes, concatBytes, utf8Decode, utf8Encode } from './bytes.ts';
 import { DuetError } from './errors.ts';
+import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, isCleanFileName, isSha256Hex, isValidFileType } from './files.ts';
 import type { IdentityProof } from './identity.ts';
 import { RecordType } from './record.ts';
 
@@ -23,7 +24,39 @@ export type PeerMessage =
   /** The peer is typing; shown for a few seconds. */
   | { type: 'typing' }
   /** Sent when the line has been quiet, so a silently dead connection is noticed. */
-  | { type: 'keepalive' };
+  | { type: 'keepalive' }
+  /** A file the sender would like to send; nothing flows until the receiver accepts. */
+  | { type: 'file-offer'; id: string; name: string; size: number; mime: string; sentAt: number }
+  | { type: 'file-accept'; id: string }
+  /** Chunk `index` of an accepted file: binary, not JSON (see encodeFileChunk). */
+  | { type: 'file-chunk'; id: string; index: number; data: Bytes }
+  /** Every chunk was sent; the receiver checks the whole file against this SHA-256 (hex). */
+  | { type: 'file-end'; id: string; sha256: string }
+  /** The receiver has written `received` bytes: progress for the sender, and room in its window. */
+  | { type: 'file-ack'; id: string; received: number }
+  /** The receiver checked the SHA-256 and has the file. */
+  | { type: 'file-done'; id: string }
+  /** Either side stops a transfer: declined (before it started), cancelled, corrupt (hash mismatch) or error. */
+  | { type: 'file-cancel'; id: string; reason: FileCancelReason };
+
+export type FileCancelReason = 'declined' | 'cancelled' | 'corrupt' | 'error';
+const FILE_CANCEL_REASONS: readonly FileCancelReason[] = ['declined', 'cancelled', 'corrupt', 'error'];
+
+const RECORD_TYPE_OF: { [K in PeerMessage['type']]: RecordType } = {
+  profile: RecordType.profile,
+  chat: RecordType.chat,
+  bye: RecordType.bye,
+  receipt: RecordType.receipt,
+  typing: RecordType.typing,
+  keepalive: RecordType.keepalive,
+  'file-offer': RecordType.fileOffer,
+  'file-accept': RecordType.fileAccept,
+  'file-chunk': RecordType.fileChunk,
+  'file-end': RecordType.fileEnd,
+  'file-ack': RecordType.fileAck,
+  'file-done': RecordType.fileDone,
+  'file-cancel': RecordType.fileCancel,
+};
 
 /** Normalises and checks a display name; throws DuetError('invalid-name'). */
 export function normaliseName(input: string): string {
@@ -35,7 +68,34 @@ export function normaliseName(input: string): string {
 }
 
 export function recordTypeOf(message: PeerMessage): RecordType {
-  return RecordType[message.type];
+  return RECORD_TYPE_OF[message.type];
+}
+
+/** The record type byte of a message type, by name. */
+export function recordTypeFor(type: PeerMessage['type']): RecordType {
+  return RECORD_TYPE_OF[type];
+}
+
+/** Chunk layout: id length (1) | id (ASCII) | index (4, big-endian) | data. */
+function encodeFileChunk(id: string, index: number, data: Bytes): Bytes {
+  const idBytes = utf8Encode(id);
+  const header = new Uint8Array(1 + idBytes.length + 4);
+  header[0] = idBytes.length;
+  header.set(idBytes, 1);
+  new DataView(header.buffer).setUint32(1 + idBytes.length, index);
+  return concatBytes(header, data);
+}
+
+function parseFileChunk(plaintext: Uint8Array): PeerMessage {
+  const idLength = plaintext[0] ?? 0;
+  const dataAt = 1 + idLength + 4;
+  if (plaintext.length <= dataAt) throw malformed('file chunk too short');
+  const id = String.fromCharCode(...plaintext.subarray(1, 1 + idLength));
+  if (!MESSAGE_ID_PATTERN.test(id)) throw malformed('invalid file id');
+  const index = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).getUint32(1 + idLength);
+  const data = plaintext.slice(dataAt) as Bytes;
+  if (data.length > FILE_CHUNK_BYTES) throw malformed('file chunk too large');
+  return { type: 'file-chunk', id, index, data };
 }
 
 export function encodePeerMessage(message: PeerMessage): Bytes {
@@ -50,7 +110,30 @@ export function encodePeerMessage(message: PeerMessage): Bytes {
       return utf8Encode('{}');
     case 'receipt':
       return utf8Encode(JSON.stringify({ ids: message.ids }));
+    case 'file-offer':
+      return utf8Encode(JSON.stringify({ id: message.id, name: message.name, size: message.size, mime: message.mime, sentAt: message.sentAt }));
+    case 'file-accept':
+    case 'file-done':
+      return utf8Encode(JSON.stringify({ id: message.id }));
+    case 'file-chunk':
+      return encodeFileChunk(message.id, message.index, message.data);
+    case 'file-end':
+      return utf8Encode(JSON.stringify({ id: message.id, sha256: message.sha256 }));
+    case 'file-ack':
+      return utf8Encode(JSON.stringify({ id: message.id, received: message.received }));
+    case 'file-cancel':
+      return utf8Encode(JSON.stringify({ id: message.id, reason: message.reason }));
   }
+}
+
+function parseId(value: unknown): string {
+  if (typeof value !== 'string' || !MESSAGE_ID_PATTERN.test(value)) throw malformed('invalid id');
+  return value;
+}
+
+function parseByteCount(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_FILE_BYTES) throw malformed(`invalid ${what}`);
+  return value;
 }
 
 const malformed = (detail: string) => new DuetError('record-malformed', detail);
@@ -116,6 +199,34 @@ export function parsePeerMessage(type: RecordType, plaintext: Uint8Array): PeerM
       if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_RECEIPT_IDS) throw malformed('invalid receipt');
       if (!ids.every((id): id is string => typeof id === 'string' && MESSAGE_ID_PATTERN.test(id))) throw malformed('invalid receipt id');
       return { type: 'receipt', ids };
+    }
+    case RecordType.fileOffer: {
+      const { id, name, size, mime, sentAt } = parseObject(plaintext, ['id', 'name', 'size', 'mime', 'sentAt']);
+      // A name that needs cleaning was not sent by an honest Duet (it cleans before sending).
+      if (typeof name !== 'string' || !isCleanFileName(name)) throw malformed('invalid file name');
+      if (typeof mime !== 'string' || !isValidFileType(mime)) throw malformed('invalid file type');
+      if (typeof sentAt !== 'number' || !Number.isSafeInteger(sentAt) || sentAt < 0) throw malformed('invalid time');
+      return { type: 'file-offer', id: parseId(id), name, size: parseByteCount(size, 'file size'), mime, sentAt };
+    }
+    case RecordType.fileAccept:
+      return { type: 'file-accept', id: parseId(parseObject(plaintext, ['id']).id) };
+    case RecordType.fileDone:
+      return { type: 'file-done', id: parseId(parseObject(plaintext, ['id']).id) };
+    case RecordType.fileChunk:
+      return parseFileChunk(plaintext);
+    case RecordType.fileEnd: {
+      const { id, sha256 } = parseObject(plaintext, ['id', 'sha256']);
+      if (!isSha256Hex(sha256)) throw malformed('invalid file checksum');
+      return { type: 'file-end', id: parseId(id), sha256 };
+    }
+    case RecordType.fileAck: {
+      const { id, received } = parseObject(plaintext, ['id', 'received']);
+      return { type: 'file-ack', id: parseId(id), received: parseByteCount(received, 'byte count') };
+    }
+    case RecordType.fileCancel: {
+      const { id, reason } = parseObject(plaintext, ['id', 'reason']);
+      if (!FILE_CANCEL_REASONS.includes(reason as FileCancelReason)) throw malformed('invalid cancel reason');
+      return { type: 'file-cancel', id: parseId(id), reason: reason as FileCancelReason };
     }
   }
 }

@@ -20,6 +20,13 @@ export const RecordType = {
   receipt: 0x13,
   typing: 0x14,
   keepalive: 0x15,
+  fileOffer: 0x16,
+  fileAccept: 0x17,
+  fileChunk: 0x18,
+  fileEnd: 0x19,
+  fileAck: 0x1a,
+  fileDone: 0x1b,
+  fileCancel: 0x1c,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 

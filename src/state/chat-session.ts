@@ -26,6 +26,7 @@ import {
 } from '../core/short-code.ts';
 import { type SignalData, openSignal, sealSignal } from '../core/signal-seal.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
+import { type FileSink, type FileSource, type FileTransfer, FileTransfers } from './file-transfers.ts';
 import type { PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../transport/signaling-client.ts';
 
@@ -61,6 +62,8 @@ export interface ChatMessage {
   name: string;
   text: string;
   sentAt: number;
+  /** Order on screen, shared with file transfers (peer clocks may disagree, so not by time). */
+  position: number;
   state: DeliveryState;
   /** Why a message failed, when it did. */
   error?: DuetError;
@@ -142,6 +145,8 @@ export class ChatSession {
   peerIdentity: PeerIdentity = { kind: 'none' };
   /** The peer is typing (cleared by their message, or a few seconds after they stop). */
   peerTyping = false;
+  /** Files sent and received in this conversation. */
+  readonly files: FileTransfers;
 
   private readonly options: ChatSessionOptions;
   private readonly clock: Clock;
@@ -187,6 +192,7 @@ export class ChatSession {
   private noticeCounter = 0;
   /** Signals from the peer, opened strictly in arrival order. */
   private signalQueue: Promise<void> = Promise.resolve();
+  private positionCounter = 0;
 
   constructor(options: ChatSessionOptions) {
     this.options = options;
@@ -195,6 +201,21 @@ export class ChatSession {
     // Start the slow RSA key generation now, so keys are ready before a peer arrives.
     this.identity = generateRsaIdentity(options.handshake);
     this.identity.catch(() => {});
+    this.files = new FileTransfers({
+      send: (message) => (this.channel && this.status.phase === 'secure' ? this.channel.send(message) : Promise.reject(new DuetError('not-connected'))),
+      drained: () => this.link?.drained() ?? Promise.resolve(),
+      changed: () => this.changed(),
+      notify: (error) => this.notify(error),
+      myName: () => this.myName,
+      peerName: () => this.peerName || 'Peer',
+      nextPosition: () => this.nextPosition(),
+      clock: this.clock,
+      random: this.random,
+    });
+  }
+
+  private nextPosition(): number {
+    return ++this.positionCounter;
   }
 
   subscribe(listener: () => void): () => void {
@@ -624,7 +645,15 @@ export class ChatSession {
         if (this.messages.some((m) => m.from === 'peer' && m.id === message.id)) return;
         this.messages = [
           ...this.messages,
-          { id: message.id, from: 'peer', name: this.peerName || 'Peer', text: message.text, sentAt: message.sentAt, state: 'received' },
+          {
+            id: message.id,
+            from: 'peer',
+            name: this.peerName || 'Peer',
+            text: message.text,
+            sentAt: message.sentAt,
+            position: this.nextPosition(),
+            state: 'received',
+          },
         ];
         this.changed();
         return;
@@ -640,6 +669,15 @@ export class ChatSession {
         return;
       case 'bye':
         this.onPeerGone();
+        return;
+      case 'file-offer':
+      case 'file-accept':
+      case 'file-chunk':
+      case 'file-end':
+      case 'file-ack':
+      case 'file-done':
+      case 'file-cancel':
+        await this.files.receive(message);
         return;
     }
   }
@@ -875,7 +913,15 @@ export class ChatSession {
     if (!this.canSend || (this.status.phase === 'secure' && !this.channel)) throw new DuetError('not-connected');
     if (text.trim().length === 0) return;
     if (text.length > MAX_MESSAGE_LENGTH) throw new DuetError('message-too-long', `${text.length} characters`);
-    const message: ChatMessage = { id: this.newMessageId(), from: 'me', name: this.myName, text, sentAt: this.clock.now(), state: 'sending' };
+    const message: ChatMessage = {
+      id: this.newMessageId(),
+      from: 'me',
+      name: this.myName,
+      text,
+      sentAt: this.clock.now(),
+      position: this.nextPosition(),
+      state: 'sending',
+    };
     this.messages = [...this.messages, message];
     this.changed();
     // The peer stops showing "typing" when this arrives, so the next keystroke may say so again.
@@ -970,6 +1016,38 @@ export class ChatSession {
     this.onLinkClosed(new DuetError('peer-connection-failed', 'simulated connection loss'));
   }
 
+  /** Files can be offered while the conversation is secure (not while reconnecting: a transfer needs the link). */
+  get canSendFiles(): boolean {
+    return this.status.phase === 'secure' && this.channel !== undefined && !this.identityWarningPending;
+  }
+
+  get transfers(): readonly FileTransfer[] {
+    return this.files.list;
+  }
+
+  /** Offers a file; throws DuetError('not-connected') when no file can be sent now. */
+  async sendFile(source: FileSource): Promise<void> {
+    if (!this.canSendFiles) throw new DuetError('not-connected');
+    await this.files.offer(source);
+  }
+
+  acceptFile(id: string, sink: FileSink): Promise<void> {
+    return this.files.accept(id, sink);
+  }
+
+  declineFile(id: string): Promise<void> {
+    return this.files.decline(id);
+  }
+
+  cancelFile(id: string): Promise<void> {
+    return this.files.cancel(id);
+  }
+
+  async retryFile(id: string): Promise<void> {
+    if (!this.canSendFiles) throw new DuetError('not-connected');
+    await this.files.retry(id);
+  }
+
   /** The person compared the safety codes with their peer and they matched. */
   markVerified(): void {
     if (this.status.phase !== 'secure') return;
@@ -1014,6 +1092,8 @@ export class ChatSession {
     this.peerTyping = false;
     this.cancelLiveness?.();
     this.cancelLiveness = undefined;
+    // A transfer needs this very channel: it fails (the sender can send it again).
+    this.files.interruptAll();
     const link = this.link;
     this.link = undefined;
     link?.destroy();

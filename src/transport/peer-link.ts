@@ -22,12 +22,25 @@ export interface PeerLinkOptions {
 export interface PeerLink {
   signal(signal: WebRtcSignal): void;
   send(bytes: Bytes): void;
+  /**
+   * Resolves once the data channel's send buffer is low (at once when it already
+   * is, or when the link is gone), so bulk senders such as file transfers keep
+   * memory bounded and leave room for chat messages.
+   */
+  drained(): Promise<void>;
   /** DTLS fingerprints from the local and remote SDP, bound into the handshake. */
   fingerprints(): { local: string; remote: string };
   destroy(): void;
 }
 
+/** Above this many buffered bytes, drained() waits for the channel's bufferedamountlow event. */
+const SEND_BUFFER_HIGH_BYTES = 256 * 1024;
+/** The bufferedamountlow threshold simple-peer sets on its channel. */
+const SEND_BUFFER_LOW_BYTES = 64 * 1024;
+
 interface SimplePeerInstance {
+  /** simple-peer's RTCDataChannel (not part of its typed API, but stable across its versions). */
+  _channel?: RTCDataChannel | null;
   signal(data: unknown): void;
   send(data: Uint8Array): void;
   destroy(error?: Error): void;
@@ -54,9 +67,26 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   let localFingerprint: string | undefined;
   let remoteFingerprint: string | undefined;
   let closed = false;
+  /** drained() callers waiting for the buffer to empty, or for the link to end. */
+  let drainWaiters: (() => void)[] = [];
+  const releaseDrainWaiters = () => {
+    const waiters = drainWaiters;
+    drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+  let watchedChannel: RTCDataChannel | undefined;
+  const watchChannel = (channel: RTCDataChannel) => {
+    if (watchedChannel === channel) return;
+    watchedChannel = channel;
+    channel.bufferedAmountLowThreshold = SEND_BUFFER_LOW_BYTES;
+    // addEventListener, not onbufferedamountlow: simple-peer owns that property.
+    channel.addEventListener('bufferedamountlow', releaseDrainWaiters);
+    channel.addEventListener('close', releaseDrainWaiters);
+  };
   const close = (error?: DuetError) => {
     if (closed) return;
     closed = true;
+    releaseDrainWaiters();
     options.onClose(error);
   };
 
@@ -79,12 +109,19 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       if (closed) throw new DuetError('not-connected');
       peer.send(bytes);
     },
+    drained() {
+      const channel = peer._channel;
+      if (closed || !channel || channel.readyState !== 'open' || channel.bufferedAmount <= SEND_BUFFER_HIGH_BYTES) return Promise.resolve();
+      watchChannel(channel);
+      return new Promise((resolve) => drainWaiters.push(resolve));
+    },
     fingerprints() {
       if (!localFingerprint || !remoteFingerprint) throw new DuetError('peer-connection-failed', 'no DTLS fingerprint');
       return { local: localFingerprint, remote: remoteFingerprint };
     },
     destroy() {
       closed = true;
+      releaseDrainWaiters();
       peer.destroy();
     },
   };

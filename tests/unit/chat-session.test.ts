@@ -152,10 +152,11 @@ describe('ChatSession: creating and joining by link', () => {
       name: 'Alice',
       text: 'Olá, Bruno! 👋',
       sentAt: t0,
+      position: 1,
       state: 'sent',
     });
     await waitFor(() => expect(guest.messages).toHaveLength(1));
-    expect(guest.messages[0]).toEqual({ id: sent.id, from: 'peer', name: 'Alice', text: 'Olá, Bruno! 👋', sentAt: t0, state: 'received' });
+    expect(guest.messages[0]).toEqual({ id: sent.id, from: 'peer', name: 'Alice', text: 'Olá, Bruno! 👋', sentAt: t0, position: 1, state: 'received' });
     // The guest's authenticated receipt marks it delivered.
     await waitFor(() => expect(host.messages[0]!.state).toBe('delivered'));
 

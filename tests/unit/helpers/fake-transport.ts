@@ -263,6 +263,11 @@ export class FakePeerLink implements PeerLink {
     }
   }
 
+  /** Frames are delivered at once, so there is never a send buffer to wait for. */
+  drained(): Promise<void> {
+    return Promise.resolve();
+  }
+
   fingerprints(): { local: string; remote: string } {
     if (!this.described || !this.remoteFingerprint) throw new DuetError('peer-connection-failed', 'no DTLS fingerprint');
     return { local: this.fingerprint, remote: this.remoteFingerprint };
