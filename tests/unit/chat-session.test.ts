@@ -7,79 +7,20 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { type Bytes, bytesEqual, fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
-import { DuetError, type ErrorCode } from '../../src/core/errors.ts';
+import { DuetError } from '../../src/core/errors.ts';
 import { generateDeviceIdentity, identityFingerprint } from '../../src/core/identity.ts';
 import { deriveRoomKeys, parseInviteInput } from '../../src/core/invite.ts';
 import { MAX_MESSAGE_LENGTH } from '../../src/core/messages.ts';
 import { RecordType } from '../../src/core/record.ts';
 import { loadWordlist } from '../../src/core/short-code.ts';
-import type { ChatSession, Invite, SessionStatus } from '../../src/state/chat-session.ts';
+import type { ChatSession } from '../../src/state/chat-session.ts';
 import { MemoryDeviceStore } from '../../src/storage/device-store.ts';
-import { APP_URL, type MakeSessionOptions, type World, createWorld, makeSession, phaseHistory } from './helpers/fake-transport.ts';
+import { APP_URL, createWorld, makeSession, phaseHistory } from './helpers/fake-transport.ts';
+import { bothSecure, createdInvite, expectFailed, noticeCodes, securePair, waitFor, waitForPhase } from './helpers/session-pair.ts';
 import { settle } from './helpers/manual-clock.ts';
 
 // Each session generates a real RSA-2048 key pair, whose time varies a lot on a busy machine.
 vi.setConfig({ testTimeout: 30_000 });
-
-/** Generous for real crypto on a busy machine. */
-const TIMEOUT = 8_000;
-
-function waitFor<T>(check: () => T | Promise<T>, timeout = TIMEOUT): Promise<T> {
-  return vi.waitFor(check, { timeout, interval: 5 });
-}
-
-async function waitForPhase<P extends SessionStatus['phase']>(
-  session: ChatSession,
-  phase: P,
-  timeout = TIMEOUT,
-): Promise<Extract<SessionStatus, { phase: P }>> {
-  await waitFor(() => expect(session.status.phase).toBe(phase), timeout);
-  return session.status as Extract<SessionStatus, { phase: P }>;
-}
-
-/** Waits until the session failed, then checks it failed with exactly this code. */
-async function expectFailed(session: ChatSession, code: ErrorCode): Promise<void> {
-  const status = await waitForPhase(session, 'failed');
-  expect(status.error).toBeInstanceOf(DuetError);
-  expect(status.error.code).toBe(code);
-}
-
-async function createdInvite(host: ChatSession, name = 'Alice'): Promise<Invite> {
-  await host.createRoom(name);
-  return (await waitForPhase(host, 'waiting')).invite;
-}
-
-function noticeCodes(session: ChatSession): string[] {
-  return session.notices.map((n) => n.error.code);
-}
-
-async function bothSecure(a: ChatSession, b: ChatSession, timeout = TIMEOUT): Promise<string> {
-  const [sa, sb] = await Promise.all([waitForPhase(a, 'secure', timeout), waitForPhase(b, 'secure', timeout)]);
-  expect(sa.safetyCode).toBe(sb.safetyCode);
-  // Each side has the other's profile (sent right after the handshake).
-  await waitFor(() => expect(a.peerName !== '' && b.peerName !== '').toBe(true));
-  return sa.safetyCode;
-}
-
-interface Pair {
-  world: World;
-  host: ChatSession;
-  guest: ChatSession;
-  invite: Invite;
-  safetyCode: string;
-}
-
-/** Alice creates, Bruno joins by link, both reach secure. */
-async function securePair(
-  world: World = createWorld(),
-  options: { host?: MakeSessionOptions; guest?: MakeSessionOptions; hostName?: string; guestName?: string } = {},
-): Promise<Pair> {
-  const [host, guest] = await Promise.all([makeSession(world, options.host), makeSession(world, options.guest)]);
-  const invite = await createdInvite(host, options.hostName ?? 'Alice');
-  await guest.joinRoom(options.guestName ?? 'Bruno', invite.link);
-  const safetyCode = await bothSecure(host, guest);
-  return { world, host, guest, invite, safetyCode };
-}
 
 function peerTexts(session: ChatSession): string[] {
   return session.messages.filter((m) => m.from === 'peer').map((m) => m.text);

@@ -1,0 +1,69 @@
+/**
+ * Two ChatSessions in one fake world, and waiting for what they do: shared by
+ * the ChatSession and file-transfer tests. Nothing sleeps; conditions are polled.
+ */
+import { expect, vi } from 'vitest';
+import { DuetError, type ErrorCode } from '../../../src/core/errors.ts';
+import type { ChatSession, Invite, SessionStatus } from '../../../src/state/chat-session.ts';
+import { type MakeSessionOptions, type World, createWorld, makeSession } from './fake-transport.ts';
+
+/** Generous for real crypto on a busy machine. */
+export const TIMEOUT = 8_000;
+
+export function waitFor<T>(check: () => T | Promise<T>, timeout = TIMEOUT): Promise<T> {
+  return vi.waitFor(check, { timeout, interval: 5 });
+}
+
+export async function waitForPhase<P extends SessionStatus['phase']>(
+  session: ChatSession,
+  phase: P,
+  timeout = TIMEOUT,
+): Promise<Extract<SessionStatus, { phase: P }>> {
+  await waitFor(() => expect(session.status.phase).toBe(phase), timeout);
+  return session.status as Extract<SessionStatus, { phase: P }>;
+}
+
+/** Waits until the session failed, then checks it failed with exactly this code. */
+export async function expectFailed(session: ChatSession, code: ErrorCode): Promise<void> {
+  const status = await waitForPhase(session, 'failed');
+  expect(status.error).toBeInstanceOf(DuetError);
+  expect(status.error.code).toBe(code);
+}
+
+export async function createdInvite(host: ChatSession, name = 'Alice'): Promise<Invite> {
+  await host.createRoom(name);
+  return (await waitForPhase(host, 'waiting')).invite;
+}
+
+export function noticeCodes(session: ChatSession): string[] {
+  return session.notices.map((n) => n.error.code);
+}
+
+export async function bothSecure(a: ChatSession, b: ChatSession, timeout = TIMEOUT): Promise<string> {
+  const [sa, sb] = await Promise.all([waitForPhase(a, 'secure', timeout), waitForPhase(b, 'secure', timeout)]);
+  expect(sa.safetyCode).toBe(sb.safetyCode);
+  // Each side has the other's profile (sent right after the handshake).
+  await waitFor(() => expect(a.peerName !== '' && b.peerName !== '').toBe(true));
+  return sa.safetyCode;
+}
+
+export interface Pair {
+  world: World;
+  host: ChatSession;
+  guest: ChatSession;
+  invite: Invite;
+  safetyCode: string;
+}
+
+/** Alice creates, Bruno joins by link, both reach secure. */
+export async function securePair(
+  world: World = createWorld(),
+  options: { host?: MakeSessionOptions; guest?: MakeSessionOptions; hostName?: string; guestName?: string } = {},
+): Promise<Pair> {
+  const [host, guest] = await Promise.all([makeSession(world, options.host), makeSession(world, options.guest)]);
+  const invite = await createdInvite(host, options.hostName ?? 'Alice');
+  await guest.joinRoom(options.guestName ?? 'Bruno', invite.link);
+  const safetyCode = await bothSecure(host, guest);
+  return { world, host, guest, invite, safetyCode };
+}
+
