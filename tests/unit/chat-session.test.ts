@@ -110,6 +110,7 @@ describe('ChatSession: creating and joining by link', () => {
       name: 'Bruno',
       text: 'Hi Alice',
       sentAt: t0 + 1_500,
+      position: 2,
       state: 'received',
     });
     expect(guest.messages.map((m) => [m.from, m.text])).toEqual([
