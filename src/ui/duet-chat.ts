@@ -3,6 +3,8 @@ import { customElement, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import type { ChatMessage, ChatSession } from '../state/chat-session.ts';
+import type { FileTransfer } from '../state/file-transfers.ts';
+import './duet-file-card.ts';
 import { SessionConsumer } from './session-context.ts';
 import { baseStyles } from './styles.ts';
 
@@ -14,6 +16,7 @@ export class DuetChat extends SessionConsumer {
   @state() private draft = '';
   @state() private sendError: DuetError | undefined;
   @query('.log') private log!: HTMLDivElement;
+  @query('#attach-input') private fileInput!: HTMLInputElement;
   private renderedCount = 0;
 
   static override styles = [
@@ -110,9 +113,21 @@ export class DuetChat extends SessionConsumer {
         overflow-wrap: anywhere;
         margin: 0.1rem 0 0;
       }
+      li.file {
+        min-width: min(22rem, 85%);
+      }
+      :host(.dropping) .log {
+        outline: 3px dashed var(--duet-accent);
+        outline-offset: -6px;
+      }
+      .drop-hint {
+        font-size: 0.85rem;
+        color: var(--duet-muted);
+        margin: 0.25rem 0 0;
+      }
       form {
         display: grid;
-        grid-template-columns: 1fr auto;
+        grid-template-columns: 1fr auto auto;
         gap: 0.5rem;
         align-items: end;
       }
@@ -155,7 +170,7 @@ export class DuetChat extends SessionConsumer {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    const count = this.session?.messages.length ?? 0;
+    const count = (this.session?.messages.length ?? 0) + (this.session?.transfers.length ?? 0);
     if (count !== this.renderedCount && this.log) {
       this.renderedCount = count;
       this.log.scrollTop = this.log.scrollHeight;
@@ -183,9 +198,13 @@ export class DuetChat extends SessionConsumer {
       ${session.identityWarningPending
         ? this.renderIdentityWarning(session)
         : html`<div class="log" role="log" aria-label="Messages" aria-live="polite">
-            ${session.messages.length === 0 ? html`<p class="empty">No messages yet.</p>` : nothing}
+            ${session.messages.length === 0 && session.transfers.length === 0 ? html`<p class="empty">No messages yet.</p>` : nothing}
             <ol>
-              ${repeat(session.messages, (m) => `${m.from}:${m.id}`, (m) => this.renderMessage(m))}
+              ${repeat(
+                timeline(session),
+                (item) => (item.kind === 'message' ? `${item.message.from}:${item.message.id}` : `file:${item.transfer.id}`),
+                (item) => (item.kind === 'message' ? this.renderMessage(item.message) : this.renderTransfer(item.transfer)),
+              )}
             </ol>
           </div>`}
       <div>
@@ -205,7 +224,22 @@ export class DuetChat extends SessionConsumer {
             @keydown=${this.onKeydown}
           ></textarea>
           <button type="submit" ?disabled=${!session.canSend}>Send</button>
+          <button type="button" class="secondary" ?disabled=${!session.canSendFiles} @click=${() => this.fileInput.click()}>Attach file</button>
+          <input
+            id="attach-input"
+            type="file"
+            multiple
+            hidden
+            tabindex="-1"
+            aria-hidden="true"
+            @change=${(e: Event) => {
+              const input = e.target as HTMLInputElement;
+              void this.sendFiles([...(input.files ?? [])]);
+              input.value = '';
+            }}
+          />
         </form>
+        ${session.canSendFiles ? html`<p class="drop-hint">You can also drop files here to send them.</p>` : nothing}
         ${this.sendError ? html`<p class="error" role="alert">${this.sendError.userMessage} [${this.sendError.code}]</p>` : nothing}
       </div>
     `;
@@ -251,6 +285,65 @@ export class DuetChat extends SessionConsumer {
       <p class="text">${message.text}</p>
       ${message.from === 'me' ? this.renderDelivery(message) : nothing}
     </li>`;
+  }
+
+  private renderTransfer(transfer: FileTransfer) {
+    return html`<li class="file ${transfer.direction === 'outgoing' ? 'me' : 'peer'}" data-state=${transfer.status.stage}>
+      <duet-file-card .transfer=${transfer}></duet-file-card>
+    </li>`;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('dragover', this.onDragOver);
+    this.addEventListener('dragleave', this.onDragLeave);
+    this.addEventListener('drop', this.onDrop);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('dragover', this.onDragOver);
+    this.removeEventListener('dragleave', this.onDragLeave);
+    this.removeEventListener('drop', this.onDrop);
+  }
+
+  private readonly onDragOver = (event: DragEvent): void => {
+    if (!this.session?.canSendFiles || !event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    this.setDropping(true);
+  };
+
+  private readonly onDragLeave = (event: DragEvent): void => {
+    // Leaving for one of our own children is not leaving.
+    if (event.relatedTarget instanceof Node && this.shadowRoot?.contains(event.relatedTarget)) return;
+    this.setDropping(false);
+  };
+
+  private readonly onDrop = (event: DragEvent): void => {
+    this.setDropping(false);
+    if (!event.dataTransfer?.files.length) return;
+    event.preventDefault();
+    void this.sendFiles([...event.dataTransfer.files]);
+  };
+
+  /** A class on the host, not state: the outline is pure styling and needs no re-render. */
+  private setDropping(dropping: boolean): void {
+    this.classList.toggle('dropping', dropping);
+  }
+
+  private async sendFiles(files: File[]): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.sendError = undefined;
+    for (const file of files) {
+      try {
+        await session.sendFile(file);
+      } catch (error) {
+        this.sendError = toDuetError(error, 'not-connected');
+        return;
+      }
+    }
   }
 
   private renderDelivery(message: ChatMessage) {
@@ -304,6 +397,17 @@ export class DuetChat extends SessionConsumer {
       this.sendError = toDuetError(error, 'not-connected');
     }
   }
+}
+
+type TimelineItem = { kind: 'message'; position: number; message: ChatMessage } | { kind: 'file'; position: number; transfer: FileTransfer };
+
+/** Messages and files in the order they happened here. */
+function timeline(session: ChatSession): TimelineItem[] {
+  const items: TimelineItem[] = [
+    ...session.messages.map((message): TimelineItem => ({ kind: 'message', position: message.position, message })),
+    ...session.transfers.map((transfer): TimelineItem => ({ kind: 'file', position: transfer.position, transfer })),
+  ];
+  return items.sort((a, b) => a.position - b.position);
 }
 
 declare global {
