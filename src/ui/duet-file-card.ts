@@ -111,7 +111,7 @@ export class DuetFileCard extends SessionConsumer {
         <strong>${mine ? `${t.senderName} (you)` : t.senderName}</strong>
         <time datetime=${when.toISOString()}>${timeFormat.format(when)}</time>
       </div>
-      <p class="name">📎 ${t.name}</p>
+      <p class="name">${t.name}</p>
       <div class="meta"><span>${formatBytes(t.size)}</span><span>${t.mime}</span></div>
       ${this.renderStage(t)}
       ${this.actionError ? html`<p class="outcome error" role="alert">${this.actionError.userMessage} [${this.actionError.code}]</p>` : nothing}
