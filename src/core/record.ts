@@ -108,10 +108,22 @@ export class RecordOpener {
   /**
    * Verifies and decrypts one record; throws a DuetError (record-malformed,
    * record-too-large, record-forged, record-replayed, unsupported-version) and
-   * leaves the state unchanged if it is refused. Calls are processed in order.
+   * leaves the state unchanged if it is refused. The cryptography of several
+   * records runs at once (a bulk transfer would otherwise wait on two WebCrypto
+   * round trips per record), but records are accepted strictly in call order,
+   * each only if its sequence number is above the last accepted one.
    */
   open(record: Uint8Array): Promise<OpenedRecord> {
-    const result = this.queue.then(() => this.openNow(record));
+    const authentic = this.authenticate(record);
+    authentic.catch(() => {});
+    const result = this.queue.then(async () => {
+      const opened = await authentic;
+      if (opened.sequence <= this.lastSequence) {
+        throw new DuetError('record-replayed', `sequence ${opened.sequence} after ${this.lastSequence}`);
+      }
+      this.lastSequence = opened.sequence;
+      return opened;
+    });
     this.queue = result.catch(() => {});
     return result;
   }
@@ -121,7 +133,8 @@ export class RecordOpener {
     await this.queue;
   }
 
-  private async openNow(record: Uint8Array): Promise<OpenedRecord> {
+  /** Checks shape, then the HMAC, and only then decrypts; the sequence check is open()'s, in order. */
+  private async authenticate(record: Uint8Array): Promise<OpenedRecord> {
     if (record.length > MAX_RECORD_BYTES) throw new DuetError('record-too-large', `${record.length} bytes`);
     if (record.length < RECORD_OVERHEAD) throw new DuetError('record-malformed', 'too short');
     const bytes = new Uint8Array(record) as Bytes;
@@ -136,8 +149,6 @@ export class RecordOpener {
     if (!authentic) throw new DuetError('record-forged', 'HMAC mismatch');
 
     const sequence = view.getBigUint64(2);
-    if (sequence <= this.lastSequence) throw new DuetError('record-replayed', `sequence ${sequence} after ${this.lastSequence}`);
-
     const header = bytes.subarray(0, HEADER_BYTES);
     let plaintext: Bytes;
     try {
@@ -151,7 +162,6 @@ export class RecordOpener {
     } catch {
       throw new DuetError('record-forged', 'AES-GCM authentication failed');
     }
-    this.lastSequence = sequence;
     return { type, sequence, plaintext };
   }
 }
