@@ -65,6 +65,10 @@ export class DuetFileCard extends SessionConsumer {
         padding: 0.3rem 0.8rem;
         font-size: 0.9rem;
       }
+      /* On the tinted message bubble the outline style lacks contrast: give it the page surface. */
+      .actions button.secondary {
+        background: var(--duet-surface);
+      }
       a.save {
         display: inline-block;
         border-radius: 8px;
@@ -111,7 +115,7 @@ export class DuetFileCard extends SessionConsumer {
         <strong>${mine ? `${t.senderName} (you)` : t.senderName}</strong>
         <time datetime=${when.toISOString()}>${timeFormat.format(when)}</time>
       </div>
-      <p class="name">${t.name}</p>
+      <p class="name" id="file-name">${t.name}</p>
       <div class="meta"><span>${formatBytes(t.size)}</span><span>${t.mime}</span></div>
       ${this.renderStage(t)}
       ${this.actionError ? html`<p class="outcome error" role="alert">${this.actionError.userMessage} [${this.actionError.code}]</p>` : nothing}
@@ -125,17 +129,17 @@ export class DuetFileCard extends SessionConsumer {
       case 'offered':
         if (t.direction === 'outgoing') {
           return html`${this.renderProgress(t, `Waiting for ${peer} to accept…`)}
-            <div class="actions"><button type="button" class="secondary" @click=${() => this.act(() => this.session!.cancelFile(t.id))}>Cancel</button></div>`;
+            <div class="actions"><button type="button" aria-describedby="file-name" class="secondary" @click=${() => this.act(() => this.session!.cancelFile(t.id))}>Cancel</button></div>`;
         }
         return html`${this.renderProgress(t, 'Waiting for you to accept')} ${this.renderSizeWarning(t)}
           <div class="actions">
-            <button type="button" @click=${() => this.act(() => this.accept(t))}>Accept</button>
-            <button type="button" class="secondary" @click=${() => this.act(() => this.session!.declineFile(t.id))}>Decline</button>
+            <button type="button" aria-describedby="file-name" @click=${() => this.act(() => this.accept(t))}>Accept</button>
+            <button type="button" aria-describedby="file-name" class="secondary" @click=${() => this.act(() => this.session!.declineFile(t.id))}>Decline</button>
           </div>`;
       case 'transferring':
       case 'verifying':
         return html`${this.renderProgress(t, status.stage === 'verifying' ? 'Checking…' : undefined)}
-          <div class="actions"><button type="button" class="secondary" @click=${() => this.act(() => this.session!.cancelFile(t.id))}>Cancel</button></div>`;
+          <div class="actions"><button type="button" aria-describedby="file-name" class="secondary" @click=${() => this.act(() => this.session!.cancelFile(t.id))}>Cancel</button></div>`;
       case 'complete':
         return this.renderComplete(t, status.file);
       case 'declined':
@@ -146,7 +150,7 @@ export class DuetFileCard extends SessionConsumer {
         return html`<p class="outcome error">${status.error.userMessage} [${status.error.code}]</p>
           ${t.direction === 'outgoing'
             ? html`<div class="actions">
-                <button type="button" class="secondary" ?disabled=${!this.session?.canSendFiles} @click=${() => this.act(() => this.session!.retryFile(t.id))}>
+                <button type="button" aria-describedby="file-name" class="secondary" ?disabled=${!this.session?.canSendFiles} @click=${() => this.act(() => this.session!.retryFile(t.id))}>
                   Send again
                 </button>
               </div>`
@@ -178,7 +182,7 @@ export class DuetFileCard extends SessionConsumer {
     if (!file) return html`<p class="outcome ok">${checked}. Saved to the file you chose.</p>`;
     const url = this.urlFor(file);
     return html`<div class="actions">
-        <a class="save" href=${url} download=${t.name}>Save</a>
+        <a class="save" href=${url} download=${t.name} aria-describedby="file-name">Save</a>
         <span class="outcome ok">${checked}</span>
       </div>
       ${isPreviewable(file.type) ? html`<img src=${url} alt=${`Preview of ${t.name}`} />` : nothing}`;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { type Page, expect, test } from '@playwright/test';
+import { expectNoViolations } from './axe.ts';
 import { type User, securePair, send } from './users.ts';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -37,6 +38,7 @@ test('a 5 MiB file arrives byte-identical after the receiver accepts, with progr
   await expect(fileCard(alice.page, 'holiday-video.bin').getByRole('progressbar')).toBeVisible();
   await expect(fileCard(alice.page, 'holiday-video.bin')).toContainText('Waiting for Bruno to accept');
 
+  await expectNoViolations(bruno.page, 'chat with a file offer');
   await offer.getByRole('button', { name: 'Accept' }).click();
   const save = offer.getByRole('link', { name: 'Save' });
   await expect(save).toBeVisible();
@@ -67,6 +69,10 @@ test('an image dropped on the chat arrives with a preview; a declined file sends
   await offer.getByRole('button', { name: 'Accept' }).click();
   await expect(offer.getByRole('img', { name: 'Preview of dot.png' })).toBeVisible();
   await expect(offer.getByRole('link', { name: 'Save' })).toBeVisible();
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await alice.page.emulateMedia({ colorScheme });
+    await expectNoViolations(alice.page, `chat with a received image (${colorScheme})`);
+  }
 
   await bruno.page.locator('duet-chat').evaluate((chat) => {
     const transfer = new DataTransfer();
