@@ -24,7 +24,7 @@ import {
 import { type PeerMessage, encodePeerMessage, parsePeerMessage, recordTypeOf } from '../../src/core/messages.ts';
 import { RecordType } from '../../src/core/record.ts';
 import { type FileSink, FileTransfers, type FileTransfersHost } from '../../src/state/file-transfers.ts';
-import { MemoryFileSink } from '../../src/storage/file-sinks.ts';
+import { DiskFileSink, MemoryFileSink } from '../../src/storage/file-sinks.ts';
 import { ManualClock, settle } from './helpers/manual-clock.ts';
 import { securePair, waitFor, waitForPhase } from './helpers/session-pair.ts';
 
@@ -251,6 +251,18 @@ describe('FileTransfers receiving from a misbehaving peer', () => {
     expect(h.sent).toEqual([]);
   });
 
+  it('a failed disk write ends the transfer with file-write-failed and tells the sender', async () => {
+    const h = harness();
+    await h.files.receive(offerOf(FILE_CHUNK_BYTES * 2));
+    const sink = new RecordingSink();
+    sink.write = () => Promise.reject(new DuetError('file-write-failed', 'disk full'));
+    await h.files.accept(ID, sink);
+    await h.files.receive(chunksOf(new Uint8Array(FILE_CHUNK_BYTES * 2))[0]!);
+    expect(h.files.get(ID)!.status).toMatchObject({ stage: 'failed', error: { code: 'file-write-failed' } });
+    expect(sink.aborted).toBe(true);
+    expect(h.sent.at(-1)).toEqual({ type: 'file-cancel', id: ID, reason: 'error' });
+  });
+
   it('an ending that comes short of the announced size is file-corrupt', async () => {
     const data = new Uint8Array(randomBytes(2 * FILE_CHUNK_BYTES));
     const { files } = await acceptedIncoming(data.length + 1);
@@ -314,6 +326,17 @@ describe('FileTransfers sending', () => {
     await h.files.receive({ type: 'file-ack', id, received: data.length });
     await h.files.receive({ type: 'file-done', id });
     expect(h.files.get(id)!.status.stage).toBe('complete');
+  });
+
+  it('the receiver failing or finding the file corrupt fails it here with file-peer-failed or file-corrupt', async () => {
+    for (const [reason, code] of [['error', 'file-peer-failed'], ['corrupt', 'file-corrupt']] as const) {
+      const h = harness();
+      await h.files.offer(new File(['x'.repeat(100)], 'a.txt'));
+      const id = h.files.list[0]!.id;
+      await h.files.receive({ type: 'file-accept', id });
+      await h.files.receive({ type: 'file-cancel', id, reason });
+      expect(h.files.get(id)!.status).toMatchObject({ stage: 'failed', error: { code } });
+    }
   });
 
   it('a declined offer sends nothing; a retry of a failed one is a new offer in the same place', async () => {
@@ -453,5 +476,59 @@ describe('DuetError for files', () => {
     for (const code of ['file-corrupt', 'file-interrupted', 'file-unexpected', 'file-read-failed', 'file-write-failed', 'file-peer-failed', 'too-many-files'] as const) {
       expect(new DuetError(code).userMessage.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('file sinks', () => {
+  it('memory: gathers chunks into one Blob, typed only as a previewable image or opaque bytes; abort keeps nothing', async () => {
+    const parts = [new Uint8Array(randomBytes(3 * 1024 * 1024)), new Uint8Array(randomBytes(3 * 1024 * 1024)), new Uint8Array([1, 2, 3])] as Bytes[];
+    const sink = new MemoryFileSink('text/html');
+    for (const part of parts) await sink.write(part);
+    const file = await sink.close();
+    expect(file.type).toBe('application/octet-stream');
+    const whole = new Uint8Array(await file.arrayBuffer());
+    expect(sha256Hex(whole)).toBe(sha256Hex(Buffer.concat(parts)));
+
+    const image = new MemoryFileSink('image/webp');
+    await image.write(parts[2]!);
+    expect((await image.close()).type).toBe('image/webp');
+
+    const aborted = new MemoryFileSink('image/png');
+    await aborted.write(parts[0]!);
+    await aborted.abort();
+    expect((await aborted.close()).size).toBe(0);
+  });
+
+  it('disk: writes through the File System Access API, undefined when the dialog is dismissed, named errors otherwise', async () => {
+    const log: string[] = [];
+    const writable = {
+      write: async (data: Uint8Array) => void log.push(`write ${data.length}`),
+      close: async () => void log.push('close'),
+      abort: async () => void log.push('abort'),
+    };
+    const suggested: string[] = [];
+    const scope = {
+      showSaveFilePicker: async (options: { suggestedName?: string }) => {
+        suggested.push(options.suggestedName ?? '');
+        return { createWritable: async () => writable };
+      },
+    };
+    expect(DiskFileSink.supported(scope)).toBe(true);
+    expect(DiskFileSink.supported({})).toBe(false);
+    const sink = (await DiskFileSink.choose('big.iso', scope))!;
+    expect(sink.kind).toBe('disk');
+    await sink.write(new Uint8Array(10) as Bytes);
+    expect(await sink.close()).toBeUndefined();
+    const other = (await DiskFileSink.choose('other.iso', scope))!;
+    await other.abort();
+    expect(suggested).toEqual(['big.iso', 'other.iso']);
+    expect(log).toEqual(['write 10', 'close', 'abort']);
+
+    const dismissed = { showSaveFilePicker: async () => Promise.reject(new DOMException('The user aborted a request.', 'AbortError')) };
+    expect(await DiskFileSink.choose('x', dismissed)).toBeUndefined();
+    const refused = { showSaveFilePicker: async () => Promise.reject(new DOMException('Not allowed', 'NotAllowedError')) };
+    await expect(DiskFileSink.choose('x', refused)).rejects.toMatchObject({ code: 'file-write-failed' });
+    const broken = { showSaveFilePicker: async () => ({ createWritable: async () => ({ ...writable, write: () => Promise.reject(new Error('disk full')) }) }) };
+    await expect((await DiskFileSink.choose('x', broken))!.write(new Uint8Array(1) as Bytes)).rejects.toMatchObject({ code: 'file-write-failed' });
   });
 });
