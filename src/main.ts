@@ -9,6 +9,7 @@ import { connectSignaling } from './transport/signaling-client.ts';
 import { applyTheme, savedTheme } from './ui/theme.ts';
 import { IndexedDbDeviceStore } from './storage/device-store.ts';
 import { createPeerLink } from './transport/peer-link.ts';
+import { workerChecksum } from './storage/worker-checksum.ts';
 
 const PENDING_CODE_KEY = 'duet.invite';
 
@@ -85,6 +86,7 @@ async function start(): Promise<void> {
         iceServers: config.iceServers,
         handshake: config.handshake,
         transport: { connectSignaling, createPeerLink },
+        createChecksum: workerChecksum,
       }),
     storage: (() => {
       try {

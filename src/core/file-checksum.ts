@@ -4,6 +4,7 @@
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { toHex } from './bytes.ts';
+import type { StreamingChecksum } from './files.ts';
 
 /**
  * The whole-file SHA-256, computed as the data streams past (sender while reading,
@@ -21,4 +22,14 @@ export class FileChecksum {
   digestHex(): string {
     return toHex(this.hash.digest());
   }
+}
+
+/** The checksum computed on this thread. */
+export function inlineChecksum(): StreamingChecksum {
+  const checksum = new FileChecksum();
+  return {
+    update: (bytes) => checksum.update(bytes),
+    digestHex: async () => checksum.digestHex(),
+    dispose: () => {},
+  };
 }

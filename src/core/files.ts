@@ -90,6 +90,17 @@ export function chunkLength(size: number, index: number): number {
   return Math.min(FILE_CHUNK_BYTES, size - index * FILE_CHUNK_BYTES);
 }
 
+/**
+ * A whole-file SHA-256 being computed somewhere (here, or in a worker so the
+ * hashing runs beside the transfer instead of taking turns with it).
+ */
+export interface StreamingChecksum {
+  update(bytes: Uint8Array): void;
+  digestHex(): Promise<string>;
+  /** Frees it without a digest (a transfer that stopped). */
+  dispose(): void;
+}
+
 export function isSha256Hex(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 }

@@ -9,7 +9,7 @@
  * is authentic. Sequence numbers start at 1 and must strictly increase per
  * direction: a replayed or reordered record is refused.
  */
-import { type Bytes, type RandomSource, concatBytes, secureRandom } from './bytes.ts';
+import { type Bytes, type RandomSource, secureRandom } from './bytes.ts';
 import { DuetError } from './errors.ts';
 import { WIRE_VERSION } from './handshake.ts';
 
@@ -90,9 +90,13 @@ export class RecordSealer {
     const ciphertext = new Uint8Array(
       await crypto.subtle.encrypt({ name: 'AES-GCM', iv: header.subarray(10), additionalData: header }, this.aesKey, plaintext),
     );
-    const authenticated = concatBytes(header, ciphertext);
-    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', this.macKey, authenticated));
-    return concatBytes(authenticated, mac);
+    // One buffer for the whole record (bulk transfers seal thousands a second).
+    const record = new Uint8Array(HEADER_BYTES + ciphertext.length + MAC_BYTES);
+    record.set(header);
+    record.set(ciphertext, HEADER_BYTES);
+    const macAt = HEADER_BYTES + ciphertext.length;
+    record.set(new Uint8Array(await crypto.subtle.sign('HMAC', this.macKey, record.subarray(0, macAt))), macAt);
+    return record;
   }
 }
 

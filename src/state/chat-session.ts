@@ -11,6 +11,7 @@ import { DuetError, isErrorCode, toDuetError } from '../core/errors.ts';
 import { type HandshakeConfig, type RsaIdentity, generateRsaIdentity } from '../core/handshake.ts';
 import { type DeviceIdentity, type IdentityProof, identityFingerprint, proveIdentity, verifyIdentity } from '../core/identity.ts';
 import { type RoomKeys, deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../core/invite.ts';
+import type { StreamingChecksum } from '../core/files.ts';
 import { MAX_MESSAGE_LENGTH, MAX_RECEIPT_IDS, type PeerMessage, normaliseName } from '../core/messages.ts';
 import { type Role, otherRole } from '../core/roles.ts';
 import type { PakeParty, PakeResult } from '../core/pake.ts';
@@ -117,6 +118,8 @@ export interface ChatSessionOptions {
   reconnectTimeoutMs?: number;
   clock?: Clock;
   random?: RandomSource;
+  /** Where file checksums are computed (the app uses a Web Worker; default: this thread). */
+  createChecksum?: () => Promise<StreamingChecksum>;
 }
 
 const MAX_NOTICES = 5;
@@ -211,6 +214,7 @@ export class ChatSession {
       nextPosition: () => this.nextPosition(),
       clock: this.clock,
       random: this.random,
+      ...(options.createChecksum ? { createChecksum: options.createChecksum } : {}),
     });
   }
 

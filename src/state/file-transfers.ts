@@ -17,13 +17,13 @@ import type { Bytes, RandomSource } from '../core/bytes.ts';
 import { toBase64Url } from '../core/bytes.ts';
 import type { Clock } from '../core/clock.ts';
 import { DuetError, toDuetError } from '../core/errors.ts';
-import type { FileChecksum } from '../core/file-checksum.ts';
 import {
   FILE_ACK_EVERY_BYTES,
   FILE_CHUNK_BYTES,
   FILE_WINDOW_BYTES,
   MAX_OPEN_INCOMING_FILES,
   ProgressMeter,
+  type StreamingChecksum,
   announcedFileType,
   chunkCount,
   chunkLength,
@@ -97,6 +97,8 @@ export interface FileTransfersHost {
   nextPosition(): number;
   clock: Clock;
   random: RandomSource;
+  /** Where whole-file checksums are computed (default: on this thread, loaded on first use). */
+  createChecksum?: () => Promise<StreamingChecksum>;
 }
 
 /** At most this many chunk records being sealed ahead of the wire at once. */
@@ -106,7 +108,7 @@ const READ_BLOCK_BYTES = 32 * FILE_CHUNK_BYTES;
 /** Progress redraws at most this often (a transfer makes thousands of records a second). */
 const PROGRESS_INTERVAL_MS = 100;
 
-const loadChecksum = (): Promise<FileChecksum> => import('../core/file-checksum.ts').then(({ FileChecksum }) => new FileChecksum());
+const loadInlineChecksum = (): Promise<StreamingChecksum> => import('../core/file-checksum.ts').then(({ inlineChecksum }) => inlineChecksum());
 
 interface Outgoing {
   source: FileSource;
@@ -120,7 +122,7 @@ interface Outgoing {
 
 interface Incoming {
   sink: FileSink | undefined;
-  checksum: Promise<FileChecksum> | undefined;
+  checksum: Promise<StreamingChecksum> | undefined;
   nextIndex: number;
   received: number;
   ackedAt: number;
@@ -142,6 +144,10 @@ export class FileTransfers {
   private cancelProgressTimer: (() => void) | undefined;
 
   constructor(private readonly host: FileTransfersHost) {}
+
+  private newChecksum(): Promise<StreamingChecksum> {
+    return this.host.createChecksum ? this.host.createChecksum() : loadInlineChecksum();
+  }
 
   get(id: string): FileTransfer | undefined {
     return this.list.find((t) => t.id === id);
@@ -192,7 +198,7 @@ export class FileTransfers {
     }
     const incoming: Incoming = {
       sink,
-      checksum: loadChecksum(),
+      checksum: this.newChecksum(),
       nextIndex: 0,
       received: 0,
       ackedAt: 0,
@@ -330,7 +336,13 @@ export class FileTransfers {
       await this.stop(id, { stage: 'failed', error: new DuetError('file-corrupt', `${incoming.received} of ${transfer.size} bytes`) }, 'corrupt');
       return;
     }
-    const actual = (await incoming.checksum!).digestHex();
+    let actual: string;
+    try {
+      actual = await (await incoming.checksum!).digestHex();
+    } catch (error) {
+      await this.stop(id, { stage: 'failed', error: toDuetError(error, 'file-corrupt') }, 'error');
+      return;
+    }
     if (actual !== sha256) {
       await this.stop(id, { stage: 'failed', error: new DuetError('file-corrupt', 'SHA-256 mismatch') }, 'corrupt');
       return;
@@ -367,8 +379,8 @@ export class FileTransfers {
     const { source } = outgoing;
     const sending = () => this.get(id)?.status.stage === 'transferring';
     const inFlight: Promise<void>[] = [];
+    const checksum = await this.newChecksum();
     try {
-      const checksum = await loadChecksum();
       let index = 0;
       for (let blockAt = 0; blockAt < source.size && sending(); blockAt += READ_BLOCK_BYTES) {
         let block: Bytes;
@@ -378,14 +390,16 @@ export class FileTransfers {
           throw new DuetError('file-read-failed', undefined, { cause: error });
         }
         if (block.length !== Math.min(READ_BLOCK_BYTES, source.size - blockAt)) throw new DuetError('file-read-failed', 'the file changed while it was sent');
+        // Hashed a block at a time: far fewer hand-overs to the checksum worker than per chunk.
+        checksum.update(block);
         for (let at = 0; at < block.length && sending(); at += FILE_CHUNK_BYTES) {
-          const data = block.slice(at, at + FILE_CHUNK_BYTES);
+          // A view, not a copy: encoding the record copies it once anyway.
+          const data = block.subarray(at, at + FILE_CHUNK_BYTES);
           while (sending() && outgoing.sent - outgoing.acked + data.length > FILE_WINDOW_BYTES) {
             await new Promise<void>((resolve) => (outgoing.wake = resolve));
           }
           await this.host.drained();
           if (!sending()) break;
-          checksum.update(data);
           inFlight.push(this.host.send({ type: 'file-chunk', id, index, data }));
           index += 1;
           outgoing.sent += data.length;
@@ -394,7 +408,7 @@ export class FileTransfers {
       }
       await Promise.all(inFlight);
       if (!sending()) return;
-      await this.host.send({ type: 'file-end', id, sha256: checksum.digestHex() });
+      await this.host.send({ type: 'file-end', id, sha256: await checksum.digestHex() });
       if (sending()) this.update(id, { status: { stage: 'verifying' } });
     } catch (error) {
       // Settle what is still in flight, so no rejection goes unhandled.
@@ -405,6 +419,8 @@ export class FileTransfers {
       const lostLink = cause.code === 'not-connected';
       const failure = lostLink ? new DuetError('file-interrupted', undefined, { cause }) : cause;
       await this.stop(id, { stage: 'failed', error: failure }, lostLink ? undefined : 'error');
+    } finally {
+      checksum.dispose();
     }
   }
 
@@ -467,6 +483,7 @@ export class FileTransfers {
     }
     const incoming = this.incoming.get(id);
     this.incoming.delete(id);
+    void incoming?.checksum?.then((checksum) => checksum.dispose());
     if (tell) await this.host.send({ type: 'file-cancel', id, reason: tell }).catch(() => {});
     await incoming?.sink?.abort().catch(() => {});
   }
