@@ -61,6 +61,7 @@ export const ERROR_MESSAGES = {
   'file-peer-failed': 'The file transfer failed on the other side.',
   'too-many-files': 'Your peer offered too many files at once; the extra ones were declined.',
   'not-connected': 'You are not connected to your peer.',
+  'app-load-failed': 'Part of Duet could not be loaded. Check your connection and reload the page.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

@@ -11,10 +11,14 @@ import { sessionContext, SessionController } from './session-context.ts';
 import { AttentionController, canOfferNotifications } from './attention.ts';
 import { baseStyles } from './styles.ts';
 import { type ThemeChoice, applyTheme, followSystemTheme, nextTheme, savedTheme } from './theme.ts';
-import './duet-chat.ts';
-import './duet-invite.ts';
 import './duet-lobby.ts';
 import './duet-status.ts';
+
+/**
+ * The invite and chat screens (with the QR code and file code they pull in) load
+ * right after the lobby is shown: the first paint needs neither.
+ */
+const loadLaterScreens = () => Promise.all([import('./duet-invite.ts'), import('./duet-chat.ts')]);
 
 const NAME_KEY = 'duet.name';
 const REMEMBER_KEY = 'duet.remember';
@@ -49,6 +53,7 @@ export class DuetApp extends LitElement {
   @state() private theme: ThemeChoice = 'system';
   @state() private soundOn = false;
   @state() private notificationsAsked = false;
+  @state() private loadError: DuetError | undefined;
   private readonly attention = new AttentionController(() => this.session);
   private savedName = '';
   private rememberedInvite = '';
@@ -238,6 +243,12 @@ export class DuetApp extends LitElement {
     this.requestUpdate();
   }
 
+  protected override firstUpdated(): void {
+    loadLaterScreens().catch((error: unknown) => {
+      this.loadError = new DuetError('app-load-failed', undefined, { cause: error });
+    });
+  }
+
   override render() {
     const session = this.session;
     return html`
@@ -261,6 +272,7 @@ export class DuetApp extends LitElement {
               <button type="button" class="secondary small" @click=${() => void this.askForNotifications()}>Notify me</button>
             </p>`
           : nothing}
+        ${this.loadError ? html`<p class="error" role="alert">${this.loadError.userMessage} [${this.loadError.code}]</p>` : nothing}
         ${session ? this.renderScreen(session) : nothing}
       </main>
     `;
