@@ -12,7 +12,6 @@ export async function newUser(browser: Browser): Promise<User> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   const dialogs: string[] = [];
-  page.on('console', (m) => { if (m.text().startsWith('DBG')) console.log(m.text()); });
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();
