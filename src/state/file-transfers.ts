@@ -347,6 +347,8 @@ export class FileTransfers {
       await this.stop(id, { stage: 'failed', error: new DuetError('file-corrupt', 'SHA-256 mismatch') }, 'corrupt');
       return;
     }
+    // The person may have cancelled while the digest was computed.
+    if (this.get(id)?.status.stage !== 'transferring') return;
     let file: Blob | undefined;
     try {
       file = await incoming.sink!.close();
@@ -354,6 +356,7 @@ export class FileTransfers {
       await this.stop(id, { stage: 'failed', error: toDuetError(error, 'file-write-failed') }, 'error');
       return;
     }
+    if (this.get(id)?.status.stage !== 'transferring') return;
     this.incoming.delete(id);
     this.update(id, { done: transfer.size, sha256: actual, status: file ? { stage: 'complete', file } : { stage: 'complete' }, ...noRate });
     await this.host.send({ type: 'file-done', id }).catch(() => {});
