@@ -25,6 +25,7 @@ import { type PeerMessage, encodePeerMessage, parsePeerMessage, recordTypeOf } f
 import { RecordType } from '../../src/core/record.ts';
 import { type FileSink, FileTransfers, type FileTransfersHost } from '../../src/state/file-transfers.ts';
 import { DiskFileSink, MemoryFileSink } from '../../src/storage/file-sinks.ts';
+import { workerChecksum } from '../../src/storage/worker-checksum.ts';
 import { ManualClock, settle } from './helpers/manual-clock.ts';
 import { securePair, waitFor, waitForPhase } from './helpers/session-pair.ts';
 
@@ -116,6 +117,15 @@ describe('file helpers', () => {
     for (let at = 0; at < data.length; at += 7919) checksum.update(data.subarray(at, at + 7919));
     expect(checksum.digestHex()).toBe(sha256Hex(data));
     expect(new FileChecksum().digestHex()).toBe(sha256Hex(new Uint8Array()));
+  });
+
+  it('where no Web Worker can start, the checksum falls back to this thread and gives the same digest', async () => {
+    expect(typeof (globalThis as { Worker?: unknown }).Worker).toBe('undefined');
+    const data = new Uint8Array(randomBytes(50_000));
+    const checksum = await workerChecksum();
+    checksum.update(data.subarray(0, 20_000));
+    checksum.update(data.subarray(20_000));
+    expect(await checksum.digestHex()).toBe(sha256Hex(data));
   });
 
   it('the progress meter smooths the rate and estimates the time left', () => {
