@@ -1,0 +1,98 @@
+import type { Catalogue } from './en.ts';
+
+/** Brazilian Portuguese. Same keys and placeholders as en.ts (checked by the type and by tests/unit/i18n.test.ts). */
+export const ptBR: Catalogue = {
+  'app.name': 'Duet',
+  'app.tagline': 'Chat privado para duas pessoas, com criptografia de ponta a ponta. Direto entre vocês, nada fica guardado.',
+  'app.language': 'Idioma',
+  'app.theme.system': 'Tema: sistema',
+  'app.theme.light': 'Tema: claro',
+  'app.theme.dark': 'Tema: escuro',
+  'app.sound.on': 'Som ligado',
+  'app.sound.off': 'Som desligado',
+  'app.notify.offer': 'Quer saber quando chegar uma mensagem enquanto esta aba estiver em segundo plano?',
+  'app.notify.button': 'Avise-me',
+  'app.leave': 'Sair',
+  'app.newConversation': 'Nova conversa',
+
+  'fatal.title': 'O Duet não pode ser aberto aqui',
+  'fatal.insecure':
+    'Esta página foi aberta como {origin}. Use https:// (o README explica como criar um certificado local) ou abra-a neste computador como http://localhost.',
+  'fatal.crypto': 'Atualize seu navegador para uma versão recente.',
+  'fatal.webrtc': 'Use uma versão recente do Chrome, Edge, Firefox ou Safari, com o WebRTC ativado.',
+
+  'lobby.name': 'Seu nome',
+  'lobby.remember': 'Lembrar de mim neste dispositivo',
+  'lobby.rememberHint':
+    'Guarda uma chave do dispositivo (que nunca sai deste navegador) para que as pessoas com quem você voltar a conversar reconheçam você, e você a elas.',
+  'lobby.remembered': 'Este dispositivo está memorizado (chave {fingerprint}).',
+  'lobby.forget': 'Esquecer este dispositivo',
+  'lobby.invited': 'Você recebeu um convite para uma conversa privada no Duet.',
+  'lobby.join': 'Entrar',
+  'lobby.create': 'Criar sala',
+  'lobby.or': 'ou entre em uma sala',
+  'lobby.code': 'Código da sala',
+  'lobby.codePlaceholder': 'Link ou um código como 7-tiger-ocean',
+
+  'invite.title': 'Convide uma pessoa',
+  'invite.hint':
+    'Envie este link ou peça para a pessoa escanear o código. Qualquer um com o link pode entrar, então compartilhe-o só com quem você quer.',
+  'invite.link': 'Link da sala',
+  'invite.code': 'Código da sala',
+  'invite.shortCode': 'Ou leia em voz alta este código curto',
+  'invite.shortCodeHint': 'Ele só vale uma vez: um palpite errado fecha a sala.',
+  'invite.copy': 'Copiar link',
+  'invite.copied': 'Link copiado.',
+  'invite.copyFailed': 'Não foi possível copiar: selecione o link e copie-o manualmente.',
+  'invite.qr': 'QR code da sala',
+  'invite.qrMaking': 'Gerando o QR code…',
+
+  'peer.fallback': 'seu contato',
+  'peer.fallbackStart': 'Seu contato',
+
+  'status.lobby': 'Desconectado',
+  'status.opening': 'Abrindo a sala…',
+  'status.waiting': 'Aguardando seu contato entrar…',
+  'status.connecting': 'Conectando ao seu contato…',
+  'status.securing': 'Protegendo a conexão…',
+  'status.reconnecting':
+    'Reconectando com {name}… ({reason}) As mensagens que você escrever agora serão enviadas quando a conexão voltar.',
+  'status.secure': 'Seguro: criptografia de ponta a ponta com {name}',
+  'status.peerLeft': '{name} saiu',
+  'status.youLeft': 'Você saiu da conversa',
+  'status.dismiss': 'Dispensar aviso',
+
+  'chat.safetyCode': 'Código de segurança',
+  'chat.safetyHint': 'Compare-o com {name} por voz ou pessoalmente. Se for igual, ninguém está no meio.',
+  'chat.verified': '✓ Verificado: você confirmou que os códigos são iguais',
+  'chat.markVerified': 'Marcar como verificado',
+  'chat.messages': 'Mensagens',
+  'chat.empty': 'Nenhuma mensagem ainda.',
+  'chat.typing': '{name} está digitando…',
+  'chat.message': 'Mensagem',
+  'chat.placeholder': 'Escreva uma mensagem',
+  'chat.placeholderDisabled': 'Você poderá escrever quando a conexão estiver segura',
+  'chat.send': 'Enviar',
+  'chat.you': '{name} (você)',
+  'chat.sending': 'Enviando…',
+  'chat.sent': 'Enviada',
+  'chat.delivered': 'Entregue',
+  'chat.notSent': 'Não enviada',
+  'chat.retry': 'Tentar de novo',
+  'chat.identity.unchecked': 'Chave do dispositivo de {name}: {fingerprint}',
+  'chat.identity.new':
+    'Primeira conversa com {name} neste dispositivo. A chave do dispositivo dessa pessoa, {fingerprint}, agora está memorizada.',
+  'chat.identity.known': 'Você já conversou com {name} neste dispositivo (chave do dispositivo {fingerprint}).',
+  'chat.identity.knownVerified':
+    'Você já conversou com {name} neste dispositivo e confirmou a identidade dessa pessoa (chave do dispositivo {fingerprint}).',
+  'chat.identity.changed': 'A chave do dispositivo de {name} mudou: agora é {fingerprint}.',
+  'chat.warning.title': 'Confirme quem é antes de continuar lendo',
+  'chat.warning.show': 'Mostrar as mensagens mesmo assim',
+  'chat.warning.leave': 'Sair da conversa',
+
+  'attention.titleUnread': '({count}) Duet',
+  'attention.notification.one': 'Nova mensagem de {name}',
+  'attention.notification.other': '{count} novas mensagens de {name}',
+  'attention.body.one': 'Abra o Duet para lê-la.',
+  'attention.body.other': 'Abra o Duet para lê-las.',
+};
