@@ -25,6 +25,9 @@ export default defineConfig({
   outputDir: 'test-results',
   use: {
     baseURL: `http://localhost:${port}`,
+    // The specs find controls by their English names: every browser here asks for
+    // English (navigator.languages) unless a spec picks another locale.
+    locale: 'en-US',
     permissions: ['camera', 'microphone'],
     trace: 'retain-on-failure',
     launchOptions: {

@@ -3,10 +3,11 @@
  * the URL fragment (and removes it from the address bar), then starts the app.
  */
 import { loadConfig } from './config.ts';
-import { ERROR_MESSAGES } from './core/errors.ts';
+import { describeError, t } from './i18n/i18n.ts';
 import { ChatSession } from './state/chat-session.ts';
 import { connectSignaling } from './transport/signaling-client.ts';
 import { applyTheme, savedTheme } from './ui/theme.ts';
+import { applyLocale, initialLocale } from './ui/locale.ts';
 import { IndexedDbDeviceStore } from './storage/device-store.ts';
 import { createPeerLink } from './transport/peer-link.ts';
 import { workerChecksum } from './storage/worker-checksum.ts';
@@ -20,9 +21,9 @@ function showFatal(code: 'insecure-context' | 'crypto-unavailable' | 'peer-unava
   box.setAttribute('role', 'alert');
   box.className = 'fatal';
   const title = document.createElement('h1');
-  title.textContent = 'Duet cannot start here';
+  title.textContent = t('fatal.title');
   const message = document.createElement('p');
-  message.textContent = `${ERROR_MESSAGES[code]} [${code}]`;
+  message.textContent = describeError({ code });
   const hint = document.createElement('p');
   hint.textContent = detail;
   box.append(title, message, hint);
@@ -52,26 +53,36 @@ function takeInvitedCode(): string {
   }
 }
 
+function safeLocalStorage(): Storage | undefined {
+  try {
+    return localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 async function start(): Promise<void> {
-  // The theme first, so nothing flashes in the wrong colours.
+  // The theme first, so nothing flashes in the wrong colours; then the language
+  // (the person's choice, else the browser's), so even a start-up failure is readable.
   try {
     applyTheme(savedTheme(localStorage));
   } catch {
     applyTheme('system');
   }
+  applyLocale(initialLocale(safeLocalStorage(), navigator.languages ?? [navigator.language]));
   if (!window.isSecureContext) {
     showFatal(
       'insecure-context',
-      `This page was opened as ${location.origin}. Use https:// (see the README for a local certificate) or open it on this computer as http://localhost.`,
+      t('fatal.insecure', { origin: location.origin }),
     );
     return;
   }
   if (!globalThis.crypto?.subtle) {
-    showFatal('crypto-unavailable', 'Update your browser to a current version.');
+    showFatal('crypto-unavailable', t('fatal.crypto'));
     return;
   }
   if (typeof RTCPeerConnection !== 'function') {
-    showFatal('peer-unavailable', 'Use a current version of Chrome, Edge, Firefox or Safari, with WebRTC enabled.');
+    showFatal('peer-unavailable', t('fatal.webrtc'));
     return;
   }
   const config = loadConfig(import.meta.env, location);
@@ -88,13 +99,7 @@ async function start(): Promise<void> {
         transport: { connectSignaling, createPeerLink },
         createChecksum: workerChecksum,
       }),
-    storage: (() => {
-      try {
-        return localStorage;
-      } catch {
-        return undefined;
-      }
-    })(),
+    storage: safeLocalStorage(),
     invitedCode,
     deviceStore: typeof indexedDB === 'undefined' ? undefined : new IndexedDbDeviceStore(),
     rememberInvite: (code) => {

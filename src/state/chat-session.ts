@@ -210,7 +210,8 @@ export class ChatSession {
       changed: () => this.changed(),
       notify: (error) => this.notify(error),
       myName: () => this.myName,
-      peerName: () => this.peerName || 'Peer',
+      // Empty when the profile has not arrived yet: the UI shows "Your peer" in its language.
+      peerName: () => this.peerName,
       nextPosition: () => this.nextPosition(),
       clock: this.clock,
       random: this.random,
@@ -652,7 +653,7 @@ export class ChatSession {
           {
             id: message.id,
             from: 'peer',
-            name: this.peerName || 'Peer',
+            name: this.peerName,
             text: message.text,
             sentAt: message.sentAt,
             position: this.nextPosition(),

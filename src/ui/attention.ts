@@ -2,37 +2,70 @@
  * Getting the person's attention while the tab is hidden: a count in the title,
  * a desktop notification (only once they allowed it, and never with the message
  * text, which would show on a locked screen) and an optional sound.
+ * The browser is reached only through an AttentionHost, so the logic runs in Node tests.
  */
+import { t, tPlural } from '../i18n/i18n.ts';
 import type { ChatSession } from '../state/chat-session.ts';
 
-const BASE_TITLE = 'Duet';
+export type NotificationState = NotificationPermission | 'unsupported';
+
+/** What the controller needs from the page. */
+export interface AttentionHost {
+  isHidden(): boolean;
+  /** Calls `listener` whenever the tab becomes visible again. */
+  onVisible(listener: () => void): void;
+  setTitle(title: string): void;
+  notificationPermission(): NotificationState;
+  notify(title: string, options: NotificationOptions): void;
+  chime(): void;
+}
+
+/** The document title: the app's name, with the unread count in front while there is one. */
+export function unreadTitle(unread: number): string {
+  return unread > 0 ? t('attention.titleUnread', { count: unread }) : t('app.name');
+}
+
+/** The desktop notification for `unread` messages from `peerName`: who, how many, never what. */
+export function unreadNotification(peerName: string, unread: number): { title: string; options: NotificationOptions } {
+  const name = peerName || t('peer.fallback');
+  return {
+    title: tPlural('attention.notification', unread, { name }),
+    options: { tag: 'duet-message', body: tPlural('attention.body', unread, {}) },
+  };
+}
 
 export class AttentionController {
   private unread = 0;
   private seen = 0;
   soundOn = false;
 
-  constructor(private readonly session: () => ChatSession | undefined) {
-    document.addEventListener('visibilitychange', () => {
-      if (!document.hidden) this.clear();
-    });
+  constructor(
+    private readonly session: () => (Pick<ChatSession, 'messages'> & Partial<Pick<ChatSession, 'transfers'>>) | undefined,
+    private readonly host: AttentionHost = browserAttentionHost(),
+  ) {
+    host.onVisible(() => this.clear());
   }
 
-  /** Call on every session change. */
+  /** Call on every session change (and language switch: the title follows it). */
   update(): void {
     const session = this.session();
     if (!session) return;
+    // A file offered by the peer wants attention like a message does.
     const fromPeer = session.messages.filter((m) => m.from === 'peer');
-    const fresh = fromPeer.length - this.seen;
-    this.seen = fromPeer.length;
-    if (fresh <= 0 || !document.hidden) return;
-    this.unread += fresh;
-    document.title = `(${this.unread}) ${BASE_TITLE}`;
-    const name = fromPeer.at(-1)?.name ?? 'Your peer';
-    if (typeof Notification === 'function' && Notification.permission === 'granted') {
-      new Notification(`New message from ${name}`, { tag: 'duet-message', body: 'Open Duet to read it.' });
+    const offers = (session.transfers ?? []).filter((transfer) => transfer.direction === 'incoming');
+    const fresh = fromPeer.length + offers.length - this.seen;
+    this.seen = fromPeer.length + offers.length;
+    if (fresh <= 0 || !this.host.isHidden()) {
+      this.host.setTitle(unreadTitle(this.unread));
+      return;
     }
-    if (this.soundOn) this.chime();
+    this.unread += fresh;
+    this.host.setTitle(unreadTitle(this.unread));
+    if (this.host.notificationPermission() === 'granted') {
+      const { title, options } = unreadNotification(fromPeer.at(-1)?.name || offers.at(-1)?.senderName || '', this.unread);
+      this.host.notify(title, options);
+    }
+    if (this.soundOn) this.host.chime();
   }
 
   /** Restarts counting for a new conversation. */
@@ -43,28 +76,49 @@ export class AttentionController {
 
   private clear(): void {
     this.unread = 0;
-    document.title = BASE_TITLE;
+    this.host.setTitle(unreadTitle(0));
   }
+}
 
-  private chime(): void {
-    try {
-      const audio = new AudioContext();
-      const tone = audio.createOscillator();
-      const gain = audio.createGain();
-      tone.frequency.value = 880;
-      gain.gain.setValueAtTime(0.08, audio.currentTime);
-      gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.25);
-      tone.connect(gain).connect(audio.destination);
-      tone.start();
-      tone.stop(audio.currentTime + 0.25);
-      tone.onended = () => void audio.close();
-    } catch {
-      // No audio output: the title and notification still tell.
-    }
+function notificationState(): NotificationState {
+  return typeof Notification === 'function' ? Notification.permission : 'unsupported';
+}
+
+/** The real page: document visibility and title, the Notification API, a short tone. */
+export function browserAttentionHost(): AttentionHost {
+  return {
+    isHidden: () => document.hidden,
+    onVisible: (listener) =>
+      document.addEventListener('visibilitychange', () => {
+        if (!document.hidden) listener();
+      }),
+    setTitle: (title) => {
+      if (document.title !== title) document.title = title;
+    },
+    notificationPermission: notificationState,
+    notify: (title, options) => void new Notification(title, options),
+    chime,
+  };
+}
+
+function chime(): void {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.setValueAtTime(0.08, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.25);
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.25);
+    tone.onended = () => void audio.close();
+  } catch {
+    // No audio output: the title and notification still tell.
   }
 }
 
 /** Whether to offer "Notify me": supported, not yet decided, and a message has arrived. */
-export function canOfferNotifications(session: ChatSession): boolean {
-  return typeof Notification === 'function' && Notification.permission === 'default' && session.messages.some((m) => m.from === 'peer');
+export function canOfferNotifications(session: Pick<ChatSession, 'messages'>, permission: NotificationState = notificationState()): boolean {
+  return permission === 'default' && session.messages.some((m) => m.from === 'peer');
 }

@@ -3,12 +3,14 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import { normaliseName } from '../core/messages.ts';
+import { LANGUAGE_NAMES, LOCALES, type Locale, type MessageKey, currentLocale, describeError, parseLocale, t } from '../i18n/i18n.ts';
 import { generateDeviceIdentity, identityFingerprint } from '../core/identity.ts';
 import type { ChatSession } from '../state/chat-session.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 import type { CreateRoomDetail, JoinRoomDetail } from './duet-lobby.ts';
 import { sessionContext, SessionController } from './session-context.ts';
 import { AttentionController, canOfferNotifications } from './attention.ts';
+import { LocaleController, applyLocale } from './locale.ts';
 import { baseStyles } from './styles.ts';
 import { type ThemeChoice, applyTheme, followSystemTheme, nextTheme, savedTheme } from './theme.ts';
 import './duet-lobby.ts';
@@ -23,7 +25,7 @@ const loadLaterScreens = () => Promise.all([import('./duet-invite.ts'), import('
 const NAME_KEY = 'duet.name';
 const REMEMBER_KEY = 'duet.remember';
 const SOUND_KEY = 'duet.sound';
-const THEME_LABELS: Record<ThemeChoice, string> = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' };
+const THEME_LABELS = { system: 'app.theme.system', light: 'app.theme.light', dark: 'app.theme.dark' } as const satisfies Record<ThemeChoice, MessageKey>;
 
 /** Everything the app needs from its surroundings, so the element stays testable. */
 export interface AppEnvironment {
@@ -46,7 +48,7 @@ export class DuetApp extends LitElement {
   @state()
   session: ChatSession | undefined;
 
-  @state() private lobbyError = '';
+  @state() private lobbyError: DuetError | undefined;
   @state() private invitedCode = '';
   @state() private remember = false;
   @state() private deviceFingerprint = '';
@@ -61,6 +63,7 @@ export class DuetApp extends LitElement {
   constructor() {
     super();
     new SessionController(this);
+    new LocaleController(this);
   }
 
   static override styles = [
@@ -93,6 +96,21 @@ export class DuetApp extends LitElement {
         gap: 0.5rem;
         flex-wrap: wrap;
         justify-content: flex-end;
+        align-items: center;
+      }
+      select {
+        font: inherit;
+        font-size: 0.85rem;
+        color: var(--duet-accent);
+        background: transparent;
+        border: 1px solid var(--duet-accent);
+        border-radius: 8px;
+        padding: 0.3rem 0.4rem;
+        cursor: pointer;
+      }
+      select option {
+        color: var(--duet-text);
+        background: var(--duet-surface);
       }
       button.small {
         padding: 0.3rem 0.6rem;
@@ -157,10 +175,9 @@ export class DuetApp extends LitElement {
       this.environment?.storage?.setItem(REMEMBER_KEY, '0');
       this.remember = false;
       this.deviceFingerprint = '';
-      this.lobbyError = '';
+      this.lobbyError = undefined;
     } catch (error) {
-      const duetError = toDuetError(error, 'storage-unavailable');
-      this.lobbyError = `${duetError.userMessage} [${duetError.code}]`;
+      this.lobbyError = toDuetError(error, 'storage-unavailable');
     }
   }
 
@@ -184,7 +201,7 @@ export class DuetApp extends LitElement {
   private async enter(detail: CreateRoomDetail, action: (session: ChatSession) => Promise<void>): Promise<void> {
     const session = this.session;
     if (!session) return;
-    this.lobbyError = '';
+    this.lobbyError = undefined;
     try {
       this.environment?.storage?.setItem(REMEMBER_KEY, detail.remember ? '1' : '0');
       this.remember = detail.remember;
@@ -196,8 +213,7 @@ export class DuetApp extends LitElement {
       await action(session);
       this.rememberName(detail.name);
     } catch (error) {
-      const duetError = toDuetError(error, 'server-error');
-      this.lobbyError = `${duetError.userMessage} [${duetError.code}]`;
+      this.lobbyError = toDuetError(error, 'server-error');
     }
   }
 
@@ -216,7 +232,7 @@ export class DuetApp extends LitElement {
     this.environment?.forgetInvite();
     this.rememberedInvite = '';
     this.invitedCode = '';
-    this.lobbyError = '';
+    this.lobbyError = undefined;
     this.session = this.environment?.newSession();
     this.attention.reset();
     void this.showDeviceFingerprint();
@@ -225,6 +241,11 @@ export class DuetApp extends LitElement {
   private switchTheme(): void {
     this.theme = nextTheme(this.theme);
     applyTheme(this.theme, this.environment?.storage);
+  }
+
+  private switchLanguage(value: string): void {
+    const locale = parseLocale(value);
+    if (locale) applyLocale(locale, this.environment?.storage);
   }
 
   private toggleSound(): void {
@@ -255,21 +276,22 @@ export class DuetApp extends LitElement {
       <main>
         <header>
           <div>
-            <h1>Duet</h1>
-            <p class="tagline">Private, end-to-end encrypted chat for two. Peer to peer, nothing stored.</p>
+            <h1>${t('app.name')}</h1>
+            <p class="tagline">${t('app.tagline')}</p>
           </div>
           <div class="actions">
-            <button type="button" class="secondary small" @click=${() => this.switchTheme()}>${THEME_LABELS[this.theme]}</button>
+            ${this.renderLanguageSwitch()}
+            <button type="button" class="secondary small" @click=${() => this.switchTheme()}>${t(THEME_LABELS[this.theme])}</button>
             <button type="button" class="secondary small" aria-pressed=${this.soundOn ? 'true' : 'false'} @click=${() => this.toggleSound()}>
-              Sound ${this.soundOn ? 'on' : 'off'}
+              ${this.soundOn ? t('app.sound.on') : t('app.sound.off')}
             </button>
             ${session && session.status.phase !== 'lobby' ? this.renderLeave(session) : nothing}
           </div>
         </header>
         ${session && !this.notificationsAsked && canOfferNotifications(session)
           ? html`<p class="offer">
-              Want to know when a message arrives while this tab is in the background?
-              <button type="button" class="secondary small" @click=${() => void this.askForNotifications()}>Notify me</button>
+              ${t('app.notify.offer')}
+              <button type="button" class="secondary small" @click=${() => void this.askForNotifications()}>${t('app.notify.button')}</button>
             </p>`
           : nothing}
         ${this.loadError ? html`<p class="error" role="alert">${this.loadError.userMessage} [${this.loadError.code}]</p>` : nothing}
@@ -278,11 +300,19 @@ export class DuetApp extends LitElement {
     `;
   }
 
+  /** A select named "Language" in the current language; each option in its own language. */
+  private renderLanguageSwitch() {
+    const selected: Locale = currentLocale();
+    return html`<select aria-label=${t('app.language')} @change=${(e: Event) => this.switchLanguage((e.target as HTMLSelectElement).value)}>
+      ${LOCALES.map((locale) => html`<option value=${locale} lang=${locale} ?selected=${locale === selected}>${LANGUAGE_NAMES[locale]}</option>`)}
+    </select>`;
+  }
+
   private renderLeave(session: ChatSession) {
     const over = session.status.phase === 'ended' || session.status.phase === 'failed';
     return over
-      ? html`<button type="button" @click=${() => this.startOver()}>New conversation</button>`
-      : html`<button type="button" class="secondary" @click=${() => session.leave()}>Leave</button>`;
+      ? html`<button type="button" @click=${() => this.startOver()}>${t('app.newConversation')}</button>`
+      : html`<button type="button" class="secondary" @click=${() => session.leave()}>${t('app.leave')}</button>`;
   }
 
   private renderScreen(session: ChatSession) {
@@ -291,7 +321,7 @@ export class DuetApp extends LitElement {
       return html`<duet-lobby
         .name=${this.savedName}
         .invitedCode=${this.invitedCode}
-        .errorText=${this.lobbyError}
+        .errorText=${this.lobbyError ? describeError(this.lobbyError) : ''}
         .remember=${this.remember}
         .deviceFingerprint=${this.deviceFingerprint}
         @forget-device=${this.onForgetDevice}

@@ -2,13 +2,12 @@ import { css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
+import { describeError, formatTime, t, tParts } from '../i18n/i18n.ts';
 import type { ChatMessage, ChatSession } from '../state/chat-session.ts';
 import type { FileTransfer } from '../state/file-transfers.ts';
 import './duet-file-card.ts';
 import { SessionConsumer } from './session-context.ts';
 import { baseStyles } from './styles.ts';
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** The conversation: safety code, message log and composer. Peer text is only ever rendered as text. */
 @customElement('duet-chat')
@@ -184,21 +183,21 @@ export class DuetChat extends SessionConsumer {
     return html`
       ${status.phase === 'secure' || status.phase === 'reconnecting'
         ? html`<section class="safety">
-            <span id="safety-label">Safety code</span>
+            <span id="safety-label">${t('chat.safetyCode')}</span>
             <code aria-labelledby="safety-label">${status.safetyCode}</code>
-            <span class="muted">Compare it with ${session.peerName || 'your peer'} by voice or in person. If it matches, nobody is in the middle.</span>
+            <span class="muted">${t('chat.safetyHint', { name: session.peerName || t('peer.fallback') })}</span>
             ${this.renderIdentity(session)}
             <div class="verify">
               ${session.verified
-                ? html`<span class="verified">✓ Verified: you confirmed the codes match</span>`
-                : html`<button type="button" class="secondary" @click=${() => session.markVerified()}>Mark as verified</button>`}
+                ? html`<span class="verified">${t('chat.verified')}</span>`
+                : html`<button type="button" class="secondary" @click=${() => session.markVerified()}>${t('chat.markVerified')}</button>`}
             </div>
           </section>`
         : html`<div></div>`}
       ${session.identityWarningPending
         ? this.renderIdentityWarning(session)
-        : html`<div class="log" role="log" aria-label="Messages" aria-live="polite">
-            ${session.messages.length === 0 && session.transfers.length === 0 ? html`<p class="empty">No messages yet.</p>` : nothing}
+        : html`<div class="log" role="log" aria-label=${t('chat.messages')} aria-live="polite">
+            ${session.messages.length === 0 && session.transfers.length === 0 ? html`<p class="empty">${t('chat.empty')}</p>` : nothing}
             <ol>
               ${repeat(
                 timeline(session),
@@ -208,13 +207,13 @@ export class DuetChat extends SessionConsumer {
             </ol>
           </div>`}
       <div>
-        <p class="typing" aria-hidden=${session.peerTyping ? 'false' : 'true'}>${session.peerTyping ? `${session.peerName || 'Your peer'} is typing…` : ''}</p>
+        <p class="typing" aria-hidden=${session.peerTyping ? 'false' : 'true'}>${session.peerTyping ? t('chat.typing', { name: session.peerName || t('peer.fallbackStart') }) : ''}</p>
         <form @submit=${this.onSubmit}>
-          <label for="message">Message</label>
+          <label for="message">${t('chat.message')}</label>
           <textarea
             id="message"
             rows="2"
-            placeholder=${session.canSend ? 'Write a message' : 'You can write once the connection is secure'}
+            placeholder=${session.canSend ? t('chat.placeholder') : t('chat.placeholderDisabled')}
             ?disabled=${!session.canSend}
             .value=${this.draft}
             @input=${(e: Event) => {
@@ -223,8 +222,8 @@ export class DuetChat extends SessionConsumer {
             }}
             @keydown=${this.onKeydown}
           ></textarea>
-          <button type="submit" ?disabled=${!session.canSend}>Send</button>
-          <button type="button" class="secondary" ?disabled=${!session.canSendFiles} @click=${() => this.fileInput.click()}>Attach file</button>
+          <button type="submit" ?disabled=${!session.canSend}>${t('chat.send')}</button>
+          <button type="button" class="secondary" ?disabled=${!session.canSendFiles} @click=${() => this.fileInput.click()}>${t('chat.attach')}</button>
           <input
             id="attach-input"
             type="file"
@@ -239,29 +238,28 @@ export class DuetChat extends SessionConsumer {
             }}
           />
         </form>
-        ${session.canSendFiles ? html`<p class="drop-hint">You can also drop files here to send them.</p>` : nothing}
-        ${this.sendError ? html`<p class="error" role="alert">${this.sendError.userMessage} [${this.sendError.code}]</p>` : nothing}
+        ${session.canSendFiles ? html`<p class="drop-hint">${t('chat.dropHint')}</p>` : nothing}
+        ${this.sendError ? html`<p class="error" role="alert">${describeError(this.sendError)}</p>` : nothing}
       </div>
     `;
   }
 
   private renderIdentity(session: ChatSession) {
     const identity = session.peerIdentity;
-    const name = session.peerName || 'your peer';
+    const name = session.peerName || t('peer.fallback');
+    if (identity.kind === 'none' || identity.kind === 'invalid') return nothing;
+    const fingerprint = html`<code>${identity.fingerprint}</code>`;
     switch (identity.kind) {
-      case 'none':
-      case 'invalid':
-        return nothing;
       case 'unchecked':
-        return html`<p class="identity muted">${name}’s device key: <code>${identity.fingerprint}</code></p>`;
+        return html`<p class="identity muted">${tParts('chat.identity.unchecked', { name, fingerprint })}</p>`;
       case 'new':
-        return html`<p class="identity">First conversation with ${name} on this device. Their device key <code>${identity.fingerprint}</code> is now remembered.</p>`;
+        return html`<p class="identity">${tParts('chat.identity.new', { name, fingerprint })}</p>`;
       case 'known':
         return html`<p class="identity ok">
-          You have talked with ${name} on this device before${identity.verified ? ', and verified them' : ''} (device key <code>${identity.fingerprint}</code>).
+          ${tParts(identity.verified ? 'chat.identity.knownVerified' : 'chat.identity.known', { name, fingerprint })}
         </p>`;
       case 'changed':
-        return html`<p class="identity error">${name}’s device key changed: now <code>${identity.fingerprint}</code>.</p>`;
+        return html`<p class="identity error">${tParts('chat.identity.changed', { name, fingerprint })}</p>`;
     }
   }
 
@@ -269,11 +267,11 @@ export class DuetChat extends SessionConsumer {
     const code = session.peerIdentity.kind === 'invalid' ? 'identity-invalid' : 'identity-changed';
     const error = new DuetError(code);
     return html`<section class="warning" role="alert" aria-labelledby="warning-title">
-      <h2 id="warning-title">Check who this is before you read on</h2>
-      <p>${error.userMessage} [${error.code}]</p>
+      <h2 id="warning-title">${t('chat.warning.title')}</h2>
+      <p>${describeError(error)}</p>
       <div class="actions">
-        <button type="button" @click=${() => void session.acknowledgeIdentityWarning()}>Show messages anyway</button>
-        <button type="button" class="secondary" @click=${() => session.leave()}>Leave conversation</button>
+        <button type="button" @click=${() => void session.acknowledgeIdentityWarning()}>${t('chat.warning.show')}</button>
+        <button type="button" class="secondary" @click=${() => session.leave()}>${t('chat.warning.leave')}</button>
       </div>
     </section>`;
   }
@@ -281,7 +279,7 @@ export class DuetChat extends SessionConsumer {
   private renderMessage(message: ChatMessage) {
     const when = new Date(message.sentAt);
     return html`<li class=${message.from} data-state=${message.state}>
-      <div class="meta"><strong>${message.from === 'me' ? `${message.name} (you)` : message.name}</strong><time datetime=${when.toISOString()}>${timeFormat.format(when)}</time></div>
+      <div class="meta"><strong>${message.from === 'me' ? t('chat.you', { name: message.name }) : message.name || t('peer.fallbackStart')}</strong><time datetime=${when.toISOString()}>${formatTime(when)}</time></div>
       <p class="text">${message.text}</p>
       ${message.from === 'me' ? this.renderDelivery(message) : nothing}
     </li>`;
@@ -349,15 +347,15 @@ export class DuetChat extends SessionConsumer {
   private renderDelivery(message: ChatMessage) {
     switch (message.state) {
       case 'sending':
-        return html`<span class="delivery">Sending…</span>`;
+        return html`<span class="delivery">${t('chat.sending')}</span>`;
       case 'sent':
-        return html`<span class="delivery">Sent</span>`;
+        return html`<span class="delivery">${t('chat.sent')}</span>`;
       case 'delivered':
-        return html`<span class="delivery">Delivered</span>`;
+        return html`<span class="delivery">${t('chat.delivered')}</span>`;
       case 'failed':
         return html`<span class="delivery error"
-          >Not sent${message.error ? ` [${message.error.code}]` : ''}
-          <button type="button" class="secondary retry" ?disabled=${!this.session?.canSend} @click=${() => void this.retry(message.id)}>Retry</button></span
+          >${t('chat.notSent')}${message.error ? ` [${message.error.code}]` : ''}
+          <button type="button" class="secondary retry" ?disabled=${!this.session?.canSend} @click=${() => void this.retry(message.id)}>${t('chat.retry')}</button></span
         >`;
       default:
         return nothing;

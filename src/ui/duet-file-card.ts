@@ -2,13 +2,12 @@ import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type DuetError, toDuetError } from '../core/errors.ts';
 import { LARGE_IN_MEMORY_WARNING_BYTES, STREAM_TO_DISK_ABOVE_BYTES, isPreviewable } from '../core/files.ts';
+import { currentLocale, describeError, formatTime, t } from '../i18n/i18n.ts';
 import type { FileTransfer } from '../state/file-transfers.ts';
 import { DiskFileSink, MemoryFileSink } from '../storage/file-sinks.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import { SessionConsumer } from './session-context.ts';
 import { baseStyles } from './styles.ts';
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /**
  * One file transfer in the conversation: the offer (Accept / Decline), progress
@@ -106,86 +105,101 @@ export class DuetFileCard extends SessionConsumer {
   }
 
   override render() {
-    const t = this.transfer;
-    if (!t) return nothing;
-    const when = new Date(t.sentAt);
-    const mine = t.direction === 'outgoing';
+    const transfer = this.transfer;
+    if (!transfer) return nothing;
+    const when = new Date(transfer.sentAt);
+    const mine = transfer.direction === 'outgoing';
     return html`
       <div class="meta">
-        <strong>${mine ? `${t.senderName} (you)` : t.senderName}</strong>
-        <time datetime=${when.toISOString()}>${timeFormat.format(when)}</time>
+        <strong>${mine ? t('chat.you', { name: transfer.senderName }) : transfer.senderName || t('peer.fallbackStart')}</strong>
+        <time datetime=${when.toISOString()}>${formatTime(when)}</time>
       </div>
-      <p class="name" id="file-name">${t.name}</p>
-      <div class="meta"><span>${formatBytes(t.size)}</span><span>${t.mime}</span></div>
-      ${this.renderStage(t)}
-      ${this.actionError ? html`<p class="outcome error" role="alert">${this.actionError.userMessage} [${this.actionError.code}]</p>` : nothing}
+      <p class="name" id="file-name">${transfer.name}</p>
+      <div class="meta"><span>${formatBytes(transfer.size, currentLocale())}</span><span>${transfer.mime}</span></div>
+      ${this.renderStage(transfer)}
+      ${this.actionError ? html`<p class="outcome error" role="alert">${describeError(this.actionError)}</p>` : nothing}
     `;
   }
 
-  private renderStage(t: FileTransfer) {
-    const status = t.status;
-    const peer = this.session?.peerName || 'your peer';
+  private renderStage(transfer: FileTransfer) {
+    const status = transfer.status;
+    const session = this.session;
+    const peer = session?.peerName || t('peer.fallback');
+    const cancel = html`<div class="actions">
+      <button type="button" class="secondary" aria-describedby="file-name" @click=${() => this.act(() => session!.cancelFile(transfer.id))}>
+        ${t('file.cancel')}
+      </button>
+    </div>`;
     switch (status.stage) {
       case 'offered':
-        if (t.direction === 'outgoing') {
-          return html`${this.renderProgress(t, `Waiting for ${peer} to accept…`)}
-            <div class="actions"><button type="button" aria-describedby="file-name" class="secondary" @click=${() => this.act(() => this.session!.cancelFile(t.id))}>Cancel</button></div>`;
-        }
-        return html`${this.renderProgress(t, 'Waiting for you to accept')} ${this.renderSizeWarning(t)}
+        if (transfer.direction === 'outgoing') return html`${this.renderProgress(transfer, t('file.waitingForPeer', { name: peer }))} ${cancel}`;
+        return html`${this.renderProgress(transfer, t('file.waitingForYou'))} ${this.renderSizeWarning(transfer)}
           <div class="actions">
-            <button type="button" aria-describedby="file-name" @click=${() => this.act(() => this.accept(t))}>Accept</button>
-            <button type="button" aria-describedby="file-name" class="secondary" @click=${() => this.act(() => this.session!.declineFile(t.id))}>Decline</button>
+            <button type="button" aria-describedby="file-name" @click=${() => this.act(() => this.accept(transfer))}>${t('file.accept')}</button>
+            <button type="button" class="secondary" aria-describedby="file-name" @click=${() => this.act(() => session!.declineFile(transfer.id))}>
+              ${t('file.decline')}
+            </button>
           </div>`;
       case 'transferring':
       case 'verifying':
-        return html`${this.renderProgress(t, status.stage === 'verifying' ? 'Checking…' : undefined)}
-          <div class="actions"><button type="button" aria-describedby="file-name" class="secondary" @click=${() => this.act(() => this.session!.cancelFile(t.id))}>Cancel</button></div>`;
+        return html`${this.renderProgress(transfer, status.stage === 'verifying' ? t('file.checking') : undefined)} ${cancel}`;
       case 'complete':
-        return this.renderComplete(t, status.file);
+        return this.renderComplete(transfer, status.file);
       case 'declined':
-        return html`<p class="outcome muted">${status.by === 'me' ? 'You declined this file.' : `${peer} declined this file.`}</p>`;
+        return html`<p class="outcome muted">${status.by === 'me' ? t('file.declinedByMe') : t('file.declinedByPeer', { name: peer })}</p>`;
       case 'cancelled':
-        return html`<p class="outcome muted">${status.by === 'me' ? 'You cancelled this transfer.' : `${peer} cancelled this transfer.`}</p>`;
+        return html`<p class="outcome muted">${status.by === 'me' ? t('file.cancelledByMe') : t('file.cancelledByPeer', { name: peer })}</p>`;
       case 'failed':
-        return html`<p class="outcome error">${status.error.userMessage} [${status.error.code}]</p>
-          ${t.direction === 'outgoing'
+        return html`<p class="outcome error">${describeError(status.error)}</p>
+          ${transfer.direction === 'outgoing'
             ? html`<div class="actions">
-                <button type="button" aria-describedby="file-name" class="secondary" ?disabled=${!this.session?.canSendFiles} @click=${() => this.act(() => this.session!.retryFile(t.id))}>
-                  Send again
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-describedby="file-name"
+                  ?disabled=${!session?.canSendFiles}
+                  @click=${() => this.act(() => session!.retryFile(transfer.id))}
+                >
+                  ${t('file.sendAgain')}
                 </button>
               </div>`
             : nothing}`;
     }
   }
 
-  private renderProgress(t: FileTransfer, caption?: string) {
-    const percent = t.size === 0 ? 0 : Math.floor((t.done / t.size) * 100);
-    const figures = [`${percent}%`, `${formatBytes(t.done)} of ${formatBytes(t.size)}`];
-    if (t.bytesPerSecond !== undefined) figures.push(`${formatBytes(t.bytesPerSecond)}/s`);
-    if (t.secondsLeft !== undefined) figures.push(`${formatDuration(t.secondsLeft)} left`);
-    return html`<progress max=${Math.max(t.size, 1)} value=${t.done} aria-label=${`Transfer of ${t.name}`} aria-valuetext=${`${percent}%`}></progress>
+  private renderProgress(transfer: FileTransfer, caption?: string) {
+    const locale = currentLocale();
+    const fraction = transfer.size === 0 ? 0 : Math.floor((transfer.done / transfer.size) * 100) / 100;
+    const percent = new Intl.NumberFormat(locale, { style: 'percent' }).format(fraction);
+    const figures = [percent, t('file.doneOf', { done: formatBytes(transfer.done, locale), total: formatBytes(transfer.size, locale) })];
+    if (transfer.bytesPerSecond !== undefined) figures.push(t('file.speed', { size: formatBytes(transfer.bytesPerSecond, locale) }));
+    if (transfer.secondsLeft !== undefined) figures.push(t('file.timeLeft', { time: formatDuration(transfer.secondsLeft, locale) }));
+    return html`<progress
+        max=${Math.max(transfer.size, 1)}
+        value=${transfer.done}
+        aria-label=${t('file.progress', { name: transfer.name })}
+        aria-valuetext=${percent}
+      ></progress>
       <p class="figures">${caption ?? figures.join(' · ')}</p>`;
   }
 
-  private renderSizeWarning(t: FileTransfer) {
-    if (t.size < LARGE_IN_MEMORY_WARNING_BYTES || DiskFileSink.supported(window)) return nothing;
-    return html`<p class="warning">
-      This file is large (${formatBytes(t.size)}). Your browser cannot write it to disk as it arrives, so it is kept in memory until you save it.
-    </p>`;
+  private renderSizeWarning(transfer: FileTransfer) {
+    if (transfer.size < LARGE_IN_MEMORY_WARNING_BYTES || DiskFileSink.supported(window)) return nothing;
+    return html`<p class="warning">${t('file.largeWarning', { size: formatBytes(transfer.size, currentLocale()) })}</p>`;
   }
 
-  private renderComplete(t: FileTransfer, file: Blob | undefined) {
-    if (t.direction === 'outgoing') {
-      return html`<p class="outcome ok">✓ Delivered; ${this.session?.peerName || 'your peer'} checked it arrived intact.</p>`;
+  private renderComplete(transfer: FileTransfer, file: Blob | undefined) {
+    if (transfer.direction === 'outgoing') {
+      return html`<p class="outcome ok">${t('file.delivered', { name: this.session?.peerName || t('peer.fallback') })}</p>`;
     }
-    const checked = html`<span title=${`SHA-256 ${t.sha256 ?? ''}`}>✓ Checksum verified</span>`;
-    if (!file) return html`<p class="outcome ok">${checked}. Saved to the file you chose.</p>`;
+    const checked = html`<span title=${t('file.checksumTitle', { sha256: transfer.sha256 ?? '' })}>${t('file.checksumVerified')}</span>`;
+    if (!file) return html`<p class="outcome ok">${checked} ${t('file.savedToDisk')}</p>`;
     const url = this.urlFor(file);
     return html`<div class="actions">
-        <a class="save" href=${url} download=${t.name} aria-describedby="file-name">Save</a>
+        <a class="save" href=${url} download=${transfer.name} aria-describedby="file-name">${t('file.save')}</a>
         <span class="outcome ok">${checked}</span>
       </div>
-      ${isPreviewable(file.type) ? html`<img src=${url} alt=${`Preview of ${t.name}`} />` : nothing}`;
+      ${isPreviewable(file.type) ? html`<img src=${url} alt=${t('file.preview', { name: transfer.name })} />` : nothing}`;
   }
 
   private urlFor(file: Blob): string {
@@ -197,16 +211,16 @@ export class DuetFileCard extends SessionConsumer {
   }
 
   /** Large files go straight to disk where the browser can; the dialog needs this click's user gesture. */
-  private async accept(t: FileTransfer): Promise<void> {
+  private async accept(transfer: FileTransfer): Promise<void> {
     const session = this.session;
     if (!session) return;
-    if (t.size > STREAM_TO_DISK_ABOVE_BYTES && DiskFileSink.supported(window)) {
-      const sink = await DiskFileSink.choose(t.name, window);
+    if (transfer.size > STREAM_TO_DISK_ABOVE_BYTES && DiskFileSink.supported(window)) {
+      const sink = await DiskFileSink.choose(transfer.name, window);
       if (!sink) return;
-      await session.acceptFile(t.id, sink);
+      await session.acceptFile(transfer.id, sink);
       return;
     }
-    await session.acceptFile(t.id, new MemoryFileSink(t.mime));
+    await session.acceptFile(transfer.id, new MemoryFileSink(transfer.mime));
   }
 
   private async act(action: () => Promise<void>): Promise<void> {

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { t } from '../i18n/i18n.ts';
 import type { Invite } from '../state/chat-session.ts';
+import { LocaleController } from './locale.ts';
 import { baseStyles } from './styles.ts';
 
 /** The room link, its code, a "Copy link" button and a QR code made in the browser. */
@@ -10,6 +12,11 @@ export class DuetInvite extends LitElement {
   @state() private qrDataUrl = '';
   @state() private copyState: 'idle' | 'copied' | 'failed' = 'idle';
   private qrFor = '';
+
+  constructor() {
+    super();
+    new LocaleController(this);
+  }
 
   static override styles = [
     baseStyles,
@@ -76,22 +83,22 @@ export class DuetInvite extends LitElement {
     if (!invite) return nothing;
     return html`
       <section class="card" aria-labelledby="invite-title">
-        <h2 id="invite-title">Invite one person</h2>
-        <p class="muted">Send this link, or let them scan the code. Anyone with the link can join, so share it privately.</p>
-        <a class="link" href=${invite.link} aria-label="Room link" @click=${(e: Event) => e.preventDefault()}>${invite.link}</a>
-        <div><span class="muted" id="code-label">Room code</span> <code aria-labelledby="code-label">${invite.code}</code></div>
+        <h2 id="invite-title">${t('invite.title')}</h2>
+        <p class="muted">${t('invite.hint')}</p>
+        <a class="link" href=${invite.link} aria-label=${t('invite.link')} @click=${(e: Event) => e.preventDefault()}>${invite.link}</a>
+        <div><span class="muted" id="code-label">${t('invite.code')}</span> <code aria-labelledby="code-label">${invite.code}</code></div>
         ${invite.shortCode
           ? html`<div>
-              <span class="muted" id="short-label">Or read this short code aloud</span>
+              <span class="muted" id="short-label">${t('invite.shortCode')}</span>
               <code class="short" aria-labelledby="short-label">${invite.shortCode}</code>
-              <span class="muted">It works once: a wrong guess closes the room.</span>
+              <span class="muted">${t('invite.shortCodeHint')}</span>
             </div>`
           : nothing}
-        <button type="button" @click=${() => this.copy()}>Copy link</button>
+        <button type="button" @click=${() => this.copy()}>${t('invite.copy')}</button>
         <span aria-live="polite" class=${this.copyState === 'failed' ? 'error' : 'muted'}>
-          ${this.copyState === 'copied' ? 'Link copied.' : this.copyState === 'failed' ? 'Copying failed: select the link and copy it by hand.' : ''}
+          ${this.copyState === 'copied' ? t('invite.copied') : this.copyState === 'failed' ? t('invite.copyFailed') : ''}
         </span>
-        ${this.qrDataUrl ? html`<img src=${this.qrDataUrl} alt="Room QR code" />` : html`<p class="muted">Making the QR code…</p>`}
+        ${this.qrDataUrl ? html`<img src=${this.qrDataUrl} alt=${t('invite.qr')} />` : html`<p class="muted">${t('invite.qrMaking')}</p>`}
       </section>
     `;
   }

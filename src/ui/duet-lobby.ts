@@ -1,5 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { t, tParts } from '../i18n/i18n.ts';
+import { LocaleController } from './locale.ts';
 import { baseStyles } from './styles.ts';
 
 export interface CreateRoomDetail {
@@ -26,6 +28,11 @@ export class DuetLobby extends LitElement {
   /** Fingerprint of this device's remembered identity, if it has one. */
   @property() deviceFingerprint = '';
   @state() private code = '';
+
+  constructor() {
+    super();
+    new LocaleController(this);
+  }
 
   static override styles = [
     baseStyles,
@@ -82,7 +89,7 @@ export class DuetLobby extends LitElement {
       <form @submit=${this.onSubmit} novalidate>
         <div class="card">
           <div>
-            <label for="name">Your name</label>
+            <label for="name">${t('lobby.name')}</label>
             <input
               id="name"
               name="name"
@@ -109,15 +116,13 @@ export class DuetLobby extends LitElement {
           .checked=${this.remember}
           @change=${(e: Event) => (this.remember = (e.target as HTMLInputElement).checked)}
         />
-        Remember me on this device
+        ${t('lobby.remember')}
       </label>
-      <p class="muted small">
-        Keeps a device key (never leaves this browser) so people you talk to again recognise you, and you them.
-      </p>
+      <p class="muted small">${t('lobby.rememberHint')}</p>
       ${this.deviceFingerprint
         ? html`<p class="small">
-            This device is remembered (key <code>${this.deviceFingerprint}</code>).
-            <button type="button" class="link" @click=${this.forget}>Forget this device</button>
+            ${tParts('lobby.remembered', { fingerprint: html`<code>${this.deviceFingerprint}</code>` })}
+            <button type="button" class="link" @click=${this.forget}>${t('lobby.forget')}</button>
           </p>`
         : nothing}
     </div>`;
@@ -129,29 +134,29 @@ export class DuetLobby extends LitElement {
 
   private renderInvited() {
     return html`
-      <p class="muted">You were invited to a private Duet conversation.</p>
-      <button type="submit" data-action="join" ?disabled=${this.busy}>Join</button>
+      <p class="muted">${t('lobby.invited')}</p>
+      <button type="submit" data-action="join" ?disabled=${this.busy}>${t('lobby.join')}</button>
     `;
   }
 
   private renderChoice() {
     return html`
-      <button type="submit" data-action="create" ?disabled=${this.busy}>Create room</button>
-      <div class="or" aria-hidden="true">or join one</div>
+      <button type="submit" data-action="create" ?disabled=${this.busy}>${t('lobby.create')}</button>
+      <div class="or" aria-hidden="true">${t('lobby.or')}</div>
       <div>
-        <label for="code">Room code</label>
+        <label for="code">${t('lobby.code')}</label>
         <div class="row">
           <input
             id="code"
             name="code"
             autocomplete="off"
             spellcheck="false"
-            placeholder="Link, or a code like 7-tiger-ocean"
+            placeholder=${t('lobby.codePlaceholder')}
             .value=${this.code}
             @input=${(e: Event) => (this.code = (e.target as HTMLInputElement).value)}
             @keydown=${this.onCodeKeydown}
           />
-          <button type="button" class="secondary" data-action="join" ?disabled=${this.busy} @click=${() => this.join()}>Join</button>
+          <button type="button" class="secondary" data-action="join" ?disabled=${this.busy} @click=${() => this.join()}>${t('lobby.join')}</button>
         </div>
       </div>
     `;

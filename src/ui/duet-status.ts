@@ -1,5 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { describeError, t } from '../i18n/i18n.ts';
 import type { ChatSession } from '../state/chat-session.ts';
 import { SessionConsumer } from './session-context.ts';
 import { statusText } from './status-text.ts';
@@ -77,8 +78,8 @@ export class DuetStatus extends SessionConsumer {
     return html`<div class="notices" role="alert">
       ${session.notices.map(
         (n) => html`<div class="notice">
-          <span>${n.error.userMessage} [${n.error.code}]</span>
-          <button type="button" class="secondary" aria-label="Dismiss warning" @click=${() => session.dismissNotice(n.id)}>×</button>
+          <span>${describeError(n.error)}</span>
+          <button type="button" class="secondary" aria-label=${t('status.dismiss')} @click=${() => session.dismissNotice(n.id)}>×</button>
         </div>`,
       )}
     </div>`;

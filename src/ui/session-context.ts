@@ -6,6 +6,7 @@ import { consume, createContext } from '@lit/context';
 import { LitElement, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { ChatSession } from '../state/chat-session.ts';
+import { LocaleController } from './locale.ts';
 
 export const sessionContext = createContext<ChatSession | undefined>(Symbol('duet-session'));
 
@@ -40,7 +41,7 @@ export class SessionController implements ReactiveController {
   }
 }
 
-/** Base of the elements that show the session the app provides, re-rendering as it changes. */
+/** Base of the elements that show the session the app provides, re-rendering as it or the language changes. */
 export class SessionConsumer extends LitElement {
   @consume({ context: sessionContext, subscribe: true })
   @property({ attribute: false })
@@ -49,5 +50,6 @@ export class SessionConsumer extends LitElement {
   constructor() {
     super();
     new SessionController(this);
+    new LocaleController(this);
   }
 }

@@ -1,25 +1,27 @@
+import { describeError, errorSentence, t } from '../i18n/i18n.ts';
 import type { SessionStatus } from '../state/chat-session.ts';
 
-/** The plain sentence for each phase. Never claims "encrypted" before the handshake completed. */
+/** The plain sentence for each phase, in the current language. Never claims "encrypted" before the handshake completed. */
 export function statusText(status: SessionStatus, peerName: string): string {
+  const name = peerName || t('peer.fallback');
   switch (status.phase) {
     case 'lobby':
-      return 'Not connected';
+      return t('status.lobby');
     case 'opening':
-      return 'Opening the room…';
+      return t('status.opening');
     case 'waiting':
-      return 'Waiting for your peer to join…';
+      return t('status.waiting');
     case 'connecting':
-      return 'Connecting to your peer…';
+      return t('status.connecting');
     case 'securing':
-      return 'Securing the connection…';
+      return t('status.securing');
     case 'reconnecting':
-      return `Reconnecting to ${peerName || 'your peer'}… (${status.reason.userMessage}) Messages you write now are sent once reconnected.`;
+      return t('status.reconnecting', { name, reason: errorSentence(status.reason.code) });
     case 'secure':
-      return `Secure: end-to-end encrypted with ${peerName || 'your peer'}`;
+      return t('status.secure', { name });
     case 'ended':
-      return status.reason === 'peer-left' ? `${peerName || 'Your peer'} left` : 'You left the conversation';
+      return status.reason === 'peer-left' ? t('status.peerLeft', { name: peerName || t('peer.fallbackStart') }) : t('status.youLeft');
     case 'failed':
-      return `${status.error.userMessage} [${status.error.code}]`;
+      return describeError(status.error);
   }
 }

@@ -34,7 +34,9 @@ test('the whole flow works from the keyboard', async ({ browser }) => {
   await alice.page.goto('/');
   const name = alice.page.getByRole('textbox', { name: 'Your name' });
   await expect(name).toBeVisible();
-  // From the top of the page, Tab reaches the theme and sound switches, then the name.
+  // From the top of the page, Tab reaches the language, theme and sound switches, then the name.
+  await alice.page.keyboard.press('Tab');
+  await expect(alice.page.getByRole('combobox', { name: 'Language' })).toBeFocused();
   for (const expected of [/^Theme: /, /^Sound /]) {
     await alice.page.keyboard.press('Tab');
     await expect(alice.page.getByRole('button', { name: expected })).toBeFocused();

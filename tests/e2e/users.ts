@@ -8,8 +8,11 @@ export interface User {
   dialogs: string[];
 }
 
-export async function newUser(browser: Browser): Promise<User> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+export async function newUser(browser: Browser, options: { locale?: string; permissions?: string[] } = {}): Promise<User> {
+  const context = await browser.newContext({
+    permissions: ['camera', 'microphone', ...(options.permissions ?? [])],
+    ...(options.locale ? { locale: options.locale } : {}),
+  });
   const page = await context.newPage();
   const dialogs: string[] = [];
   page.on('dialog', (dialog) => {
