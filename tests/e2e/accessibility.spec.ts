@@ -1,12 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
-import { type Page, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { expectNoViolations } from './axe.ts';
 import { createRoom, joinByLink, expectSecure, newUser, send } from './users.ts';
-
-async function expectNoViolations(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(summary, `${screen}`).toEqual([]);
-}
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`lobby, invite and chat have no axe violations (${colorScheme})`, async ({ browser }) => {

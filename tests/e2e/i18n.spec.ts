@@ -2,8 +2,8 @@
  * Languages: a Portuguese browser gets Portuguese, the switch changes every string
  * and is remembered, and two people can chat each in their own language.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
+import { expectNoViolations } from './axe.ts';
 import { connectionStatus, createRoom, newUser, send } from './users.ts';
 
 const htmlLang = (page: Page) => page.evaluate(() => document.documentElement.lang);
@@ -21,8 +21,7 @@ test('a browser that prefers Portuguese gets the Portuguese lobby, errors includ
   await expect(page.getByRole('button', { name: 'Create room' })).toHaveCount(0);
   expect(await htmlLang(page)).toBe('pt-BR');
 
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(axe.violations.map((v) => v.id)).toEqual([]);
+  await expectNoViolations(page, 'Portuguese lobby');
 
   await page.getByRole('textbox', { name: 'Seu nome' }).fill('Dora');
   await page.getByRole('textbox', { name: 'Código da sala' }).fill('não-é-um-código');
