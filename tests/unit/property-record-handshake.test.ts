@@ -10,6 +10,9 @@ import { DuetError } from '../../src/core/errors.ts';
 import { RecordOpener, RecordSealer, RecordType } from '../../src/core/record.ts';
 import { establishBoth, makePair } from './helpers/pair.ts';
 
+// Each handshake run does real RSA and ECDH work, whose time varies a lot on a busy machine.
+vi.setConfig({ testTimeout: 60_000 });
+
 const TYPES = Object.values(RecordType);
 
 async function keyPair() {
