@@ -112,14 +112,14 @@ test('300 messages through three broken connections and a signaling server resta
 });
 
 test('a restarted signaling server does not interrupt a chat, and reconnection goes through the new one', async ({ browser }) => {
-  let server: SignalingServer = await createSignalingServer({ port: 0, host: '127.0.0.1', staticDir: 'dist', log: () => {} });
+  let server: SignalingServer = await startServer();
   const port = server.port;
   try {
     const { alice, bruno } = await securePair(browser, ['Alice', 'Bruno'], `http://127.0.0.1:${port}/`);
     await server.close();
     await typeAndSend(alice, 'the server is down');
     await expect(bruno.page.getByRole('log')).toContainText('the server is down');
-    server = await createSignalingServer({ port, host: '127.0.0.1', staticDir: 'dist', log: () => {} });
+    server = await startServer(port);
 
     // Now the direct connection breaks too: both find each other through the new server.
     await breakConnection(bruno);
