@@ -57,6 +57,8 @@ export interface RoomDirectoryOptions<M> {
   tagOf(room: RoomId): string;
   /** A uniformly random integer in [minInclusive, maxExclusive), for nameplates. */
   randomInt(minInclusive: number, maxExclusive: number): number;
+  /** The last member left: the room with this id is gone (and the id free again). */
+  closed?(room: RoomId): void;
 }
 
 /** All rooms of one server, and the room (if any) each member is in. */
@@ -179,6 +181,7 @@ export class RoomDirectory<M> {
       this.rooms.delete(room.id);
       if (room.nameplate !== undefined) this.nameplates.delete(room.nameplate);
       this.options.log({ event: 'room-closed', room: room.tag });
+      this.options.closed?.(room.id);
     }
   }
 

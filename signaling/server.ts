@@ -202,8 +202,12 @@ class RoomRelay {
   private readonly rooms: RoomDirectory<Connection>;
   private readonly connections = new Set<Connection>();
 
-  /** Timers that close rooms nobody joined. */
-  private readonly expiries = new Set<NodeJS.Timeout>();
+  /**
+   * Timers that close rooms nobody joined, by room. A room that closes takes its timer
+   * with it: otherwise every short-lived room would hold memory for the whole TTL, and
+   * a later room with the same id would expire early.
+   */
+  private readonly expiries = new Map<RoomId, NodeJS.Timeout>();
 
   constructor(
     private readonly log: (entry: LogEntry) => void,
@@ -217,6 +221,7 @@ class RoomRelay {
       log,
       tagOf: roomTag,
       randomInt,
+      closed: (room) => this.cancelExpiry(room),
     });
   }
 
@@ -225,17 +230,25 @@ class RoomRelay {
   }
 
   stop(): void {
-    for (const timer of this.expiries) clearTimeout(timer);
+    for (const timer of this.expiries.values()) clearTimeout(timer);
     this.expiries.clear();
   }
 
   private expireLater(room: RoomId): void {
+    this.cancelExpiry(room);
     const timer = setTimeout(() => {
-      this.expiries.delete(timer);
+      this.expiries.delete(room);
       this.rooms.expireIfUnjoined(room);
     }, this.limits.unjoinedRoomTtlMs);
     timer.unref();
-    this.expiries.add(timer);
+    this.expiries.set(room, timer);
+  }
+
+  private cancelExpiry(room: RoomId): void {
+    const timer = this.expiries.get(room);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.expiries.delete(room);
   }
 
   accept(socket: WebSocket): void {

@@ -119,9 +119,14 @@ async function start(): Promise<void> {
   };
   document.getElementById('app')?.replaceChildren(app);
   // A diagnostics hook (also used by the end-to-end tests): break the peer connection
-  // as a network failure would, to watch Duet reconnect. It reveals nothing.
+  // as a network failure would, to watch Duet reconnect, and read connection counters
+  // and local candidate ports (what any page can learn from its own RTCPeerConnection).
+  // It reveals no message, key or secret.
   Object.defineProperty(window, '__duet', {
-    value: Object.freeze({ simulateConnectionLoss: () => app.session?.simulateConnectionLoss() }),
+    value: Object.freeze({
+      simulateConnectionLoss: () => app.session?.simulateConnectionLoss(),
+      diagnostics: () => app.session?.diagnostics(),
+    }),
   });
 
   // Opening another invite link in this tab changes only the fragment, which does not

@@ -6,6 +6,8 @@
  * role is bound as additional data, so a payload cannot be reflected back to its
  * sender, and so is the connection attempt's fresh session nonce (chosen by the
  * host, sent first), so signals recorded from an earlier attempt cannot be replayed.
+ * An ICE restart within an attempt gets its own nonce (also the host's), appended to
+ * the binding: "<session nonce>/<restart nonce>" (see signalBinding).
  */
 import { type Bytes, concatBytes, fromBase64Url, secureRandom, toBase64Url, utf8Decode, utf8Encode, type RandomSource } from './bytes.ts';
 import { DuetError } from './errors.ts';
@@ -19,20 +21,35 @@ const MAX_CANDIDATE_CHARS = 1024;
 export type SignalData =
   /** The host's first signal of each attempt: the nonce every later signal is bound to. */
   | { type: 'session'; nonce: string }
+  /**
+   * The host's announcement of an ICE restart on the live peer connection, sealed under
+   * the current binding; every later signal of the attempt is bound to
+   * signalBinding(session nonce, this nonce).
+   */
+  | { type: 'ice-restart'; nonce: string }
   | { type: 'offer' | 'answer'; sdp: string }
   | {
       type: 'candidate';
       candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null };
     };
 
-/** What the WebRTC layer exchanges (everything but the session nonce). */
-export type WebRtcSignal = Exclude<SignalData, { type: 'session' }>;
+/** What the WebRTC layer exchanges (everything but the nonces). */
+export type WebRtcSignal = Exclude<SignalData, { type: 'session' | 'ice-restart' }>;
 
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
-/** "duet/v1/signal/<sender>", plus "/<session nonce>" for every signal but the session one. */
-function additionalData(sender: Role, sessionNonce: string | undefined): Bytes {
-  return utf8Encode(sessionNonce === undefined ? `duet/v1/signal/${sender}` : `duet/v1/signal/${sender}/${sessionNonce}`);
+/**
+ * What a signal is bound to: the attempt's session nonce, followed by "/<restart
+ * nonce>" once the host has announced an ICE restart in that attempt (only the
+ * latest restart counts, so signals of an earlier restart no longer open).
+ */
+export function signalBinding(sessionNonce: string, restartNonce?: string): string {
+  return restartNonce === undefined ? sessionNonce : `${sessionNonce}/${restartNonce}`;
+}
+
+/** "duet/v1/signal/<sender>", plus "/<binding>" for every signal but the session one. */
+function additionalData(sender: Role, binding: string | undefined): Bytes {
+  return utf8Encode(binding === undefined ? `duet/v1/signal/${sender}` : `duet/v1/signal/${sender}/${binding}`);
 }
 
 export async function sealSignal(
@@ -40,25 +57,28 @@ export async function sealSignal(
   sender: Role,
   signal: SignalData,
   random: RandomSource = secureRandom,
-  sessionNonce?: string,
+  binding?: string,
 ): Promise<string> {
   const iv = random(IV_BYTES);
   const plaintext = utf8Encode(JSON.stringify(signal));
   const ciphertext = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(sender, sessionNonce) }, key, plaintext),
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(sender, binding) }, key, plaintext),
   );
   return toBase64Url(concatBytes(iv, ciphertext));
 }
 
-/** Opens and validates a payload from `sender`; throws DuetError('signal-rejected'). */
-export async function openSignal(key: CryptoKey, sender: Role, payload: string, sessionNonce?: string): Promise<SignalData> {
+/**
+ * Opens and validates a payload from `sender` under `binding` (undefined for the
+ * session message, see signalBinding); throws DuetError('signal-rejected').
+ */
+export async function openSignal(key: CryptoKey, sender: Role, payload: string, binding?: string): Promise<SignalData> {
   let plaintext: Bytes;
   try {
     const sealed = fromBase64Url(payload);
     if (sealed.length < IV_BYTES + 16) throw new Error('too short');
     plaintext = new Uint8Array(
       await crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv: sealed.subarray(0, IV_BYTES), additionalData: additionalData(sender, sessionNonce) },
+        { name: 'AES-GCM', iv: sealed.subarray(0, IV_BYTES), additionalData: additionalData(sender, binding) },
         key,
         sealed.subarray(IV_BYTES),
       ),
@@ -74,7 +94,9 @@ export async function openSignal(key: CryptoKey, sender: Role, payload: string, 
   }
   const signal = parseSignalData(parsed);
   // The session nonce travels alone, without a nonce binding; everything else only with one.
-  if ((signal.type === 'session') !== (sessionNonce === undefined)) throw new DuetError('signal-rejected', 'signal out of place');
+  if ((signal.type === 'session') !== (binding === undefined)) throw new DuetError('signal-rejected', 'signal out of place');
+  // Only the host leads ICE restarts (the guest makes the offers).
+  if (signal.type === 'ice-restart' && sender !== 'host') throw new DuetError('signal-rejected', 'signal out of place');
   return signal;
 }
 
@@ -88,9 +110,9 @@ export function parseSignalData(value: unknown): SignalData {
   const reject = (detail: string) => new DuetError('signal-rejected', detail);
   if (typeof value !== 'object' || value === null) throw reject('not an object');
   const data = value as Record<string, unknown>;
-  if (data.type === 'session') {
-    if (typeof data.nonce !== 'string' || !NONCE_PATTERN.test(data.nonce)) throw reject('invalid session nonce');
-    return { type: 'session', nonce: data.nonce };
+  if (data.type === 'session' || data.type === 'ice-restart') {
+    if (typeof data.nonce !== 'string' || !NONCE_PATTERN.test(data.nonce)) throw reject(`invalid ${data.type} nonce`);
+    return { type: data.type, nonce: data.nonce };
   }
   if (data.type === 'offer' || data.type === 'answer') {
     if (typeof data.sdp !== 'string' || data.sdp.length === 0 || data.sdp.length > MAX_SDP_CHARS) throw reject('invalid sdp');

@@ -25,7 +25,7 @@ import {
   looksLikeShortCode,
   parseShortCode,
 } from '../core/short-code.ts';
-import { type SignalData, openSignal, sealSignal } from '../core/signal-seal.ts';
+import { type SignalData, openSignal, sealSignal, signalBinding } from '../core/signal-seal.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 import { type FileSink, type FileSource, type FileTransfer, FileTransfers } from './file-transfers.ts';
 import type { PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';
@@ -38,6 +38,13 @@ export interface Invite {
   shortCode?: string;
 }
 
+/**
+ * How a broken connection is being restored: first an ICE restart on the same peer
+ * connection (the data channel and the secure session go on as they are), then, if
+ * that does not bring it back in time, a new peer connection with a resumed handshake.
+ */
+export type ReconnectStage = 'ice-restart' | 'new-connection';
+
 /** Where the conversation is. The UI shows a plain sentence for each. */
 export type SessionStatus =
   | { phase: 'lobby' }
@@ -47,7 +54,7 @@ export type SessionStatus =
   | { phase: 'securing' }
   | { phase: 'secure'; safetyCode: string }
   /** The direct connection broke; both sides try to restore it, keeping the conversation and its safety code. */
-  | { phase: 'reconnecting'; safetyCode: string; reason: DuetError }
+  | { phase: 'reconnecting'; safetyCode: string; reason: DuetError; stage: ReconnectStage }
   | { phase: 'ended'; reason: 'peer-left' | 'you-left' }
   | { phase: 'failed'; error: DuetError };
 
@@ -116,6 +123,8 @@ export interface ChatSessionOptions {
   connectTimeoutMs?: number;
   /** How long to keep trying to restore a broken connection before giving up (default 2 min). */
   reconnectTimeoutMs?: number;
+  /** How long an ICE restart may take before a new peer connection is tried instead (default 6 s). */
+  iceRestartTimeoutMs?: number;
   clock?: Clock;
   random?: RandomSource;
   /** Where file checksums are computed (the app uses a Web Worker; default: this thread). */
@@ -125,6 +134,9 @@ export interface ChatSessionOptions {
 const MAX_NOTICES = 5;
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 const DEFAULT_RECONNECT_TIMEOUT_MS = 120_000;
+const DEFAULT_ICE_RESTART_TIMEOUT_MS = 6_000;
+/** How many earlier signal bindings are remembered to tell a replay from a forgery. */
+const MAX_PAST_BINDINGS = 16;
 /** Backoff between signaling reconnection attempts: 1 s, doubling, at most 15 s. */
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 15_000;
@@ -166,8 +178,25 @@ export class ChatSession {
   private pake: { party: Promise<PakeParty>; result?: PakeResult } | undefined;
   /** This attempt's nonce (chosen by the host); every signal after the first is bound to it. */
   private sessionNonce: string | undefined;
-  /** The previous attempt's nonce: its late signals are recognised as stale, not as forgeries. */
-  private staleNonce: string | undefined;
+  /** The latest ICE restart's nonce in this attempt (chosen by the host); signals are bound to both. */
+  private restartNonce: string | undefined;
+  /**
+   * The previous binding (attempt, or ICE restart within this attempt): its late
+   * signals are recognised as stale, not as forgeries.
+   */
+  private stale: { binding: string; sameAttempt: boolean } | undefined;
+  /** Session nonces this side has used: a session message naming one again is a replay. */
+  private readonly usedSessionNonces = new Set<string>();
+  /** Earlier bindings in this conversation (the latest few): a signal that opens under one is a replay. */
+  private pastBindings: string[] = [];
+  /** The IVs of the payloads opened under the current binding: the same payload again is a replay. */
+  private openedSignals = new Set<string>();
+  /** The current link's ICE connection state. */
+  private iceState: RTCIceConnectionState = 'new';
+  private cancelIceRestart: (() => void) | undefined;
+  /** Diagnostics: peer connections made and ICE restarts that brought the connection back. */
+  private peerConnectionCount = 0;
+  private iceRestartCount = 0;
   private cancelConnectTimer: (() => void) | undefined;
   private entry: Entry | undefined;
   /** This device's remembered identity and where known peers are kept, when the person opted in. */
@@ -205,7 +234,9 @@ export class ChatSession {
     this.identity = generateRsaIdentity(options.handshake);
     this.identity.catch(() => {});
     this.files = new FileTransfers({
-      send: (message) => (this.channel && this.status.phase === 'secure' ? this.channel.send(message) : Promise.reject(new DuetError('not-connected'))),
+      // During an ICE restart the data channel lives on: a transfer pauses (its data waits
+      // in the channel's buffer) rather than fails.
+      send: (message) => (this.channel && this.channelLive ? this.channel.send(message) : Promise.reject(new DuetError('not-connected'))),
       drained: () => this.link?.drained() ?? Promise.resolve(),
       changed: () => this.changed(),
       notify: (error) => this.notify(error),
@@ -423,7 +454,9 @@ export class ChatSession {
   private onSignalingClosed(): void {
     this.signaling = undefined;
     if (this.status.phase === 'reconnecting') {
-      void this.reconnectSignaling();
+      // An ICE restart may still bring the link back without the server; if it does
+      // not, the new-connection stage finds the server again.
+      if (this.status.stage === 'new-connection') void this.reconnectSignaling();
       return;
     }
     // Once the data channel is up the server is no longer needed.
@@ -441,7 +474,7 @@ export class ChatSession {
     const keys = this.peerKeys;
     if (this.role !== 'host' || !keys) return;
     const nonce = toBase64Url(this.random(16));
-    this.sessionNonce = nonce;
+    this.rebind(nonce);
     sealSignal(keys.signalKey, 'host', { type: 'session', nonce }, this.random).then(
       (payload) => this.signaling?.send({ type: 'signal', payload }),
       (error: unknown) => this.fail(toDuetError(error, 'signal-rejected')),
@@ -456,11 +489,13 @@ export class ChatSession {
     const keys = this.peerKeys;
     const nonce = this.sessionNonce;
     try {
-      this.link = this.options.transport.createPeerLink({
+      const link: PeerLink = this.options.transport.createPeerLink({
         initiator: role === 'guest',
         iceServers: this.options.iceServers,
         onSignal: (signal) => {
-          sealSignal(keys.signalKey, role, signal, this.random, nonce).then(
+          // Bound to the attempt, and to its latest ICE restart if there was one.
+          const binding = this.sessionNonce === nonce ? this.currentBinding()! : nonce;
+          sealSignal(keys.signalKey, role, signal, this.random, binding).then(
             (payload) => this.signaling?.send({ type: 'signal', payload }),
             (error: unknown) => this.fail(toDuetError(error, 'signal-rejected')),
           );
@@ -471,10 +506,34 @@ export class ChatSession {
           else this.earlyFrames.push(bytes);
         },
         onClose: (error) => this.onLinkClosed(error),
+        onIceStateChange: (state) => {
+          if (this.link === link) this.onIceStateChange(state);
+        },
       });
+      this.link = link;
+      this.iceState = 'new';
+      this.peerConnectionCount++;
     } catch (error) {
       this.fail(toDuetError(error, 'peer-connection-failed'));
     }
+  }
+
+  /** What this attempt's signals are bound to now (undefined before the host's session message). */
+  private currentBinding(): string | undefined {
+    return this.sessionNonce === undefined ? undefined : signalBinding(this.sessionNonce, this.restartNonce);
+  }
+
+  /** Moves signals to a new binding (attempt or ICE restart); the current one becomes the stale one. */
+  private rebind(sessionNonce: string | undefined, restartNonce?: string): void {
+    const previous = this.currentBinding();
+    if (previous !== undefined) {
+      this.stale = { binding: previous, sameAttempt: sessionNonce === this.sessionNonce };
+      this.pastBindings = [...this.pastBindings, previous].slice(-MAX_PAST_BINDINGS);
+    }
+    this.sessionNonce = sessionNonce;
+    this.restartNonce = restartNonce;
+    this.openedSignals = new Set();
+    if (sessionNonce !== undefined) this.usedSessionNonces.add(sessionNonce);
   }
 
   private onSignal(payload: string): void {
@@ -494,6 +553,15 @@ export class ChatSession {
       try {
         const signal = await this.openPeerSignal(keys.signalKey, otherRole(role), payload);
         if (signal === 'stale') return;
+        if (signal === 'replay') {
+          // Never applied. A replay is the relay misbehaving, not a reason to end the conversation.
+          this.notify(new DuetError('signal-rejected', 'a signal was replayed'));
+          return;
+        }
+        if (signal.type === 'ice-restart') {
+          this.onIceRestartAnnounced(signal.nonce);
+          return;
+        }
         if (signal.type === 'session') {
           // The host opening a new attempt while we still think the link is up: its side
           // broke first. Join the reconnection rather than wait for our link to notice.
@@ -501,7 +569,7 @@ export class ChatSession {
           if (role !== 'guest' || (this.link && this.status.phase !== 'reconnecting')) throw new DuetError('signal-rejected', 'unexpected session nonce');
           // A new attempt (on reconnection it replaces any pending one).
           if (this.link) this.dropLinkKeepingKeys();
-          this.sessionNonce = signal.nonce;
+          this.rebind(signal.nonce);
           this.startPeerLink();
           return;
         }
@@ -519,31 +587,45 @@ export class ChatSession {
   }
 
   /**
-   * Opens a signal from the peer under the current attempt's nonce. A guest also
-   * accepts a new session message while reconnecting; a signal from the previous
-   * attempt is reported as 'stale' and ignored.
+   * Opens a signal from the peer under the current binding (attempt nonce, plus the
+   * latest ICE restart's). A guest also accepts a new session message while secure or
+   * reconnecting. A signal from the previous binding is reported as 'stale', and a
+   * payload opened before, or a session message naming a used nonce, as 'replay':
+   * neither is applied.
    */
-  private async openPeerSignal(key: CryptoKey, sender: Role, payload: string): Promise<SignalData | 'stale'> {
-    const attempts: (string | undefined)[] = [this.sessionNonce];
+  private async openPeerSignal(key: CryptoKey, sender: Role, payload: string): Promise<SignalData | 'stale' | 'replay'> {
+    const current = this.currentBinding();
+    const attempts: (string | undefined)[] = [current];
     const canRestart = this.status.phase === 'reconnecting' || this.status.phase === 'secure';
     if (canRestart && this.role === 'guest' && this.sessionNonce !== undefined) attempts.push(undefined);
-    for (const nonce of attempts) {
+    for (const binding of attempts) {
+      let signal: SignalData;
       try {
-        return await openSignal(key, sender, payload, nonce);
+        signal = await openSignal(key, sender, payload, binding);
       } catch {
-        // try the next binding
+        continue; // try the next binding
       }
+      if (signal.type === 'session' && this.usedSessionNonces.has(signal.nonce)) return 'replay';
+      // AES-GCM IVs are random: the same IV under the same binding is the same payload again.
+      const iv = payload.slice(0, 16);
+      if (binding !== undefined && binding === this.currentBinding()) {
+        if (this.openedSignals.has(iv)) return 'replay';
+        this.openedSignals.add(iv);
+      }
+      return signal;
     }
-    // Only a reconnection races with its own previous attempt; elsewhere an old
-    // signal is a replay and is refused like any other.
-    if (this.staleNonce !== undefined && this.status.phase === 'reconnecting') {
-      const stale = await openSignal(key, sender, payload, this.staleNonce).then(
+    // Only a reconnection races with its own previous attempt, and an ICE restart with
+    // the late signals of the binding before it: those are stale. Anything else that
+    // opens under an earlier binding was recorded and sent again: a replay.
+    const opensUnder = (binding: string) =>
+      openSignal(key, sender, payload, binding).then(
         () => true,
         () => false,
       );
-      if (stale) return 'stale';
-    }
-    return openSignal(key, sender, payload, this.sessionNonce);
+    const stale = this.stale;
+    if (stale !== undefined && (this.status.phase === 'reconnecting' || stale.sameAttempt) && (await opensUnder(stale.binding))) return 'stale';
+    for (const binding of this.pastBindings) if (await opensUnder(binding)) return 'replay';
+    return openSignal(key, sender, payload, current);
   }
 
   private async onPakeMessage(payload: string): Promise<void> {
@@ -698,7 +780,9 @@ export class ChatSession {
       return;
     }
     if (this.status.phase === 'reconnecting') {
-      this.dropLinkKeepingKeys();
+      // The data channel closed during an ICE restart: as from secure, on to a new connection.
+      if (this.status.stage === 'ice-restart') void this.afterInboundSettles().then(() => this.startReconnecting(reason));
+      else this.dropLinkKeepingKeys();
       return;
     }
     if (this.role === 'host' && this.invite) {
@@ -746,23 +830,99 @@ export class ChatSession {
   }
 
   private startReconnecting(reason: DuetError): void {
-    if (!this.enterReconnecting(reason)) return;
+    if (this.status.phase === 'reconnecting' && this.status.stage === 'ice-restart') {
+      // The ICE restart did not do it: on to the next stage, the give-up timer keeps running.
+      this.setStatus({ ...this.status, reason, stage: 'new-connection' });
+      this.dropLinkKeepingKeys();
+    } else if (!this.enterReconnecting(reason)) {
+      return;
+    }
     if (this.signaling) this.resumeWithPeer();
     else void this.reconnectSignaling();
   }
 
-  /** secure → reconnecting: drops the link, keeps the keys, starts the give-up timer. */
-  private enterReconnecting(reason: DuetError): boolean {
+  /**
+   * secure → reconnecting: starts the give-up timer. For a new connection the link is
+   * dropped (the keys kept); an ICE restart keeps it, and the secure channel with it.
+   */
+  private enterReconnecting(reason: DuetError, stage: ReconnectStage = 'new-connection'): boolean {
     if (this.status.phase !== 'secure') return false;
     const safetyCode = this.status.safetyCode;
-    this.dropLinkKeepingKeys();
-    this.setStatus({ phase: 'reconnecting', safetyCode, reason });
+    if (stage === 'new-connection') this.dropLinkKeepingKeys();
+    this.setStatus({ phase: 'reconnecting', safetyCode, reason, stage });
     const limitMs = this.options.reconnectTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS;
     this.cancelGiveUp = this.clock.setTimeout(() => {
       const why = this.status.phase === 'reconnecting' ? this.status.reason.code : 'unknown';
       this.fail(new DuetError('reconnect-failed', `gave up after ${limitMs / 1000} s: ${why}`));
     }, limitMs);
     return true;
+  }
+
+  /**
+   * ICE on the current link. Losing the path ('disconnected') while secure starts the
+   * first stage of reconnection, an ICE restart on this same peer connection; its
+   * path back ('connected' or 'completed') ends it, and the secure session simply
+   * goes on. ('failed' is not seen here as a live link: simple-peer closes the
+   * connection, and onLinkClosed goes on to a new one.)
+   */
+  private onIceStateChange(state: RTCIceConnectionState): void {
+    this.iceState = state;
+    const status = this.status;
+    if (state === 'disconnected' && status.phase === 'secure') {
+      this.startIceRestart(new DuetError('peer-connection-failed', 'the network path to the peer was lost (ICE disconnected)'));
+    } else if ((state === 'connected' || state === 'completed') && status.phase === 'reconnecting' && status.stage === 'ice-restart') {
+      this.iceRestartCount++;
+      // Same data channel, same keys: nothing to negotiate again. The outbox goes again.
+      this.finishReconnecting(status.safetyCode);
+    }
+  }
+
+  /**
+   * Both sides show "Reconnecting…" while their ICE path is down; the host leads the
+   * restart (a fresh restart nonce, like the session nonce of an attempt), the guest,
+   * which makes the offers, restarts ICE when the announcement arrives. If the path is
+   * not back within the bound, a new peer connection takes over (startReconnecting).
+   */
+  private startIceRestart(reason: DuetError): void {
+    if (!this.link || !this.channel || !this.enterReconnecting(reason, 'ice-restart')) return;
+    // The restart is signalled through the server: without it (it went away while we
+    // were secure) a new connection, which finds the server again, is the only way.
+    if (!this.signaling) {
+      this.startReconnecting(reason);
+      return;
+    }
+    const limitMs = this.options.iceRestartTimeoutMs ?? DEFAULT_ICE_RESTART_TIMEOUT_MS;
+    this.cancelIceRestart = this.clock.setTimeout(() => {
+      this.cancelIceRestart = undefined;
+      this.startReconnecting(new DuetError('peer-connection-failed', `an ICE restart did not reconnect within ${limitMs / 1000} s`));
+    }, limitMs);
+    if (this.role === 'host') this.announceIceRestart();
+  }
+
+  /** The host's announcement, sealed under the current binding; from now on signals are bound to the new one. */
+  private announceIceRestart(): void {
+    const keys = this.peerKeys;
+    const binding = this.currentBinding();
+    if (!keys || binding === undefined) return;
+    const nonce = toBase64Url(this.random(16));
+    this.rebind(this.sessionNonce, nonce);
+    sealSignal(keys.signalKey, 'host', { type: 'ice-restart', nonce }, this.random, binding).then(
+      (payload) => this.signaling?.send({ type: 'signal', payload }),
+      (error: unknown) => this.fail(toDuetError(error, 'signal-rejected')),
+    );
+  }
+
+  /** The secure channel is the conversation's (secure, or being kept through an ICE restart). */
+  private get channelLive(): boolean {
+    const status = this.status;
+    return status.phase === 'secure' || (status.phase === 'reconnecting' && status.stage === 'ice-restart');
+  }
+
+  /** (Guest) the host restarts ICE: our link makes the offer with fresh ICE credentials. */
+  private onIceRestartAnnounced(nonce: string): void {
+    if (this.role !== 'guest' || !this.link || !this.channel || !this.channelLive) throw new DuetError('signal-rejected', 'unexpected ICE restart');
+    this.rebind(this.sessionNonce, nonce);
+    this.link.restartIce();
   }
 
   /**
@@ -833,6 +993,8 @@ export class ChatSession {
   private stopReconnecting(): void {
     this.cancelGiveUp?.();
     this.cancelGiveUp = undefined;
+    this.cancelIceRestart?.();
+    this.cancelIceRestart = undefined;
   }
 
   /** Closes the peer connection but keeps what the next attempt needs (signal key, resumption secret). */
@@ -840,6 +1002,8 @@ export class ChatSession {
     const keys = this.peerKeys;
     this.teardownPeer();
     this.peerKeys = keys;
+    // Without a link there is nothing to restart ICE on: the next stage is a new connection.
+    if (this.status.phase === 'reconnecting' && this.status.stage === 'ice-restart') this.setStatus({ ...this.status, stage: 'new-connection' });
   }
 
   /**
@@ -1053,6 +1217,16 @@ export class ChatSession {
     await this.files.retry(id);
   }
 
+  /**
+   * Diagnostics (also for the end-to-end tests): peer connections made and ICE
+   * restarts completed in this conversation, the ICE state and the UDP ports of the
+   * current peer connection's local candidates.
+   */
+  async diagnostics(): Promise<{ peerConnections: number; iceRestarts: number; iceState: RTCIceConnectionState; localPorts: number[] }> {
+    const ports = this.link ? (await this.link.diagnostics()).localPorts : [];
+    return { peerConnections: this.peerConnectionCount, iceRestarts: this.iceRestartCount, iceState: this.iceState, localPorts: ports };
+  }
+
   /** The person compared the safety codes with their peer and they matched. */
   markVerified(): void {
     if (this.status.phase !== 'secure') return;
@@ -1086,8 +1260,10 @@ export class ChatSession {
     this.cancelConnectTimer = undefined;
     this.pake = undefined;
     this.peerKeys = undefined;
-    if (this.sessionNonce !== undefined) this.staleNonce = this.sessionNonce;
-    this.sessionNonce = undefined;
+    this.rebind(undefined);
+    this.cancelIceRestart?.();
+    this.cancelIceRestart = undefined;
+    this.iceState = 'new';
     this.channel?.close();
     this.channel = undefined;
     this.earlyFrames = [];

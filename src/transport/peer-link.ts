@@ -17,6 +17,12 @@ export interface PeerLinkOptions {
   onData: (bytes: Bytes) => void;
   /** The link is gone: `error` is set when it failed rather than closed. */
   onClose: (error?: DuetError) => void;
+  /**
+   * The ICE connection state changed ('disconnected' while the data channel is still
+   * open is what an ICE restart can repair). 'failed' is not repairable here:
+   * simple-peer destroys the connection and onClose follows.
+   */
+  onIceStateChange?: (state: RTCIceConnectionState) => void;
 }
 
 export interface PeerLink {
@@ -30,6 +36,13 @@ export interface PeerLink {
   drained(): Promise<void>;
   /** DTLS fingerprints from the local and remote SDP, bound into the handshake. */
   fingerprints(): { local: string; remote: string };
+  /**
+   * Restarts ICE on this peer connection (the offerer only): a new offer with fresh ICE
+   * credentials goes out through onSignal; the data channel and DTLS stay as they are.
+   */
+  restartIce(): void;
+  /** Diagnostics for tests: the ICE state and the ports of this side's ICE candidates. */
+  diagnostics(): Promise<PeerLinkDiagnostics>;
   destroy(): void;
 }
 
@@ -38,7 +51,18 @@ const SEND_BUFFER_HIGH_BYTES = 256 * 1024;
 /** The bufferedamountlow threshold simple-peer sets on its channel. */
 const SEND_BUFFER_LOW_BYTES = 64 * 1024;
 
+export interface PeerLinkDiagnostics {
+  iceState: RTCIceConnectionState;
+  /** UDP ports of the local ICE candidates gathered so far (all generations). */
+  localPorts: number[];
+}
+
 interface SimplePeerInstance {
+  /** Passed to createOffer; simple-peer reads it each time it makes an offer. */
+  offerOptions: RTCOfferOptions;
+  /** The initiator makes a new offer (simple-peer's renegotiation). */
+  negotiate(): void;
+  getStats(callback: (error: Error | null, reports: Record<string, unknown>[]) => void): void;
   /** simple-peer's RTCDataChannel (not part of its typed API, but stable across its versions). */
   _channel?: RTCDataChannel | null;
   signal(data: unknown): void;
@@ -48,6 +72,7 @@ interface SimplePeerInstance {
   on(event: 'connect' | 'close', listener: () => void): void;
   on(event: 'data', listener: (data: Uint8Array) => void): void;
   on(event: 'error', listener: (error: Error & { code?: string }) => void): void;
+  on(event: 'iceStateChange', listener: (iceConnectionState: RTCIceConnectionState, iceGatheringState: RTCIceGatheringState) => void): void;
 }
 
 type SimplePeerConstructor = new (options: Record<string, unknown>) => SimplePeerInstance;
@@ -66,6 +91,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   });
   let localFingerprint: string | undefined;
   let remoteFingerprint: string | undefined;
+  let iceState: RTCIceConnectionState = 'new';
   let closed = false;
   /** drained() callers waiting for the buffer to empty, or for the link to end. */
   let drainWaiters: (() => void)[] = [];
@@ -92,6 +118,8 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
 
   peer.on('signal', (data) => {
     const signal = data as WebRtcSignal;
+    // The ICE restart's offer is out: later offers (if any) are ordinary ones again.
+    if (signal.type === 'offer') peer.offerOptions = {};
     if (signal.type === 'offer' || signal.type === 'answer') localFingerprint = sdpFingerprint(signal.sdp);
     if (signal.type === 'offer' || signal.type === 'answer' || signal.type === 'candidate') options.onSignal(signal);
   });
@@ -99,10 +127,22 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   peer.on('data', (data) => options.onData(new Uint8Array(data) as Bytes));
   peer.on('close', () => close());
   peer.on('error', (error) => close(new DuetError('peer-connection-failed', error.code ?? error.message, { cause: error })));
+  peer.on('iceStateChange', (state) => {
+    iceState = state;
+    if (!closed) options.onIceStateChange?.(state);
+  });
 
   return {
     signal(signal) {
-      if (signal.type !== 'candidate') remoteFingerprint = sdpFingerprint(signal.sdp);
+      if (signal.type !== 'candidate') {
+        // A renegotiation (ICE restart) keeps the DTLS session: a different certificate
+        // would no longer be the one the handshake bound, so it is refused.
+        const fingerprint = sdpFingerprint(signal.sdp);
+        if (remoteFingerprint !== undefined && fingerprint !== remoteFingerprint) {
+          throw new DuetError('signal-rejected', 'the DTLS fingerprint changed in a renegotiation');
+        }
+        remoteFingerprint = fingerprint;
+      }
       peer.signal(signal);
     },
     send(bytes) {
@@ -118,6 +158,27 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     fingerprints() {
       if (!localFingerprint || !remoteFingerprint) throw new DuetError('peer-connection-failed', 'no DTLS fingerprint');
       return { local: localFingerprint, remote: remoteFingerprint };
+    },
+    restartIce() {
+      if (closed) return;
+      if (!options.initiator) throw new DuetError('peer-connection-failed', 'only the offerer restarts ICE');
+      // Equivalent to RTCPeerConnection.restartIce(): the next offer has new ICE credentials.
+      peer.offerOptions = { iceRestart: true };
+      peer.negotiate();
+    },
+    diagnostics() {
+      return new Promise((resolve) => {
+        if (closed) {
+          resolve({ iceState: 'closed', localPorts: [] });
+          return;
+        }
+        peer.getStats((error, reports) => {
+          const localPorts = error
+            ? []
+            : reports.filter((r) => r.type === 'local-candidate' && typeof r.port === 'number').map((r) => r.port as number);
+          resolve({ iceState, localPorts: [...new Set(localPorts)] });
+        });
+      });
     },
     destroy() {
       closed = true;

@@ -13,7 +13,8 @@ import { deriveRoomKeys, parseInviteInput } from '../../src/core/invite.ts';
 import { MAX_MESSAGE_LENGTH } from '../../src/core/messages.ts';
 import { RecordType } from '../../src/core/record.ts';
 import { loadWordlist } from '../../src/core/short-code.ts';
-import type { ChatSession } from '../../src/state/chat-session.ts';
+import type { ChatSession, ReconnectStage } from '../../src/state/chat-session.ts';
+import type { ServerMessage } from '../../signaling/protocol.ts';
 import { MemoryDeviceStore } from '../../src/storage/device-store.ts';
 import { APP_URL, createWorld, makeSession, phaseHistory } from './helpers/fake-transport.ts';
 import { bothSecure, createdInvite, expectFailed, noticeCodes, securePair, waitFor, waitForPhase } from './helpers/session-pair.ts';
@@ -620,6 +621,207 @@ describe('ChatSession: reconnection', () => {
     expect(host.status.phase).toBe('reconnecting');
     world.clock.advance(1);
     await expectFailed(host, 'reconnect-failed');
+  });
+});
+
+/** The reconnection stages a session went through, in order (consecutive repeats collapsed). */
+function recordStages(session: ChatSession): ReconnectStage[] {
+  const stages: ReconnectStage[] = [];
+  session.subscribe(() => {
+    const status = session.status;
+    if (status.phase === 'reconnecting' && stages.at(-1) !== status.stage) stages.push(status.stage);
+  });
+  return stages;
+}
+
+function allDelivered(session: ChatSession): boolean {
+  return session.messages.every((m) => m.from === 'peer' || m.state === 'delivered');
+}
+
+describe('ChatSession: ICE restart first', () => {
+  it('ICE lost on both sides: the host leads a restart on the same peer connection; same session, same safety code, outbox resent once', async () => {
+    const { world, host, guest, safetyCode } = await securePair();
+    const hostLink = world.network.linkOf(host)!;
+    const guestLink = world.network.linkOf(guest)!;
+    const [hostStages, guestStages] = [recordStages(host), recordStages(guest)];
+    await host.send('before');
+    await waitFor(() => expect(peerTexts(guest)).toEqual(['before']));
+
+    // Hold what the host sends through the server, to look at both sides mid-restart.
+    const held: ServerMessage[] = [];
+    world.server.intercept = (frame, from) => {
+      if (from.owner !== host) return frame;
+      held.push(frame);
+      return null;
+    };
+    world.network.breakPath(hostLink);
+    const restarting = { phase: 'reconnecting', safetyCode, stage: 'ice-restart' };
+    await waitFor(() => expect([host.status, guest.status]).toMatchObject([restarting, restarting]));
+    await host.send('written during the restart');
+    await guest.send('the guest too');
+    await waitFor(() => expect(held.length).toBe(1)); // the host's sealed restart announcement, nothing else
+    expect(guestLink.restartIceCalls).toBe(0);
+
+    world.server.intercept = undefined;
+    for (const frame of held) world.server.deliverTo(guest, frame);
+    await waitFor(() => expect([host.status, guest.status]).toEqual([{ phase: 'secure', safetyCode }, { phase: 'secure', safetyCode }]));
+    // The guest (the offerer) restarted ICE once; new ICE credentials on both sides, the same two peer connections.
+    expect([guestLink.restartIceCalls, hostLink.restartIceCalls]).toEqual([1, 0]);
+    expect([guestLink.generation, hostLink.generation]).toEqual([1, 1]);
+    expect(guestLink.receivedSignals.filter((s) => s.type === 'answer').at(-1)).toMatchObject({ sdp: expect.stringContaining(`a=ice-ufrag:fk${hostLink.id}g1`) });
+    expect(world.network.links.length).toBe(2);
+    expect(await host.diagnostics()).toMatchObject({ peerConnections: 1, iceRestarts: 1, iceState: 'connected' });
+    expect(await guest.diagnostics()).toMatchObject({ peerConnections: 1, iceRestarts: 1, iceState: 'connected' });
+    expect([hostStages, guestStages]).toEqual([['ice-restart'], ['ice-restart']]);
+
+    await waitFor(() => expect(allDelivered(host) && allDelivered(guest)).toBe(true));
+    expect(peerTexts(guest)).toEqual(['before', 'written during the restart']);
+    expect(peerTexts(host)).toEqual(['the guest too']);
+  });
+
+  it('only the host leads: ICE lost on the host alone is restarted while the guest stays secure', async () => {
+    const { world, host, guest, safetyCode } = await securePair();
+    const hostLink = world.network.linkOf(host)!;
+    const guestLink = world.network.linkOf(guest)!;
+    const hostStages = recordStages(host);
+    hostLink.setIceState('disconnected');
+    await waitFor(() => expect(hostLink.generation).toBe(1)); // the host answered the guest's restart offer
+    await waitFor(() => expect(host.status).toEqual({ phase: 'secure', safetyCode }));
+    expect(hostStages).toEqual(['ice-restart']);
+    expect(phaseHistory(guest).at(-1)).toBe('secure');
+    expect(phaseHistory(guest)).not.toContain('reconnecting');
+    expect(guestLink.restartIceCalls).toBe(1);
+    expect(world.network.links.length).toBe(2);
+  });
+
+  it('ICE lost on the guest alone: the guest does not restart; without the host the bound expires and a new connection resumes the session', async () => {
+    const { world, host, guest, safetyCode } = await securePair(createWorld(), { host: { iceRestartTimeoutMs: 5_000 }, guest: { iceRestartTimeoutMs: 5_000 } });
+    const guestLink = world.network.linkOf(guest)!;
+    const guestStages = recordStages(guest);
+    guestLink.setIceState('disconnected');
+    await waitFor(() => expect(guest.status).toMatchObject({ phase: 'reconnecting', stage: 'ice-restart' }));
+    await settle();
+    expect(host.status.phase).toBe('secure');
+    expect(guestLink.restartIceCalls).toBe(0);
+    expect(world.server.connectionOf(guest)!.sent.filter((m) => m.type === 'signal')).toHaveLength(2); // its first offer and candidate, long ago
+
+    world.clock.advance(4_999);
+    await settle();
+    expect(guest.status).toMatchObject({ phase: 'reconnecting', stage: 'ice-restart' });
+    world.clock.advance(1);
+    await waitFor(() => expect([host.status, guest.status]).toEqual([{ phase: 'secure', safetyCode }, { phase: 'secure', safetyCode }]));
+    expect(guestStages).toEqual(['ice-restart', 'new-connection']);
+    expect(world.network.links.length).toBe(4);
+  });
+
+  it('a restart that does not bring the path back falls back, after the bound, to a new connection with the resumed handshake', async () => {
+    const { world, host, guest, safetyCode } = await securePair();
+    const [hostStages, guestStages] = [recordStages(host), recordStages(guest)];
+    world.network.iceRestartWorks = false;
+    world.network.breakPath(world.network.linkOf(host)!);
+    await waitFor(() => expect(world.network.linkOf(guest)!.restartIceCalls).toBe(1));
+    await host.send('waiting in the outbox');
+    await settle();
+    world.clock.advance(5_999); // the default bound is 6 s
+    await settle();
+    expect([host.status, guest.status]).toMatchObject([{ stage: 'ice-restart' }, { stage: 'ice-restart' }]);
+    world.clock.advance(1);
+    await waitFor(() => expect([host.status, guest.status]).toEqual([{ phase: 'secure', safetyCode }, { phase: 'secure', safetyCode }]));
+    expect([hostStages, guestStages]).toEqual([
+      ['ice-restart', 'new-connection'],
+      ['ice-restart', 'new-connection'],
+    ]);
+    expect(world.network.links.length).toBe(4);
+    expect(await host.diagnostics()).toMatchObject({ peerConnections: 2, iceRestarts: 0 });
+    await waitFor(() => expect(allDelivered(host)).toBe(true));
+    expect(peerTexts(guest)).toEqual(['waiting in the outbox']);
+  });
+
+  it('the data channel closing during a restart (ICE failed) goes on to a new connection at once', async () => {
+    const { world, host, guest, safetyCode } = await securePair();
+    const guestStages = recordStages(guest);
+    world.network.iceRestartWorks = false;
+    world.network.breakPath(world.network.linkOf(host)!);
+    await waitFor(() => expect(guest.status).toMatchObject({ stage: 'ice-restart' }));
+    world.network.linkOf(guest)!.fail(new DuetError('peer-connection-failed', 'ERR_ICE_CONNECTION_FAILURE'));
+    await waitFor(() => expect(guest.status).toMatchObject({ stage: 'new-connection' }));
+    // The host hears nothing (the path is down); its own bound moves it on.
+    world.clock.advance(6_000);
+    await waitFor(() => expect([host.status, guest.status]).toEqual([{ phase: 'secure', safetyCode }, { phase: 'secure', safetyCode }]));
+    expect(guestStages).toEqual(['ice-restart', 'new-connection']);
+  });
+
+  it('without the signaling server (it went away while secure) ICE loss goes straight to a new connection', async () => {
+    const { world, host, guest, safetyCode } = await securePair();
+    const hostStages = recordStages(host);
+    world.server.drop(host);
+    world.server.drop(guest);
+    await settle();
+    world.network.breakPath(world.network.linkOf(host)!);
+    await waitFor(() => expect(world.network.links.length).toBe(4));
+    await waitFor(() => expect([host.status, guest.status]).toEqual([{ phase: 'secure', safetyCode }, { phase: 'secure', safetyCode }]));
+    expect(hostStages).toEqual(['ice-restart', 'new-connection']);
+    expect(world.network.linkOf(guest)!.restartIceCalls).toBe(0);
+    expect(world.network.links.length).toBe(4);
+  });
+
+  it('signals of an earlier restart, replayed by the server, are never applied', async () => {
+    const { world, host, guest, safetyCode } = await securePair();
+    const hostLink = world.network.linkOf(host)!;
+    const guestLink = world.network.linkOf(guest)!;
+    const fromHost: ServerMessage[] = [];
+    world.server.intercept = (frame, from) => {
+      if (from.owner === host) fromHost.push(frame);
+      return frame;
+    };
+    world.network.breakPath(hostLink);
+    await waitFor(() => expect(fromHost.length).toBe(3)); // announcement, answer, candidate
+    await waitFor(() => expect([host.status, guest.status]).toEqual([{ phase: 'secure', safetyCode }, { phase: 'secure', safetyCode }]));
+    const firstRestart = [...fromHost];
+    const applied = () => guestLink.receivedSignals.length;
+    const appliedBefore = applied();
+
+    // The same payloads again in the same binding (an applied answer would tear a live connection down).
+    for (const frame of firstRestart.slice(1)) world.server.deliverTo(guest, frame);
+    await waitFor(() => expect(noticeCodes(guest).filter((c) => c === 'signal-rejected')).toHaveLength(2));
+    expect(applied()).toBe(appliedBefore);
+    expect(guest.status).toEqual({ phase: 'secure', safetyCode });
+
+    // A second restart, with all of the first one's signals replayed into it.
+    const held: ServerMessage[] = [];
+    world.server.intercept = (frame, from) => {
+      if (from.owner !== host) return frame;
+      held.push(frame);
+      return null;
+    };
+    world.network.breakPath(hostLink);
+    await waitFor(() => expect(held.length).toBe(1));
+    world.server.intercept = undefined;
+    world.server.deliverTo(guest, held[0]!); // the genuine second announcement
+    await waitFor(() => expect(guestLink.restartIceCalls).toBe(2));
+    for (const frame of firstRestart) world.server.deliverTo(guest, frame);
+    await waitFor(() => expect([host.status, guest.status]).toEqual([{ phase: 'secure', safetyCode }, { phase: 'secure', safetyCode }]));
+    await settle();
+    expect(guestLink.restartIceCalls).toBe(2);
+    // Only the second restart's answer reached the guest's peer connection.
+    const answers = guestLink.receivedSignals.filter((s) => s.type === 'answer').map((s) => (s.type === 'answer' ? s.sdp : ''));
+    expect(answers).toHaveLength(3);
+    expect(new Set(answers).size).toBe(3);
+    expect(answers[2]).toContain(`a=ice-ufrag:fk${hostLink.id}g2`);
+    expect(world.network.links.length).toBe(2);
+
+    // A later attempt (a new peer connection): the old attempt's restart signals do not open in it.
+    host.simulateConnectionLoss();
+    await waitFor(() => expect(world.network.links.length).toBe(4));
+    await waitFor(() => expect([host.status, guest.status]).toEqual([{ phase: 'secure', safetyCode }, { phase: 'secure', safetyCode }]));
+    const newLink = world.network.linkOf(guest)!;
+    for (const notice of guest.notices) guest.dismissNotice(notice.id);
+    const appliedOnNewLink = newLink.receivedSignals.length;
+    for (const frame of firstRestart) world.server.deliverTo(guest, frame);
+    await waitFor(() => expect(noticeCodes(guest)).toEqual(['signal-rejected', 'signal-rejected', 'signal-rejected']));
+    expect(newLink.receivedSignals.length).toBe(appliedOnNewLink);
+    expect(newLink.restartIceCalls).toBe(0);
+    expect(guest.status).toEqual({ phase: 'secure', safetyCode });
   });
 });
 

@@ -23,6 +23,7 @@ import {
 } from '../../src/core/files.ts';
 import { type PeerMessage, encodePeerMessage, parsePeerMessage, recordTypeOf } from '../../src/core/messages.ts';
 import { RecordType } from '../../src/core/record.ts';
+import type { ServerMessage } from '../../signaling/protocol.ts';
 import { type FileSink, FileTransfers, type FileTransfersHost } from '../../src/state/file-transfers.ts';
 import { DiskFileSink, MemoryFileSink } from '../../src/storage/file-sinks.ts';
 import { workerChecksum } from '../../src/storage/worker-checksum.ts';
@@ -465,6 +466,42 @@ describe('files between two sessions', () => {
     await waitFor(() => expect(guest.transfers.find((t) => t.id === retried.id)!.status.stage).toBe('complete'));
     const file = (guest.transfers.find((t) => t.id === retried.id)!.status as { file: Blob }).file;
     expect(sha256Hex(new Uint8Array(await file.arrayBuffer()))).toBe(sha256Hex(data));
+  });
+
+  it('a transfer pauses through an ICE restart (same data channel) and completes intact', async () => {
+    const { world, host, guest, safetyCode } = await securePair();
+    const data = new Uint8Array(randomBytes(2 * 1024 * 1024 + 5));
+    const { source, release } = gatedFile(data, 'through-restart.bin', 1024 * 1024);
+    await host.sendFile(source);
+    const id = await waitFor(() => guest.transfers[0]!.id);
+    await guest.acceptFile(id, new MemoryFileSink('application/octet-stream'));
+    await waitFor(() => expect(guest.transfers[0]!.done).toBe(1024 * 1024));
+    const stages: string[] = [];
+    host.subscribe(() => {
+      if (host.status.phase === 'reconnecting' && stages.at(-1) !== host.status.stage) stages.push(host.status.stage);
+    });
+    // Hold the host's restart announcement, so the transfer goes on while ICE is down.
+    const held: ServerMessage[] = [];
+    world.server.intercept = (frame, from) => {
+      if (from.owner !== host) return frame;
+      held.push(frame);
+      return null;
+    };
+    world.network.breakPath(world.network.linkOf(host)!);
+    await waitFor(() => expect(host.status).toMatchObject({ phase: 'reconnecting', stage: 'ice-restart' }));
+    release();
+    await settle();
+    expect(host.transfers[0]!.status.stage).toBe('transferring');
+    world.server.intercept = undefined;
+    for (const frame of held) world.server.deliverTo(guest, frame);
+    await waitFor(() => expect([host.status, guest.status]).toEqual([{ phase: 'secure', safetyCode }, { phase: 'secure', safetyCode }]));
+    await waitFor(() => expect(guest.transfers[0]!.status.stage).toBe('complete'));
+    const file = (guest.transfers[0]!.status as { file: Blob }).file;
+    expect(sha256Hex(new Uint8Array(await file.arrayBuffer()))).toBe(sha256Hex(data));
+    await waitFor(() => expect(host.transfers[0]!.status.stage).toBe('complete'));
+    // Never a new peer connection: the ICE restart kept the data channel, and the transfer with it.
+    expect(stages).toEqual(['ice-restart']);
+    expect(world.network.links).toHaveLength(2);
   });
 
   it('an empty file and an image with its type both arrive', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url, utf8Encode } from '../../src/core/bytes.ts';
 import { DuetError } from '../../src/core/errors.ts';
 import { deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../../src/core/invite.ts';
-import { openSignal, sdpFingerprint, sealSignal } from '../../src/core/signal-seal.ts';
+import { openSignal, sdpFingerprint, sealSignal, signalBinding } from '../../src/core/signal-seal.ts';
 import { normaliseName, parsePeerMessage } from '../../src/core/messages.ts';
 import { RecordType } from '../../src/core/record.ts';
 import { isRoomId } from '../../signaling/protocol.ts';
@@ -83,6 +83,27 @@ describe('sealed signals', () => {
     const boundSession = await sealSignal(signalKey, 'host', { type: 'session', nonce }, undefined, nonce);
     expect(await asyncCode(openSignal(signalKey, 'host', boundSession, nonce))).toBe('signal-rejected');
     expect(await asyncCode(openSignal(signalKey, 'host', await sealSignal(signalKey, 'host', { type: 'session', nonce: 'short' })))).toBe(
+      'signal-rejected',
+    );
+  });
+
+  it('an ICE restart binds later signals to the attempt and the restart; the announcement is the host’s, bound to what came before', async () => {
+    const { signalKey } = await deriveRoomKeys(generateRoomSecret());
+    const restart = 'R'.repeat(22);
+    const later = 'S'.repeat(22);
+    const announcement = { type: 'ice-restart' as const, nonce: restart };
+    expect(signalBinding(nonce, restart)).toBe(`${nonce}/${restart}`);
+    expect(signalBinding(nonce)).toBe(nonce);
+    expect(await openSignal(signalKey, 'host', await sealSignal(signalKey, 'host', announcement, undefined, nonce), nonce)).toEqual(announcement);
+    const restartOffer = await sealSignal(signalKey, 'guest', offer, undefined, signalBinding(nonce, restart));
+    expect(await openSignal(signalKey, 'guest', restartOffer, signalBinding(nonce, restart))).toEqual(offer);
+    // Not in the attempt without the restart, nor in a later restart, nor in another attempt with the same restart nonce.
+    expect(await asyncCode(openSignal(signalKey, 'guest', restartOffer, nonce))).toBe('signal-rejected');
+    expect(await asyncCode(openSignal(signalKey, 'guest', restartOffer, signalBinding(nonce, later)))).toBe('signal-rejected');
+    expect(await asyncCode(openSignal(signalKey, 'guest', restartOffer, signalBinding('M'.repeat(22), restart)))).toBe('signal-rejected');
+    // Out of place: an unbound announcement, or one from the guest.
+    expect(await asyncCode(openSignal(signalKey, 'host', await sealSignal(signalKey, 'host', announcement)))).toBe('signal-rejected');
+    expect(await asyncCode(openSignal(signalKey, 'guest', await sealSignal(signalKey, 'guest', announcement, undefined, nonce), nonce))).toBe(
       'signal-rejected',
     );
   });

@@ -8,6 +8,8 @@
  *   and in order.
  * - FakePeerNetwork: PeerLinks that pair up through the (sealed) offer/answer
  *   exchange, matched by the DTLS fingerprints in their SDP, like WebRTC would.
+ *   A connected pair can lose its network path (both see ICE 'disconnected', frames
+ *   wait as SCTP would retransmit them) and get it back through an ICE restart.
  * - makeSession: a ChatSession wired to both, with a ManualClock.
  */
 import { DEFAULT_HANDSHAKE_CONFIG, type HandshakeConfig } from '../../../src/core/handshake.ts';
@@ -117,6 +119,13 @@ export class FakeSignalingServer {
     });
   }
 
+  /** Delivers `message` to the owner's open connection as if the server relayed it (a replay, say). */
+  deliverTo(owner: unknown, message: ServerMessage): void {
+    const connection = this.connectionOf(owner);
+    if (!connection) throw new Error('deliverTo: no open signaling connection for this owner');
+    this.deliver(connection, message);
+  }
+
   /** The socket of `owner` drops (network loss, server restart): the client hears onClose, the room's other member peer-left. */
   drop(owner: unknown): void {
     const connection = this.connectionOf(owner);
@@ -172,6 +181,15 @@ export class FakePeerLink implements PeerLink {
   partner: FakePeerLink | undefined;
   connected = false;
   closed = false;
+  /** The ICE connection state as this side sees it (reported through onIceStateChange). */
+  iceState: RTCIceConnectionState = 'new';
+  /** The network path is down: frames sent now wait, as SCTP would retransmit them once it is back. */
+  pathDown = false;
+  /** How often restartIce() was called on this link. */
+  restartIceCalls = 0;
+  /** ICE credentials generation: 0 for the first offer/answer, one more per ICE restart. */
+  generation = 0;
+  private held: Bytes[] = [];
   /** Every data frame this link sent, in order (before tampering). */
   readonly sentFrames: Bytes[] = [];
   /** Every signal this link emitted, in order. */
@@ -208,7 +226,7 @@ export class FakePeerLink implements PeerLink {
       'a=group:BUNDLE 0',
       'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
       'c=IN IP4 0.0.0.0',
-      `a=ice-ufrag:fk${this.id}`,
+      `a=ice-ufrag:fk${this.id}g${this.generation}`,
       'a=ice-pwd:fakefakefakefakefakefake',
       `a=fingerprint:sha-256 ${this.sdpFingerprintText}`,
       `a=setup:${this.options.initiator ? 'actpass' : 'active'}`,
@@ -221,13 +239,22 @@ export class FakePeerLink implements PeerLink {
   private describe(type: 'offer' | 'answer'): void {
     if (this.closed || this.described) return;
     this.described = true;
+    this.emitDescription(type);
+    this.network.tryConnect(this);
+  }
+
+  /** The description, then one trickled host candidate (a new port per generation), as simple-peer would send. */
+  private emitDescription(type: 'offer' | 'answer'): void {
+    if (this.closed) return;
     this.emit({ type, sdp: this.sdp() });
-    // One trickled host candidate, as simple-peer would send.
     this.emit({
       type: 'candidate',
-      candidate: { candidate: `candidate:${this.id} 1 udp 2122260223 192.0.2.${this.id % 250} ${40000 + this.id} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
+      candidate: { candidate: `candidate:${this.id} 1 udp 2122260223 192.0.2.${this.id % 250} ${this.port} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
     });
-    this.network.tryConnect(this);
+  }
+
+  get port(): number {
+    return 40000 + this.id * 10 + this.generation;
   }
 
   private emit(signal: WebRtcSignal): void {
@@ -243,17 +270,66 @@ export class FakePeerLink implements PeerLink {
     if (this.closed) return;
     this.receivedSignals.push(signal);
     if (signal.type === 'candidate') return;
-    // Like peer-link.ts: the remote fingerprint is read from the description (throws if there is none).
-    this.remoteFingerprint = sdpFingerprint(signal.sdp);
+    // Like peer-link.ts: the remote fingerprint is read from the description (throws if
+    // there is none), and a renegotiation may not change it.
+    const fingerprint = sdpFingerprint(signal.sdp);
+    if (this.remoteFingerprint !== undefined && fingerprint !== this.remoteFingerprint) {
+      throw new DuetError('signal-rejected', 'the DTLS fingerprint changed in a renegotiation');
+    }
+    this.remoteFingerprint = fingerprint;
+    if (this.connected) {
+      // A renegotiation of a live connection: an ICE restart.
+      if (signal.type === 'offer' && !this.initiator) {
+        this.generation++;
+        queueMicrotask(() => this.emitDescription('answer'));
+      }
+      if (signal.type === 'answer' && this.initiator) this.network.iceRestartNegotiated(this);
+      return;
+    }
     if (signal.type === 'offer' && !this.options.initiator) queueMicrotask(() => this.describe('answer'));
     this.network.tryConnect(this);
+  }
+
+  /** Like simple-peer with offerOptions.iceRestart: a new offer with new ICE credentials (the offerer only). */
+  restartIce(): void {
+    if (!this.initiator) throw new DuetError('peer-connection-failed', 'only the offerer restarts ICE');
+    if (this.closed) return;
+    this.restartIceCalls++;
+    this.generation++;
+    queueMicrotask(() => this.emitDescription('offer'));
+  }
+
+  diagnostics(): Promise<{ iceState: RTCIceConnectionState; localPorts: number[] }> {
+    return Promise.resolve({ iceState: this.iceState, localPorts: [this.port] });
+  }
+
+  /** This side's ICE state changes (asynchronously reported, as a browser would). */
+  setIceState(state: RTCIceConnectionState): void {
+    this.iceState = state;
+    queueMicrotask(() => {
+      if (!this.closed) this.options.onIceStateChange?.(state);
+    });
+  }
+
+  /** The path is back: frames that waited go out, in order. */
+  restorePath(): void {
+    this.pathDown = false;
+    const held = this.held;
+    this.held = [];
+    for (const frame of held) this.deliver(frame);
   }
 
   send(bytes: Bytes): void {
     if (this.closed || !this.connected || !this.partner) throw new DuetError('not-connected');
     const frame = new Uint8Array(bytes) as Bytes;
     this.sentFrames.push(frame);
+    if (this.pathDown) this.held.push(frame);
+    else this.deliver(frame);
+  }
+
+  private deliver(frame: Bytes): void {
     const to = this.partner;
+    if (!to) return;
     const tamper = this.network.tamper;
     const out = tamper ? tamper(new Uint8Array(frame) as Bytes, this, to) : frame;
     for (const delivered of out === null ? [] : Array.isArray(out) ? out : [out]) {
@@ -290,7 +366,8 @@ export class FakePeerLink implements PeerLink {
 
   private closePartner(): void {
     const partner = this.partner;
-    if (!partner || !this.connected) return;
+    // With the path down the close cannot reach the partner either.
+    if (!partner || !this.connected || this.pathDown) return;
     queueMicrotask(() => {
       if (partner.closed) return;
       partner.closed = true;
@@ -302,6 +379,7 @@ export class FakePeerLink implements PeerLink {
   connectTo(partner: FakePeerLink): void {
     this.partner = partner;
     this.connected = true;
+    this.setIceState('connected');
     queueMicrotask(() => {
       if (!this.closed) this.options.onConnect();
     });
@@ -315,6 +393,8 @@ export interface FakePeerNetworkOptions {
 
 export class FakePeerNetwork {
   connectivity: boolean;
+  /** false: an ICE restart is negotiated but the path does not come back (it stays disconnected). */
+  iceRestartWorks = true;
   tamper: DataTamper | undefined;
   /** Thrown by createPeerLink, if set (e.g. DuetError('peer-unavailable')). */
   createError: Error | undefined;
@@ -339,6 +419,25 @@ export class FakePeerNetwork {
   /** The owner's most recent link. */
   linkOf(owner: unknown): FakePeerLink | undefined {
     return this.linksOf(owner).at(-1);
+  }
+
+  /** The network path of a connected pair is lost: both sides see ICE 'disconnected'; the data channels stay open. */
+  breakPath(link: FakePeerLink): void {
+    for (const side of [link, link.partner]) {
+      if (!side || side.closed) continue;
+      side.pathDown = true;
+      side.setIceState('disconnected');
+    }
+  }
+
+  /** The offerer has the answer to its ICE restart offer: if the network allows, the path is back. */
+  iceRestartNegotiated(offerer: FakePeerLink): void {
+    if (!this.connectivity || !this.iceRestartWorks) return;
+    for (const side of [offerer, offerer.partner]) {
+      if (!side || side.closed) continue;
+      if (side.iceState !== 'connected') side.setIceState('connected');
+      side.restorePath();
+    }
   }
 
   /**
@@ -380,6 +479,7 @@ export interface MakeSessionOptions {
   /** "Remember me on this device". */
   device?: { identity: DeviceIdentity; store: DeviceStore };
   connectTimeoutMs?: number;
+  iceRestartTimeoutMs?: number;
   handshake?: Partial<HandshakeConfig>;
   /**
    * Wait until the session's RSA key pair exists before returning (default true).
@@ -413,6 +513,7 @@ export async function makeSession(world: World, options: MakeSessionOptions = {}
       },
       clock: world.clock,
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.iceRestartTimeoutMs !== undefined ? { iceRestartTimeoutMs: options.iceRestartTimeoutMs } : {}),
     });
   session = options.holdKeysUntil ? withHeldRsaKeygen(options.holdKeysUntil, construct) : construct();
   if (options.device) session.useDevice(options.device.identity, options.device.store);
