@@ -135,8 +135,6 @@ const MAX_NOTICES = 5;
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 const DEFAULT_RECONNECT_TIMEOUT_MS = 120_000;
 const DEFAULT_ICE_RESTART_TIMEOUT_MS = 6_000;
-/** How many earlier signal bindings are remembered to tell a replay from a forgery. */
-const MAX_PAST_BINDINGS = 16;
 /** Backoff between signaling reconnection attempts: 1 s, doubling, at most 15 s. */
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 15_000;
@@ -187,8 +185,6 @@ export class ChatSession {
   private stale: { binding: string; sameAttempt: boolean } | undefined;
   /** Session nonces this side has used: a session message naming one again is a replay. */
   private readonly usedSessionNonces = new Set<string>();
-  /** Earlier bindings in this conversation (the latest few): a signal that opens under one is a replay. */
-  private pastBindings: string[] = [];
   /** The IVs of the payloads opened under the current binding: the same payload again is a replay. */
   private openedSignals = new Set<string>();
   /** The current link's ICE connection state. */
@@ -526,10 +522,7 @@ export class ChatSession {
   /** Moves signals to a new binding (attempt or ICE restart); the current one becomes the stale one. */
   private rebind(sessionNonce: string | undefined, restartNonce?: string): void {
     const previous = this.currentBinding();
-    if (previous !== undefined) {
-      this.stale = { binding: previous, sameAttempt: sessionNonce === this.sessionNonce };
-      this.pastBindings = [...this.pastBindings, previous].slice(-MAX_PAST_BINDINGS);
-    }
+    if (previous !== undefined) this.stale = { binding: previous, sameAttempt: sessionNonce === this.sessionNonce };
     this.sessionNonce = sessionNonce;
     this.restartNonce = restartNonce;
     this.openedSignals = new Set();
@@ -553,11 +546,6 @@ export class ChatSession {
       try {
         const signal = await this.openPeerSignal(keys.signalKey, otherRole(role), payload);
         if (signal === 'stale') return;
-        if (signal === 'replay') {
-          // Never applied. A replay is the relay misbehaving, not a reason to end the conversation.
-          this.notify(new DuetError('signal-rejected', 'a signal was replayed'));
-          return;
-        }
         if (signal.type === 'ice-restart') {
           this.onIceRestartAnnounced(signal.nonce);
           return;
@@ -589,11 +577,11 @@ export class ChatSession {
   /**
    * Opens a signal from the peer under the current binding (attempt nonce, plus the
    * latest ICE restart's). A guest also accepts a new session message while secure or
-   * reconnecting. A signal from the previous binding is reported as 'stale', and a
-   * payload opened before, or a session message naming a used nonce, as 'replay':
-   * neither is applied.
+   * reconnecting. A late signal of the previous binding is reported as 'stale' (and
+   * ignored); a payload opened before, or a session message naming a used nonce, is a
+   * replay and refused (signal-rejected) like a signal from any other binding.
    */
-  private async openPeerSignal(key: CryptoKey, sender: Role, payload: string): Promise<SignalData | 'stale' | 'replay'> {
+  private async openPeerSignal(key: CryptoKey, sender: Role, payload: string): Promise<SignalData | 'stale'> {
     const current = this.currentBinding();
     const attempts: (string | undefined)[] = [current];
     const canRestart = this.status.phase === 'reconnecting' || this.status.phase === 'secure';
@@ -605,26 +593,26 @@ export class ChatSession {
       } catch {
         continue; // try the next binding
       }
-      if (signal.type === 'session' && this.usedSessionNonces.has(signal.nonce)) return 'replay';
+      if (signal.type === 'session' && this.usedSessionNonces.has(signal.nonce)) throw new DuetError('signal-rejected', 'replayed session nonce');
       // AES-GCM IVs are random: the same IV under the same binding is the same payload again.
       const iv = payload.slice(0, 16);
       if (binding !== undefined && binding === this.currentBinding()) {
-        if (this.openedSignals.has(iv)) return 'replay';
+        if (this.openedSignals.has(iv)) throw new DuetError('signal-rejected', 'replayed signal');
         this.openedSignals.add(iv);
       }
       return signal;
     }
     // Only a reconnection races with its own previous attempt, and an ICE restart with
-    // the late signals of the binding before it: those are stale. Anything else that
-    // opens under an earlier binding was recorded and sent again: a replay.
-    const opensUnder = (binding: string) =>
-      openSignal(key, sender, payload, binding).then(
+    // the late signals of the binding before it; elsewhere an old signal is a replay
+    // and is refused like any other.
+    const stale = this.stale;
+    if (stale !== undefined && (this.status.phase === 'reconnecting' || stale.sameAttempt)) {
+      const opened = await openSignal(key, sender, payload, stale.binding).then(
         () => true,
         () => false,
       );
-    const stale = this.stale;
-    if (stale !== undefined && (this.status.phase === 'reconnecting' || stale.sameAttempt) && (await opensUnder(stale.binding))) return 'stale';
-    for (const binding of this.pastBindings) if (await opensUnder(binding)) return 'replay';
+      if (opened) return 'stale';
+    }
     return openSignal(key, sender, payload, current);
   }
 
