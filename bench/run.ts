@@ -24,6 +24,7 @@ import { measureBundle } from './lib/bundle-size.ts';
 import { describeMachine, gitCommit, packageVersions } from './lib/machine.ts';
 import { type BenchResults, composeFigures, renderMarkdown } from './lib/report.ts';
 import { runSignalingLoad } from './lib/signaling-load.ts';
+import { serveBenchPages } from './lib/static-server.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -74,17 +75,17 @@ const signaling = await runSignalingLoad({
   relayRate: 1000,
   relayWarmupMs: quick ? 500 : 2000,
   relayDurationMs: quick ? 3000 : 10_000,
+  relayRuns: quick ? 1 : 3,
   relayPayloadChars: 512,
   loadProcesses: 4,
   log,
 });
-log(`  RSS ${(signaling.memory.loadedRssBytes / 1e6).toFixed(0)} MB with ${signaling.idleRooms} rooms; relay p99 ${signaling.relay.latencyMs.p99.toFixed(2)} ms`);
+log(`  RSS ${(signaling.memory.loadedRssBytes / 1e6).toFixed(0)} MB with ${signaling.idleRooms} rooms; relay p99 ${signaling.relay.medianRunP99Ms.toFixed(2)} ms (median of ${signaling.relay.runP99Ms.length} runs)`);
 
-// The real server for the app and for the bench pages' signaling (default limits), and a
-// second instance only to serve the bench pages, which must stay out of dist/.
-const quiet = () => {};
-const appServer = await createSignalingServer({ port: 0, host: '127.0.0.1', staticDir: distDir, log: quiet });
-const pagesServer = await createSignalingServer({ port: 0, host: '127.0.0.1', staticDir: pagesDir, log: quiet });
+// The real server (default limits) serves the app and signals for every page; the bench
+// pages, which must stay out of dist/, come from a static server of their own.
+const appServer = await createSignalingServer({ port: 0, host: '127.0.0.1', staticDir: distDir, log: () => {} });
+const pagesServer = await serveBenchPages(pagesDir);
 let browser;
 try {
   browser = await runBrowserBench({ appUrl: `${appServer.url}/`, wsUrl: appServer.wsUrl, pagesUrl: pagesServer.url, log, quick });

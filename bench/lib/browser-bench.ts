@@ -39,7 +39,7 @@ export interface BrowserBenchOptions {
   quick: boolean;
 }
 
-export type PipeName = 'raw' | 'chat' | 'records';
+export type PipeName = 'raw' | 'link' | 'chat' | 'records';
 
 export interface TimeToSecureRun {
   /** From the first click (Create room) to both sides secure/open. */
@@ -50,6 +50,16 @@ export interface TimeToSecureRun {
   setupMs: number;
   /** From the guest's Join to both sides secure/open. */
   joinToReadyMs: number;
+  /** Duet only: when each side's status line first showed each phase, ms after the guest's Join. */
+  phasesAfterJoin?: { host: Record<string, number>; guest: Record<string, number> };
+}
+
+/** Duet's bench page with the real handshake (records mode): where the setup time goes. */
+export interface SetupSplit {
+  /** Guest enters the room → data channel open on both sides (WebRTC: offer, answer, ICE, DTLS, SCTP). */
+  joinToChannelOpenMs: number;
+  /** Channel open → secure, the slower side: simple-peer's connect, then HELLO, KEY, CONFIRM. */
+  channelOpenToSecureMs: number;
 }
 
 export interface BrowserResults {
@@ -57,21 +67,43 @@ export interface BrowserResults {
   rsaKeygenMs: Record<string, Summary>;
   /** JS files the app page fetched before the lobby was shown (names in dist/assets). */
   lobbyScripts: string[];
-  timeToSecure: { raw: TimeToSecureRun[]; duet: TimeToSecureRun[] };
+  timeToSecure: { raw: TimeToSecureRun[]; duet: TimeToSecureRun[]; split: SetupSplit[] };
   roundTripMs: Record<PipeName, Summary>;
   messagesPerSecond: Record<PipeName, { perSecond: number; messages: number; seconds: number }>;
   throughput: Record<string, Partial<Record<PipeName, { mibPerSecond: number[]; median: number }>>>;
 }
 
 interface Watch {
+  /** When each status phase was first seen. */
+  phases: Record<string, number>;
   clickAt?: number;
   waitingAt?: number;
   secureAt?: number;
   failed?: string;
 }
 
-async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * Bench pages only: notes (epoch ms) when the page's data channel opened, by wrapping
+ * whatever onopen handler is set (simple-peer sets one), so Duet's own work after
+ * that moment can be told from WebRTC's connection setup.
+ */
+const CHANNEL_OPEN_HOOK = `{
+  const property = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onopen');
+  Object.defineProperty(RTCDataChannel.prototype, 'onopen', {
+    configurable: true,
+    get() { return property.get.call(this); },
+    set(handler) {
+      property.set.call(this, function (event) {
+        window.__channelOpenAt = performance.timeOrigin + performance.now();
+        return handler.call(this, event);
+      });
+    },
+  });
+}`;
+
+async function newPage(browser: Browser, hookChannelOpen = false): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  if (hookChannelOpen) await context.addInitScript(CHANNEL_OPEN_HOOK);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`  page error: ${error.message}`));
   return { context, page };
@@ -97,11 +129,12 @@ const WATCH_SCRIPT = `(peerName) => {
     }
     return null;
   }
-  const watch = {};
+  const watch = { phases: {} };
   window.addEventListener('click', () => { watch.clickAt ??= epoch(); }, { capture: true });
   function poll() {
     const status = deepFind(document, '[role=status][data-phase]');
     const phase = status && status.getAttribute('data-phase');
+    if (phase) watch.phases[phase] ??= epoch();
     if (phase === 'waiting') watch.waitingAt ??= epoch();
     if (phase === 'secure' && status.textContent.includes(peerName)) watch.secureAt ??= epoch();
     if (phase === 'failed') watch.failed = status.textContent;
@@ -152,7 +185,17 @@ async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeT
     const joinAt = await watched(bruno.page, 'clickAt');
     const readyAt = Math.max(aliceSecure, brunoSecure);
     const handoverMs = joinAt - waitingAt;
-    return { totalMs: readyAt - clickAt, handoverMs, setupMs: readyAt - clickAt - handoverMs, joinToReadyMs: readyAt - joinAt };
+    const phasesAfterJoin = async (page: Page) => {
+      const phases = (await page.evaluate('window.__watch.phases')) as Record<string, number>;
+      return Object.fromEntries(Object.entries(phases).map(([phase, at]) => [phase, Math.round(at - joinAt)]));
+    };
+    return {
+      totalMs: readyAt - clickAt,
+      handoverMs,
+      setupMs: readyAt - clickAt - handoverMs,
+      joinToReadyMs: readyAt - joinAt,
+      phasesAfterJoin: { host: await phasesAfterJoin(alice.page), guest: await phasesAfterJoin(bruno.page) },
+    };
   } finally {
     await alice.context.close();
     await bruno.context.close();
@@ -200,6 +243,27 @@ async function rawTimeToOpen(browser: Browser, pagesUrl: string, wsUrl: string):
   }
 }
 
+/** One connection of the Duet bench page (records mode, RSA key made beforehand), split at the data channel's opening. */
+async function duetSetupSplit(browser: Browser, pagesUrl: string, wsUrl: string): Promise<SetupSplit> {
+  const host = await newPage(browser, true);
+  const guest = await newPage(browser, true);
+  try {
+    await Promise.all([host.page.goto(`${pagesUrl}/duet.html`), guest.page.goto(`${pagesUrl}/duet.html`)]);
+    const secret = randomBase64Url(32);
+    await call(host.page, 'enter', 's', 'host', secret, wsUrl, 'records');
+    const joined = await call(guest.page, 'enter', 's', 'guest', secret, wsUrl, 'records');
+    const secured = await Promise.all([call(host.page, 'opened', 's'), call(guest.page, 'opened', 's')]);
+    const opened = (await Promise.all([host.page.evaluate('window.__channelOpenAt'), guest.page.evaluate('window.__channelOpenAt')])) as number[];
+    return {
+      joinToChannelOpenMs: Math.max(...opened) - joined.startedAt,
+      channelOpenToSecureMs: Math.max(secured[0] - opened[0]!, secured[1] - opened[1]!),
+    };
+  } finally {
+    await host.context.close();
+    await guest.context.close();
+  }
+}
+
 function randomBase64Url(bytes: number): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
 }
@@ -219,7 +283,7 @@ async function connectPair(browser: Browser, options: BrowserBenchOptions, name:
   await Promise.all([host.page.goto(page), guest.page.goto(page)]);
   // The raw page takes a room id; the Duet page a room secret, from which it derives the id and PSK as the app does.
   const room = name === 'raw' ? randomBase64Url(16) : randomBase64Url(32);
-  const mode = name === 'records' ? 'records' : 'chat';
+  const mode = name === 'raw' ? 'chat' : name;
   await call(host.page, 'enter', 'p', 'host', room, options.wsUrl, mode);
   await call(guest.page, 'enter', 'p', 'guest', room, options.wsUrl, mode);
   await Promise.all([call(host.page, 'opened', 'p'), call(guest.page, 'opened', 'p')]);
@@ -266,7 +330,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 
     // --- Time to secure, alternating baseline and app
     log('Time from both pages ready to secure (the real app) and to an open raw data channel…');
-    const timeToSecure: BrowserResults['timeToSecure'] = { raw: [], duet: [] };
+    const timeToSecure: BrowserResults['timeToSecure'] = { raw: [], duet: [], split: [] };
     const repetitions = quick ? 2 : 6;
     // One unrecorded round of each warms up the server, the browser's caches and the JITs.
     await rawTimeToOpen(browser, options.pagesUrl, options.wsUrl);
@@ -274,28 +338,31 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     for (let i = 0; i < repetitions; i++) {
       const raw = await rawTimeToOpen(browser, options.pagesUrl, options.wsUrl);
       const duet = await duetTimeToSecure(browser, options.appUrl);
+      const split = await duetSetupSplit(browser, options.pagesUrl, options.wsUrl);
       timeToSecure.raw.push(raw);
       timeToSecure.duet.push(duet);
-      log(`  ${i + 1}/${repetitions}: raw ${raw.setupMs.toFixed(0)} ms, Duet ${duet.setupMs.toFixed(0)} ms`);
+      timeToSecure.split.push(split);
+      log(
+        `  ${i + 1}/${repetitions}: raw ${raw.setupMs.toFixed(0)} ms (join → open ${raw.joinToReadyMs.toFixed(0)}), ` +
+          `Duet ${duet.setupMs.toFixed(0)} ms (join → secure ${duet.joinToReadyMs.toFixed(0)}); ` +
+          `bench page: join → open ${split.joinToChannelOpenMs.toFixed(0)}, open → secure ${split.channelOpenToSecureMs.toFixed(0)}`,
+      );
     }
 
     // --- The data path
-    log('Connecting the data-path pairs (raw, Duet chat, Duet records)…');
-    const pipes: PipeName[] = ['raw', 'chat', 'records'];
-    const pairs: Record<PipeName, PipePair> = {
-      raw: await connectPair(browser, options, 'raw', contexts),
-      chat: await connectPair(browser, options, 'chat', contexts),
-      records: await connectPair(browser, options, 'records', contexts),
-    };
+    log('Connecting the data-path pairs (raw; Duet link, chat, records)…');
+    const pipes: PipeName[] = ['raw', 'link', 'chat', 'records'];
+    const pairs = {} as Record<PipeName, PipePair>;
+    for (const pipe of pipes) pairs[pipe] = await connectPair(browser, options, pipe, contexts);
 
     log('Round trips, 100-byte messages…');
-    const rtt: Record<PipeName, number[]> = { raw: [], chat: [], records: [] };
+    const rtt: Record<PipeName, number[]> = { raw: [], link: [], chat: [], records: [] };
     const rounds = quick ? 1 : 4;
     for (let round = 0; round < rounds; round++) {
       for (const pipe of pipes) rtt[pipe].push(...(await call(pairs[pipe].sender, 'roundTrips', 'p', 100, 50, quick ? 200 : 1000, 15_000)));
-      log(`  round ${round + 1}/${rounds}: p50 raw ${median(rtt.raw).toFixed(2)} ms, chat ${median(rtt.chat).toFixed(2)} ms, records ${median(rtt.records).toFixed(2)} ms`);
+      log(`  round ${round + 1}/${rounds}: p50 ${pipes.map((pipe) => `${pipe} ${median(rtt[pipe]).toFixed(2)} ms`).join(', ')}`);
     }
-    const roundTripMs = { raw: summarize(rtt.raw), chat: summarize(rtt.chat), records: summarize(rtt.records) };
+    const roundTripMs = Object.fromEntries(pipes.map((pipe) => [pipe, summarize(rtt[pipe])])) as Record<PipeName, Summary>;
 
     log(`Small messages (100 bytes) per second, sustained ${quick ? 3 : 10} s…`);
     const messagesPerSecond = {} as BrowserResults['messagesPerSecond'];
@@ -314,7 +381,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     for (const size of [16 * 1024, 64 * 1024]) {
       const label = `${size / 1024} KiB`;
       // 64 KiB does not fit a chat message (50,000 characters at most): records only.
-      const sizePipes: PipeName[] = size <= 16 * 1024 ? pipes : ['raw', 'records'];
+      const sizePipes = size <= 16 * 1024 ? pipes : pipes.filter((pipe) => pipe !== 'chat');
       const window = windowBytes / size;
       const ackEvery = Math.max(1, window / 8);
       const runs: Partial<Record<PipeName, number[]>> = {};

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { LoadClientReport, LoadClientTask } from '../signaling/load-client.ts';
 import type { ServerChildReport, ServerChildRequest } from '../signaling/server-child.ts';
 import type { ServerLimits } from '../../signaling/limits.ts';
-import { type Summary, summarize } from './stats.ts';
+import { type Summary, median, percentile, summarize } from './stats.ts';
 
 export interface SignalingLoadOptions {
   root: string;
@@ -18,9 +18,13 @@ export interface SignalingLoadOptions {
   relayRate: number;
   relayWarmupMs: number;
   relayDurationMs: number;
+  /** Separate relay runs (each with fresh rooms); the figure is the median of their p99s. */
+  relayRuns: number;
   /** A typical sealed ICE candidate is a few hundred characters, an SDP about 1.5 K. */
   relayPayloadChars: number;
   loadProcesses: number;
+  /** Extra server limits (the default heartbeat, rate limits etc. apply otherwise). */
+  serverLimits?: Partial<ServerLimits>;
   log: (line: string) => void;
 }
 
@@ -54,7 +58,11 @@ export interface SignalingLoadResult {
     payloadChars: number;
     sent: number;
     received: number;
+    /** Every run's latencies together. */
     latencyMs: Summary;
+    /** Each run's p99; their median is the figure. */
+    runP99Ms: number[];
+    medianRunP99Ms: number;
     serverErrors: Record<string, number>;
     /** Server RSS right after the relay test. */
     rssAfterBytes: number;
@@ -123,6 +131,7 @@ export async function runSignalingLoad(options: SignalingLoadOptions): Promise<S
     log(`open-files limit ${fileLimit}: the server can hold ${idleRooms} idle rooms, not ${options.targetRooms}; the rest is projected`);
   }
   const limits: Partial<ServerLimits> = {
+    ...options.serverLimits,
     // All load comes from a few loopback addresses.
     maxConnectionsPerIp: 2 * options.targetRooms + 2 * options.relayRooms,
   };
@@ -184,7 +193,7 @@ export async function runSignalingLoad(options: SignalingLoadOptions): Promise<S
     const loadedRss = procStatus(server.pid!).rss;
     const loaded = await memory(true);
 
-    log(`  relay: ${options.relayRate} signals/s over ${options.relayRooms} more rooms for ${options.relayDurationMs / 1000} s`);
+    log(`  relay: ${options.relayRate} signals/s over ${options.relayRooms} more rooms, ${options.relayRuns} × ${options.relayDurationMs / 1000} s`);
     const relayTask: LoadClientTask = {
       mode: 'relay',
       url,
@@ -195,17 +204,25 @@ export async function runSignalingLoad(options: SignalingLoadOptions): Promise<S
       durationMs: options.relayDurationMs,
       payloadChars: options.relayPayloadChars,
     };
-    const relayClient = tsxChild(root, 'bench/signaling/load-client.ts', { BENCH_LOAD_TASK: JSON.stringify(relayTask) });
-    children.push(relayClient);
-    const relay = await nextReport<LoadClientReport, Extract<LoadClientReport, { type: 'relay' }>>(
-      relayClient,
-      (m) => {
-        if (m.type === 'failed') throw new Error(m.error);
-        return m.type === 'relay' ? m : undefined;
-      },
-      options.relayWarmupMs + options.relayDurationMs + 60_000,
-      'the relay test',
-    );
+    const relayRuns: Extract<LoadClientReport, { type: 'relay' }>[] = [];
+    for (let run = 0; run < options.relayRuns; run++) {
+      const relayClient = tsxChild(root, 'bench/signaling/load-client.ts', { BENCH_LOAD_TASK: JSON.stringify(relayTask) });
+      children.push(relayClient);
+      const relay = await nextReport<LoadClientReport, Extract<LoadClientReport, { type: 'relay' }>>(
+        relayClient,
+        (m) => {
+          if (m.type === 'failed') throw new Error(m.error);
+          return m.type === 'relay' ? m : undefined;
+        },
+        options.relayWarmupMs + options.relayDurationMs + 60_000,
+        'the relay test',
+      );
+      relayRuns.push(relay);
+      // Its sockets close with it, which frees the server's descriptors for the next run.
+      relayClient.send({ type: 'stop' });
+      await new Promise((resolve) => relayClient.once('exit', resolve));
+      log(`    run ${run + 1}: p99 ${percentile(relay.latenciesMs, 99).toFixed(2)} ms`);
+    }
     const after = procStatus(server.pid!);
 
     const bytesPerRoom = opened > 0 ? (loadedRss - empty.rssBytes) / opened : Number.NaN;
@@ -230,10 +247,14 @@ export async function runSignalingLoad(options: SignalingLoadOptions): Promise<S
         rate: options.relayRate,
         durationMs: options.relayDurationMs,
         payloadChars: options.relayPayloadChars,
-        sent: relay.sent,
-        received: relay.received,
-        latencyMs: summarize(relay.latenciesMs),
-        serverErrors: relay.serverErrors,
+        sent: relayRuns.reduce((sum, r) => sum + r.sent, 0),
+        received: relayRuns.reduce((sum, r) => sum + r.received, 0),
+        latencyMs: summarize(relayRuns.flatMap((r) => r.latenciesMs)),
+        runP99Ms: relayRuns.map((r) => percentile(r.latenciesMs, 99)),
+        medianRunP99Ms: median(relayRuns.map((r) => percentile(r.latenciesMs, 99))),
+        serverErrors: Object.fromEntries(
+          [...new Set(relayRuns.flatMap((r) => Object.keys(r.serverErrors)))].map((code) => [code, relayRuns.reduce((sum, r) => sum + (r.serverErrors[code] ?? 0), 0)]),
+        ),
         rssAfterBytes: after.rss,
       },
     };

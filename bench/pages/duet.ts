@@ -11,12 +11,15 @@
  *   opaque binary payloads: what bulk data (64 KiB does not fit a chat message)
  *   costs through Duet's encryption and transport.
  *
+ * - 'link': the PeerLink alone, no handshake and no encryption: separates what
+ *   simple-peer adds from what the secure channel adds.
+ *
  * Signals are relayed unsealed here (the signal sealing only matters to connection
  * setup, which bench/run.ts measures through the real app instead).
  */
 import type { ServerMessage } from '../../signaling/protocol.ts';
 import { type Bytes, fromBase64Url } from '../../src/core/bytes.ts';
-import { DEFAULT_HANDSHAKE_CONFIG, Handshake, generateRsaIdentity } from '../../src/core/handshake.ts';
+import { DEFAULT_HANDSHAKE_CONFIG, Handshake, type RsaIdentity, generateRsaIdentity } from '../../src/core/handshake.ts';
 import { deriveRoomKeys } from '../../src/core/invite.ts';
 import type { PeerMessage } from '../../src/core/messages.ts';
 import { RecordOpener, RecordSealer, RecordType } from '../../src/core/record.ts';
@@ -27,7 +30,7 @@ import { type PeerLink, createPeerLink } from '../../src/transport/peer-link.ts'
 import { type SignalingConnection, connectSignaling } from '../../src/transport/signaling-client.ts';
 import { type BenchMessage, type Kind, Measurer, type Pipe, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
 
-type Mode = 'chat' | 'records';
+type Mode = 'chat' | 'records' | 'link';
 
 /** Handshake messages use types below this value, records use it and above (as in SecureChannel). */
 const FIRST_RECORD_TYPE = 0x10;
@@ -73,8 +76,7 @@ function benchMessageOf(message: PeerMessage): BenchMessage | undefined {
 }
 
 /** The chat pipe: SecureChannel as the app uses it. Resolves once the handshake is done. */
-async function chatPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void): Promise<Pipe> {
-  const identity = await generateRsaIdentity(DEFAULT_HANDSHAKE_CONFIG);
+async function chatPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void, identity: RsaIdentity): Promise<Pipe> {
   const fingerprints = link.fingerprints();
   const pipe: Pipe = { name, errors: [], onMessage: () => {}, send: () => {} };
   const channel = new SecureChannel({
@@ -100,8 +102,7 @@ async function chatPipe(name: string, role: Role, link: PeerLink, psk: Bytes, ea
 }
 
 /** The records pipe: the real handshake and record layer, binary payloads. */
-async function recordsPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void): Promise<Pipe> {
-  const identity = await generateRsaIdentity(DEFAULT_HANDSHAKE_CONFIG);
+async function recordsPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void, identity: RsaIdentity): Promise<Pipe> {
   const fingerprints = link.fingerprints();
   const pipe: Pipe = { name, errors: [], onMessage: () => {}, send: () => {} };
   const handshake = new Handshake({
@@ -140,12 +141,30 @@ async function recordsPipe(name: string, role: Role, link: PeerLink, psk: Bytes,
   return pipe;
 }
 
+/** The link pipe: bytes straight through PeerLink (simple-peer), for the decomposition only. */
+async function linkPipe(name: string, _role: Role, link: PeerLink, _psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void): Promise<Pipe> {
+  const pipe: Pipe = {
+    name,
+    errors: [],
+    onMessage: () => {},
+    send: (message) => link.send(encodeBinary(message)),
+  };
+  const receive = (bytes: Bytes) => pipe.onMessage(decodeBinary(bytes));
+  setReceiver(receive);
+  for (const frame of early.splice(0)) receive(frame);
+  return pipe;
+}
+
+const PIPES = { chat: chatPipe, records: recordsPipe, link: linkPipe } as const;
+
 /**
  * Opens the signaling connection and enters the room (the id derived from `secret`,
  * as the app derives it); resolves once the server confirmed. The guest makes the
  * WebRTC offer when it is in the room, as in the app.
  */
 async function enter(name: string, role: Role, secret: string, wsUrl: string, mode: Mode): Promise<{ startedAt: number; inRoomAt: number }> {
+  // The app makes its RSA key while the lobby shows, before anyone connects: so does this page, untimed.
+  const identity = await generateRsaIdentity(DEFAULT_HANDSHAKE_CONFIG);
   const startedAt = epochNow();
   const keys = await deriveRoomKeys(fromBase64Url(secret));
   const connection: DuetConnection = { signaling: undefined, link: undefined, close: () => {}, securedAt: undefined, measurer: undefined, error: undefined };
@@ -160,8 +179,7 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
       iceServers: [],
       onSignal: (signal) => connection.signaling?.send({ type: 'signal', payload: toBase64UrlJson(signal) }),
       onConnect: () => {
-        const make = mode === 'chat' ? chatPipe : recordsPipe;
-        make(name, role, link, keys.psk, early, (receiver) => (receive = receiver)).then((pipe) => {
+        PIPES[mode](name, role, link, keys.psk, early, (receiver) => (receive = receiver), identity).then((pipe) => {
           connection.measurer = new Measurer(pipe);
           connection.securedAt = epochNow();
         }, fail);
