@@ -11,9 +11,10 @@
  *
  *   npm run bench              full run (about 5 minutes), writes the report
  *   npm run bench -- --quick   short smoke run, writes bench/results/quick.json only
+ *   npm run bench -- --report-only   rewrites docs/PERFORMANCE.md from bench/results/latest.json
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,13 @@ import { serveBenchPages } from './lib/static-server.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
+
+if (process.argv.includes('--report-only')) {
+  const saved = JSON.parse(readFileSync(path.join(root, 'bench', 'results', 'latest.json'), 'utf8')) as BenchResults;
+  writeFileSync(path.join(root, 'docs', 'PERFORMANCE.md'), renderMarkdown(saved));
+  console.log('Wrote docs/PERFORMANCE.md from bench/results/latest.json');
+  process.exit(0);
+}
 
 // --- Into the network namespace first, so no bench traffic can leave the machine.
 if (process.env.DUET_IN_NETNS !== '1' && process.env.BENCH_REEXECUTED !== '1') {
