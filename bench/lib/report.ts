@@ -378,7 +378,7 @@ function findings(results: BenchResults): string[] {
   out.push(
     missed.length === 0
       ? '**Every target was met in this run.**'
-      : `**Targets missed in this run:** ${missed.map((figure) => figure.label.toLowerCase()).join('; ')}. Each is explained below.`,
+      : `**Targets missed in this run:** ${missed.map((figure) => figure.label).join('; ')}. Each is explained below.`,
     '',
   );
   if (results.machine.loadAverageStart > results.machine.cores || (results.machine.loadAverageEnd ?? 0) > results.machine.cores) {
