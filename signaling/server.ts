@@ -193,6 +193,9 @@ interface Connection {
   readonly bucket: TokenBucket;
 }
 
+/** Sockets pinged at a time during a liveness check (a few milliseconds of work). */
+const LIVENESS_SLICE = 250;
+
 /** A short, non-reversible tag that lets log lines about one room be correlated. */
 function roomTag(room: RoomId): string {
   return createHash('sha256').update(room).digest('hex').slice(0, 8);
@@ -208,6 +211,8 @@ class RoomRelay {
    * a later room with the same id would expire early.
    */
   private readonly expiries = new Map<RoomId, NodeJS.Timeout>();
+  /** The rest of a liveness check in progress. */
+  private livenessSweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly log: (entry: LogEntry) => void,
@@ -232,6 +237,8 @@ class RoomRelay {
   stop(): void {
     for (const timer of this.expiries.values()) clearTimeout(timer);
     this.expiries.clear();
+    if (this.livenessSweep) clearTimeout(this.livenessSweep);
+    this.livenessSweep = undefined;
   }
 
   private expireLater(room: RoomId): void {
@@ -269,17 +276,31 @@ class RoomRelay {
     });
   }
 
-  /** Ping everyone; cut off sockets that did not answer the previous ping. */
+  /**
+   * Ping everyone; cut off sockets that did not answer the previous ping. Spread out:
+   * slices of LIVENESS_SLICE sockets, evenly over the first half of the interval, so
+   * each socket is still checked once per interval. Pinging tens of thousands of
+   * sockets at once (and taking their pongs) held up relayed signals for hundreds of
+   * milliseconds every heartbeat.
+   */
   checkLiveness(): void {
-    for (const connection of this.connections) {
-      if (!connection.alive) {
-        this.log({ event: 'heartbeat-timeout' });
-        connection.socket.terminate();
-        continue;
+    if (this.livenessSweep) return; // the previous sweep is still going (a very short heartbeat)
+    const pending = [...this.connections];
+    const gapMs = this.limits.heartbeatMs / 2 / Math.ceil(pending.length / LIVENESS_SLICE);
+    const sweep = () => {
+      for (const connection of pending.splice(0, LIVENESS_SLICE)) {
+        if (!this.connections.has(connection)) continue; // closed meanwhile
+        if (!connection.alive) {
+          this.log({ event: 'heartbeat-timeout' });
+          connection.socket.terminate();
+          continue;
+        }
+        connection.alive = false;
+        connection.socket.ping();
       }
-      connection.alive = false;
-      connection.socket.ping();
-    }
+      this.livenessSweep = pending.length > 0 ? setTimeout(sweep, gapMs).unref() : undefined;
+    };
+    sweep();
   }
 
   /** Runs a handler so that a bug answers server-error instead of crashing the process. */

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Bytes, utf8Encode } from '../../src/core/bytes.ts';
 import { DuetError } from '../../src/core/errors.ts';
 import { HEADER_BYTES, MAX_PLAINTEXT_BYTES, MAX_RECORD_BYTES, RecordOpener, RecordSealer, RecordType, isRecordType } from '../../src/core/record.ts';
@@ -86,6 +86,34 @@ describe('record layer', () => {
     const records = await Promise.all([1, 2, 3, 4, 5].map((n) => sealer.seal(RecordType.chat, utf8Encode(String(n)))));
     const opened = await Promise.all(records.map((r) => opener.open(r)));
     expect(opened.map((r) => r.sequence)).toEqual([1n, 2n, 3n, 4n, 5n]);
+  });
+
+  it('opened all at once (pipelined), a burst gets the same outcome per record as one at a time', async () => {
+    const records = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => sealer.seal(RecordType.chat, utf8Encode(String(n)))));
+    const forged = new Uint8Array(records[3]!) as Bytes;
+    forged[HEADER_BYTES] = forged[HEADER_BYTES]! ^ 0x01;
+    const gcmOnly = await new RecordSealer(other.aes, (await keys()).mac).seal(RecordType.chat, utf8Encode('x'));
+    // 1, 2, 1 again (replayed while 2 is still in flight), 3, 4 forged, 2 again, 5, 6, 6 again.
+    const burst = [records[0]!, records[1]!, records[0]!, records[2]!, forged, records[1]!, records[4]!, records[5]!, records[5]!];
+    const outcomes = await Promise.all(burst.map((record) => codeOf(opener.open(record))));
+    expect(outcomes).toEqual(['accepted', 'accepted', 'record-replayed', 'accepted', 'record-forged', 'record-replayed', 'accepted', 'accepted', 'record-replayed']);
+    // The forged record changed nothing: the genuine 4th is refused only because 5 and 6 came after it.
+    expect(await codeOf(opener.open(records[3]!))).toBe('record-replayed');
+    expect(await codeOf(opener.open(gcmOnly))).toBe('record-forged');
+    expect((await opener.open(await sealer.seal(RecordType.chat, utf8Encode('7')))).sequence).toBe(7n);
+  });
+
+  it('decrypts nothing whose HMAC fails, even when records are opened concurrently', async () => {
+    const decrypt = vi.spyOn(crypto.subtle, 'decrypt');
+    try {
+      const good = await sealer.seal(RecordType.chat, utf8Encode('ok'));
+      const stranger = await new RecordSealer(other.aes, other.mac).seal(RecordType.chat, utf8Encode('x'));
+      const outcomes = await Promise.all([stranger, good, stranger].map((record) => codeOf(opener.open(record))));
+      expect(outcomes).toEqual(['record-forged', 'accepted', 'record-forged']);
+      expect(decrypt).toHaveBeenCalledTimes(1);
+    } finally {
+      decrypt.mockRestore();
+    }
   });
 
   it('rejects malformed, truncated, oversized and unknown-type records with named errors', async () => {

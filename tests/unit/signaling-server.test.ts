@@ -396,6 +396,32 @@ describe('signaling server: heartbeat', () => {
   });
 });
 
+describe('signaling server: heartbeat with many sockets', () => {
+  it('pings in slices spread over the interval, not all at once, and reaches every socket', async () => {
+    // 300 sockets: a first slice of 250 at once, the other 50 a quarter-interval (250 ms) later.
+    await startServer({ heartbeatMs: 1000, limits: { maxConnectionsPerIp: 1000 } });
+    const many = await Promise.all(Array.from({ length: 300 }, () => connect()));
+    const pinged = new Set<TestClient>();
+    let firstSliceSeen: (count: number) => void = () => {};
+    const pingedWhenFirstSliceArrived = new Promise<number>((resolve) => (firstSliceSeen = resolve));
+    const all = new Promise<void>((resolve) => {
+      for (const client of many) {
+        client.socket.once('ping', () => {
+          pinged.add(client);
+          // Once the pings already on the wire are read, how many sockets have been pinged?
+          if (pinged.size === 250) setImmediate(() => firstSliceSeen(pinged.size));
+          if (pinged.size === many.length) resolve();
+        });
+      }
+    });
+    expect(await pingedWhenFirstSliceArrived).toBe(250);
+    await all;
+    // Everyone answered (ws answers pings itself), so nobody was cut off.
+    expect(many.every((client) => client.socket.readyState === WebSocket.OPEN)).toBe(true);
+    expect(logs.entries).not.toContainEqual({ event: 'heartbeat-timeout' });
+  });
+});
+
 describe('signaling server: HTTP', () => {
   /** A GET with the path sent exactly as given (fetch would normalise dot segments). */
   function rawGet(requestPath: string): Promise<{ status: number; body: string }> {

@@ -1,0 +1,406 @@
+/**
+ * The browser figures, in two real Chromium contexts on loopback (as the end-to-end
+ * tests run): RSA key generation, time to a secure conversation in the real app,
+ * and the data path (round trips, message rate, bulk throughput) of Duet's secure
+ * channel against a raw data channel baseline. Baseline and Duet alternate in
+ * every repetition, so background load on the machine hits both alike.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, type BrowserContext, type Page, chromium } from '@playwright/test';
+import type { DuetBench } from '../pages/duet.ts';
+import type { RawBench } from '../pages/raw.ts';
+import { type Summary, median, summarize } from './stats.ts';
+
+/** As in playwright.config.ts: without --allow-loopback-in-peer-connection no ICE candidates appear. */
+const CHROMIUM_ARGS = [
+  '--allow-loopback-in-peer-connection',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-gpu',
+];
+
+export function chromiumPath(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  return undefined;
+}
+
+export interface BrowserBenchOptions {
+  /** The app, served by the real signaling server from dist/. */
+  appUrl: string;
+  /** That server's WebSocket endpoint, used by the bench pages too. */
+  wsUrl: string;
+  /** Where the bench pages are served (bench/.build). */
+  pagesUrl: string;
+  log: (line: string) => void;
+  quick: boolean;
+}
+
+export type PipeName = 'raw' | 'link' | 'chat' | 'records';
+
+export interface TimeToSecureRun {
+  /** From the first click (Create room) to both sides secure/open. */
+  totalMs: number;
+  /** The harness passing the link from one page to the other (reading it, typing it, clicking Join): not product time. */
+  handoverMs: number;
+  /** totalMs − handoverMs: the figure compared. */
+  setupMs: number;
+  /** From the guest's Join to both sides secure/open. */
+  joinToReadyMs: number;
+  /** Duet only: when each side's status line first showed each phase, ms after the guest's Join. */
+  phasesAfterJoin?: { host: Record<string, number>; guest: Record<string, number> };
+}
+
+/** Duet's bench page with the real handshake (records mode): where the setup time goes. */
+export interface SetupSplit {
+  /** Guest enters the room → data channel open on both sides (WebRTC: offer, answer, ICE, DTLS, SCTP). */
+  joinToChannelOpenMs: number;
+  /** Channel open → secure, the slower side: simple-peer's connect, then HELLO, KEY, CONFIRM. */
+  channelOpenToSecureMs: number;
+}
+
+export interface BrowserResults {
+  chromiumVersion: string;
+  rsaKeygenMs: Record<string, Summary>;
+  /** JS files the app page fetched before the lobby was shown (names in dist/assets). */
+  lobbyScripts: string[];
+  timeToSecure: { raw: TimeToSecureRun[]; duet: TimeToSecureRun[]; split: SetupSplit[] };
+  roundTripMs: Record<PipeName, Summary>;
+  messagesPerSecond: Record<PipeName, { perSecond: number; messages: number; seconds: number }>;
+  throughput: Record<string, Partial<Record<PipeName, { mibPerSecond: number[]; median: number }>>>;
+}
+
+interface Watch {
+  /** When each status phase was first seen. */
+  phases: Record<string, number>;
+  clickAt?: number;
+  waitingAt?: number;
+  secureAt?: number;
+  failed?: string;
+}
+
+/**
+ * Bench pages only: notes (epoch ms) when the page's data channel opened, by wrapping
+ * whatever onopen handler is set (simple-peer sets one), so Duet's own work after
+ * that moment can be told from WebRTC's connection setup.
+ */
+const CHANNEL_OPEN_HOOK = `{
+  const property = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onopen');
+  Object.defineProperty(RTCDataChannel.prototype, 'onopen', {
+    configurable: true,
+    get() { return property.get.call(this); },
+    set(handler) {
+      property.set.call(this, function (event) {
+        window.__channelOpenAt = performance.timeOrigin + performance.now();
+        return handler.call(this, event);
+      });
+    },
+  });
+}`;
+
+async function newPage(browser: Browser, hookChannelOpen = false): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  if (hookChannelOpen) await context.addInitScript(CHANNEL_OPEN_HOOK);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`  page error: ${error.message}`));
+  return { context, page };
+}
+
+/**
+ * Runs in the app page: records (epoch ms) the first click, when the status line
+ * first says "waiting" and when it first says secure with the peer's name. The
+ * status lives in shadow DOM, so it is looked up through every shadow root.
+ * Plain JavaScript source, because tsx's transform would add helpers to a function
+ * that do not exist in the page.
+ */
+const WATCH_SCRIPT = `(peerName) => {
+  const epoch = () => performance.timeOrigin + performance.now();
+  function deepFind(root, selector) {
+    const found = root.querySelector(selector);
+    if (found) return found;
+    for (const element of root.querySelectorAll('*')) {
+      if (element.shadowRoot) {
+        const inner = deepFind(element.shadowRoot, selector);
+        if (inner) return inner;
+      }
+    }
+    return null;
+  }
+  const watch = { phases: {} };
+  window.addEventListener('click', () => { watch.clickAt ??= epoch(); }, { capture: true });
+  function poll() {
+    const status = deepFind(document, '[role=status][data-phase]');
+    const phase = status && status.getAttribute('data-phase');
+    if (phase) watch.phases[phase] ??= epoch();
+    if (phase === 'waiting') watch.waitingAt ??= epoch();
+    if (phase === 'secure' && status.textContent.includes(peerName)) watch.secureAt ??= epoch();
+    if (phase === 'failed') watch.failed = status.textContent;
+    if (watch.secureAt === undefined && watch.failed === undefined) setTimeout(poll, 2);
+  }
+  poll();
+  window.__watch = watch;
+}`;
+
+function installWatch(page: Page, peerName: string): Promise<void> {
+  return page.evaluate(`(${WATCH_SCRIPT})(${JSON.stringify(peerName)})`) as Promise<void>;
+}
+
+async function watched(page: Page, field: keyof Watch, timeoutMs = 30_000): Promise<number> {
+  const handle = await page.waitForFunction(
+    (f) => {
+      const watch = (window as unknown as { __watch: Watch }).__watch;
+      return watch.failed !== undefined || watch[f] !== undefined ? { value: watch[f], failed: watch.failed } : undefined;
+    },
+    field,
+    { polling: 20, timeout: timeoutMs },
+  );
+  const { value, failed } = (await handle.jsonValue()) as { value?: number; failed?: string };
+  if (typeof value !== 'number') throw new Error(`the app failed: ${failed}`);
+  return value;
+}
+
+/** One conversation set up through the real app UI, as two people would. */
+async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeToSecureRun> {
+  const alice = await newPage(browser);
+  const bruno = await newPage(browser);
+  try {
+    await Promise.all([alice.page.goto(appUrl), bruno.page.goto(appUrl)]);
+    await alice.page.getByRole('textbox', { name: 'Your name' }).fill('Alice');
+    await bruno.page.getByRole('textbox', { name: 'Your name' }).fill('Bruno');
+    // A person takes a moment to type a name: the RSA key, generated when the lobby
+    // shows, is ready by then (its time is measured separately).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await installWatch(alice.page, 'Bruno');
+    await installWatch(bruno.page, 'Alice');
+    await alice.page.getByRole('button', { name: 'Create room' }).click();
+    const waitingAt = await watched(alice.page, 'waitingAt');
+    const link = (await alice.page.getByRole('link', { name: 'Room link' }).textContent()) ?? '';
+    await bruno.page.getByRole('textbox', { name: 'Room code' }).fill(link);
+    await bruno.page.getByRole('button', { name: 'Join' }).click();
+    const [aliceSecure, brunoSecure] = await Promise.all([watched(alice.page, 'secureAt'), watched(bruno.page, 'secureAt')]);
+    const clickAt = await watched(alice.page, 'clickAt');
+    const joinAt = await watched(bruno.page, 'clickAt');
+    const readyAt = Math.max(aliceSecure, brunoSecure);
+    const handoverMs = joinAt - waitingAt;
+    const phasesAfterJoin = async (page: Page) => {
+      const phases = (await page.evaluate('window.__watch.phases')) as Record<string, number>;
+      return Object.fromEntries(Object.entries(phases).map(([phase, at]) => [phase, Math.round(at - joinAt)]));
+    };
+    return {
+      totalMs: readyAt - clickAt,
+      handoverMs,
+      setupMs: readyAt - clickAt - handoverMs,
+      joinToReadyMs: readyAt - joinAt,
+      phasesAfterJoin: { host: await phasesAfterJoin(alice.page), guest: await phasesAfterJoin(bruno.page) },
+    };
+  } finally {
+    await alice.context.close();
+    await bruno.context.close();
+  }
+}
+
+type BenchApi = RawBench & DuetBench;
+type Method = 'enter' | 'opened' | 'roundTrips' | 'flow' | 'rsaKeygen' | 'close';
+
+/**
+ * Calls window.__bench[method](...args) in the page. page.evaluate sends the function
+ * as source, so it cannot close over anything: the method name and arguments go along.
+ */
+async function call<M extends Method>(page: Page, method: M, ...args: Parameters<BenchApi[M]>): Promise<Awaited<ReturnType<BenchApi[M]>>> {
+  return page.evaluate(
+    ([m, a]) => {
+      const bench = (window as unknown as { __bench: Record<string, (...x: unknown[]) => unknown> }).__bench;
+      return bench[m]!(...a) as never;
+    },
+    [method, args as unknown[]] as const,
+  ) as Promise<Awaited<ReturnType<BenchApi[M]>>>;
+}
+
+/** The same through the raw page: create/join through the same server, then an offer, an answer and an open data channel. */
+async function rawTimeToOpen(browser: Browser, pagesUrl: string, wsUrl: string): Promise<TimeToSecureRun> {
+  const host = await newPage(browser);
+  const guest = await newPage(browser);
+  try {
+    await Promise.all([host.page.goto(`${pagesUrl}/raw.html`), guest.page.goto(`${pagesUrl}/raw.html`)]);
+    const room = randomBase64Url(16);
+    const hosted = await call(host.page, 'enter', 't', 'host', room, wsUrl, 'chat');
+    const joined = await call(guest.page, 'enter', 't', 'guest', room, wsUrl, 'chat');
+    const [hostOpen, guestOpen] = await Promise.all([call(host.page, 'opened', 't'), call(guest.page, 'opened', 't')]);
+    const readyAt = Math.max(hostOpen, guestOpen);
+    const handoverMs = joined.startedAt - hosted.inRoomAt;
+    return {
+      totalMs: readyAt - hosted.startedAt,
+      handoverMs,
+      setupMs: readyAt - hosted.startedAt - handoverMs,
+      joinToReadyMs: readyAt - joined.startedAt,
+    };
+  } finally {
+    await host.context.close();
+    await guest.context.close();
+  }
+}
+
+/** One connection of the Duet bench page (records mode, RSA key made beforehand), split at the data channel's opening. */
+async function duetSetupSplit(browser: Browser, pagesUrl: string, wsUrl: string): Promise<SetupSplit> {
+  const host = await newPage(browser, true);
+  const guest = await newPage(browser, true);
+  try {
+    await Promise.all([host.page.goto(`${pagesUrl}/duet.html`), guest.page.goto(`${pagesUrl}/duet.html`)]);
+    const secret = randomBase64Url(32);
+    await call(host.page, 'enter', 's', 'host', secret, wsUrl, 'records');
+    const joined = await call(guest.page, 'enter', 's', 'guest', secret, wsUrl, 'records');
+    const secured = await Promise.all([call(host.page, 'opened', 's'), call(guest.page, 'opened', 's')]);
+    const opened = (await Promise.all([host.page.evaluate('window.__channelOpenAt'), guest.page.evaluate('window.__channelOpenAt')])) as number[];
+    return {
+      joinToChannelOpenMs: Math.max(...opened) - joined.startedAt,
+      channelOpenToSecureMs: Math.max(secured[0] - opened[0]!, secured[1] - opened[1]!),
+    };
+  } finally {
+    await host.context.close();
+    await guest.context.close();
+  }
+}
+
+function randomBase64Url(bytes: number): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
+}
+
+interface PipePair {
+  name: PipeName;
+  /** Measures (it sends); the other page only answers. */
+  sender: Page;
+}
+
+/** Connects a pair of bench pages in contexts of their own: a raw data channel, or Duet's secure channel in one of its two modes. */
+async function connectPair(browser: Browser, options: BrowserBenchOptions, name: PipeName, contexts: BrowserContext[]): Promise<PipePair> {
+  const host = await newPage(browser);
+  const guest = await newPage(browser);
+  contexts.push(host.context, guest.context);
+  const page = `${options.pagesUrl}/${name === 'raw' ? 'raw.html' : 'duet.html'}`;
+  await Promise.all([host.page.goto(page), guest.page.goto(page)]);
+  // The raw page takes a room id; the Duet page a room secret, from which it derives the id and PSK as the app does.
+  const room = name === 'raw' ? randomBase64Url(16) : randomBase64Url(32);
+  const mode = name === 'raw' ? 'chat' : name;
+  await call(host.page, 'enter', 'p', 'host', room, options.wsUrl, mode);
+  await call(guest.page, 'enter', 'p', 'guest', room, options.wsUrl, mode);
+  await Promise.all([call(host.page, 'opened', 'p'), call(guest.page, 'opened', 'p')]);
+  return { name, sender: host.page };
+}
+
+export async function runBrowserBench(options: BrowserBenchOptions): Promise<BrowserResults> {
+  const { log, quick } = options;
+  const executablePath = chromiumPath();
+  const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: CHROMIUM_ARGS });
+  const contexts: BrowserContext[] = [];
+  try {
+    const chromiumVersion = browser.version();
+    log(`Chromium ${chromiumVersion}${executablePath ? ` (${executablePath})` : ''}`);
+
+    // --- JavaScript the app fetches before its lobby shows
+    const probe = await newPage(browser);
+    await probe.page.goto(options.appUrl);
+    await probe.page.getByRole('textbox', { name: 'Your name' }).waitFor();
+    const lobbyScripts = await probe.page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((entry) => new URL(entry.name).pathname)
+        .filter((path) => path.endsWith('.js')),
+    );
+    await probe.context.close();
+
+    // --- RSA key generation, with the app's own function
+    log('RSA key generation (the app\'s generateRsaIdentity, in Chromium)…');
+    const keygen = await newPage(browser);
+    contexts.push(keygen.context);
+    await keygen.page.goto(`${options.pagesUrl}/duet.html`);
+    await call(keygen.page, 'rsaKeygen', 2048, 2, 10_000);
+    const rsaKeygenMs: Record<string, Summary> = {};
+    for (const [bits, runs, capMs] of [
+      [2048, quick ? 5 : 20, 20_000],
+      [3072, quick ? 3 : 10, 40_000],
+      [4096, quick ? 3 : 10, 60_000],
+    ] as const) {
+      const times = await call(keygen.page, 'rsaKeygen', bits, runs, capMs);
+      rsaKeygenMs[String(bits)] = summarize(times);
+      log(`  RSA-${bits}: median ${median(times).toFixed(0)} ms, slowest ${Math.max(...times).toFixed(0)} ms over ${times.length} runs`);
+    }
+
+    // --- Time to secure, alternating baseline and app
+    log('Time from both pages ready to secure (the real app) and to an open raw data channel…');
+    const timeToSecure: BrowserResults['timeToSecure'] = { raw: [], duet: [], split: [] };
+    const repetitions = quick ? 2 : 6;
+    // One unrecorded round of each warms up the server, the browser's caches and the JITs.
+    await rawTimeToOpen(browser, options.pagesUrl, options.wsUrl);
+    await duetTimeToSecure(browser, options.appUrl);
+    for (let i = 0; i < repetitions; i++) {
+      const raw = await rawTimeToOpen(browser, options.pagesUrl, options.wsUrl);
+      const duet = await duetTimeToSecure(browser, options.appUrl);
+      const split = await duetSetupSplit(browser, options.pagesUrl, options.wsUrl);
+      timeToSecure.raw.push(raw);
+      timeToSecure.duet.push(duet);
+      timeToSecure.split.push(split);
+      log(
+        `  ${i + 1}/${repetitions}: raw ${raw.setupMs.toFixed(0)} ms (join → open ${raw.joinToReadyMs.toFixed(0)}), ` +
+          `Duet ${duet.setupMs.toFixed(0)} ms (join → secure ${duet.joinToReadyMs.toFixed(0)}); ` +
+          `bench page: join → open ${split.joinToChannelOpenMs.toFixed(0)}, open → secure ${split.channelOpenToSecureMs.toFixed(0)}`,
+      );
+    }
+
+    // --- The data path
+    log('Connecting the data-path pairs (raw; Duet link, chat, records)…');
+    const pipes: PipeName[] = ['raw', 'link', 'chat', 'records'];
+    const pairs = {} as Record<PipeName, PipePair>;
+    for (const pipe of pipes) pairs[pipe] = await connectPair(browser, options, pipe, contexts);
+
+    log('Round trips, 100-byte messages…');
+    const rtt: Record<PipeName, number[]> = { raw: [], link: [], chat: [], records: [] };
+    const rounds = quick ? 1 : 4;
+    for (let round = 0; round < rounds; round++) {
+      for (const pipe of pipes) rtt[pipe].push(...(await call(pairs[pipe].sender, 'roundTrips', 'p', 100, 50, quick ? 200 : 1000, 15_000)));
+      log(`  round ${round + 1}/${rounds}: p50 ${pipes.map((pipe) => `${pipe} ${median(rtt[pipe]).toFixed(2)} ms`).join(', ')}`);
+    }
+    const roundTripMs = Object.fromEntries(pipes.map((pipe) => [pipe, summarize(rtt[pipe])])) as Record<PipeName, Summary>;
+
+    log(`Small messages (100 bytes) per second, sustained ${quick ? 3 : 10} s…`);
+    const messagesPerSecond = {} as BrowserResults['messagesPerSecond'];
+    for (const pipe of pipes) {
+      await call(pairs[pipe].sender, 'flow', 'p', 100, 2000, 200, quick ? 500 : 2000);
+      const result = await call(pairs[pipe].sender, 'flow', 'p', 100, 2000, 200, quick ? 3000 : 10_000);
+      const seconds = result.elapsedMs / 1000;
+      messagesPerSecond[pipe] = { perSecond: result.messages / seconds, messages: result.messages, seconds };
+      log(`  ${pipe}: ${Math.round(result.messages / seconds)} messages/s`);
+    }
+
+    log('Bulk throughput…');
+    const throughput: BrowserResults['throughput'] = {};
+    const bulkRepetitions = quick ? 1 : 3;
+    const windowBytes = 4 * 1024 * 1024;
+    for (const size of [16 * 1024, 64 * 1024]) {
+      const label = `${size / 1024} KiB`;
+      // 64 KiB does not fit a chat message (50,000 characters at most): records only.
+      const sizePipes = size <= 16 * 1024 ? pipes : pipes.filter((pipe) => pipe !== 'chat');
+      const window = windowBytes / size;
+      const ackEvery = Math.max(1, window / 8);
+      const runs: Partial<Record<PipeName, number[]>> = {};
+      for (const pipe of sizePipes) await call(pairs[pipe].sender, 'flow', 'p', size, window, ackEvery, 1000);
+      for (let i = 0; i < bulkRepetitions; i++) {
+        for (const pipe of sizePipes) {
+          const result = await call(pairs[pipe].sender, 'flow', 'p', size, window, ackEvery, quick ? 1500 : 3000);
+          (runs[pipe] ??= []).push(result.bytes / 1024 ** 2 / (result.elapsedMs / 1000));
+        }
+      }
+      throughput[label] = Object.fromEntries(
+        Object.entries(runs).map(([pipe, values]) => [pipe, { mibPerSecond: values, median: median(values) }]),
+      );
+      log(`  ${label}: ${Object.entries(throughput[label]).map(([pipe, r]) => `${pipe} ${r!.median.toFixed(1)} MiB/s`).join(', ')}`);
+    }
+
+    return { chromiumVersion, rsaKeygenMs, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput };
+  } finally {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser.close();
+  }
+}

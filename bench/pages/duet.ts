@@ -1,0 +1,267 @@
+/**
+ * Duet's data path, made of the product's own modules: the signaling client
+ * (src/transport/signaling-client.ts), the simple-peer PeerLink
+ * (src/transport/peer-link.ts), the real RSA + ECDH + PSK handshake and the
+ * record layer (src/core). Two ways to carry the measurements:
+ *
+ * - 'chat': SecureChannel, unchanged, carrying chat PeerMessages (JSON in records),
+ *   i.e. exactly what a chat message costs in the app below the UI state;
+ * - 'records': the same handshake and RecordSealer/RecordOpener, glued as
+ *   SecureChannel glues them (sealing pipelined, frames sent in call order), carrying
+ *   opaque binary payloads: what bulk data (64 KiB does not fit a chat message)
+ *   costs through Duet's encryption and transport.
+ *
+ * - 'link': the PeerLink alone, no handshake and no encryption: separates what
+ *   simple-peer adds from what the secure channel adds.
+ *
+ * Signals are relayed unsealed here (the signal sealing only matters to connection
+ * setup, which bench/run.ts measures through the real app instead).
+ */
+import type { ServerMessage } from '../../signaling/protocol.ts';
+import { type Bytes, fromBase64Url } from '../../src/core/bytes.ts';
+import { DEFAULT_HANDSHAKE_CONFIG, Handshake, type RsaIdentity, generateRsaIdentity } from '../../src/core/handshake.ts';
+import { deriveRoomKeys } from '../../src/core/invite.ts';
+import type { PeerMessage } from '../../src/core/messages.ts';
+import { RecordOpener, RecordSealer, RecordType } from '../../src/core/record.ts';
+import type { Role } from '../../src/core/roles.ts';
+import { SecureChannel } from '../../src/core/secure-channel.ts';
+import type { WebRtcSignal } from '../../src/core/signal-seal.ts';
+import { type PeerLink, createPeerLink } from '../../src/transport/peer-link.ts';
+import { type SignalingConnection, connectSignaling } from '../../src/transport/signaling-client.ts';
+import { type BenchMessage, type Kind, Measurer, type Pipe, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
+
+type Mode = 'chat' | 'records' | 'link';
+
+/** Handshake messages use types below this value, records use it and above (as in SecureChannel). */
+const FIRST_RECORD_TYPE = 0x10;
+
+interface DuetConnection {
+  signaling: SignalingConnection | undefined;
+  link: PeerLink | undefined;
+  close: () => void;
+  securedAt: number | undefined;
+  measurer: Measurer | undefined;
+  error: string | undefined;
+}
+
+const connections = new Map<string, DuetConnection>();
+
+function connectionNamed(name: string): DuetConnection {
+  const connection = connections.get(name);
+  if (!connection) throw new Error(`no connection ${name}`);
+  return connection;
+}
+
+// --- chat messages: the kind and number ride in the message id, the size is the text length
+
+const texts = new Map<number, string>();
+function textOf(size: number): string {
+  let text = texts.get(size);
+  if (text === undefined) {
+    text = 'a'.repeat(Math.max(1, size));
+    texts.set(size, text);
+  }
+  return text;
+}
+
+function chatOf(message: BenchMessage): PeerMessage {
+  return { type: 'chat', id: `k${message.kind}n${message.n.toString(36).padStart(5, '0')}`, text: textOf(message.size), sentAt: Date.now() };
+}
+
+function benchMessageOf(message: PeerMessage): BenchMessage | undefined {
+  if (message.type !== 'chat') return undefined;
+  const match = /^k(\d)n([0-9a-z]+)$/.exec(message.id);
+  if (!match) return undefined;
+  return { kind: Number(match[1]) as Kind, n: Number.parseInt(match[2]!, 36), size: message.text.length };
+}
+
+/** The chat pipe: SecureChannel as the app uses it. Resolves once the handshake is done. */
+async function chatPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void, identity: RsaIdentity): Promise<Pipe> {
+  const fingerprints = link.fingerprints();
+  const pipe: Pipe = { name, errors: [], onMessage: () => {}, send: () => {} };
+  const channel = new SecureChannel({
+    role,
+    identity,
+    psk,
+    localFingerprint: fingerprints.local,
+    remoteFingerprint: fingerprints.remote,
+    send: (bytes) => link.send(bytes),
+    onMessage: (message) => {
+      const bench = benchMessageOf(message);
+      if (bench) pipe.onMessage(bench);
+    },
+    onRejected: (error) => pipe.errors.push(`${error.code}: ${error.message}`),
+  });
+  setReceiver((bytes) => channel.receive(bytes));
+  for (const frame of early.splice(0)) channel.receive(frame);
+  await channel.establish();
+  pipe.send = (message) => {
+    channel.send(chatOf(message)).catch((error: unknown) => pipe.errors.push(String(error)));
+  };
+  return pipe;
+}
+
+/** The records pipe: the real handshake and record layer, binary payloads. */
+async function recordsPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void, identity: RsaIdentity): Promise<Pipe> {
+  const fingerprints = link.fingerprints();
+  const pipe: Pipe = { name, errors: [], onMessage: () => {}, send: () => {} };
+  const handshake = new Handshake({
+    role,
+    identity,
+    psk,
+    localFingerprint: fingerprints.local,
+    remoteFingerprint: fingerprints.remote,
+    send: (bytes) => link.send(bytes),
+  });
+  let opener: RecordOpener | undefined;
+  const waiting: Bytes[] = [];
+  const openRecord = (bytes: Bytes) => {
+    opener!.open(bytes).then(
+      (record) => pipe.onMessage(decodeBinary(record.plaintext)),
+      (error: unknown) => pipe.errors.push(String(error)),
+    );
+  };
+  const receive = (bytes: Bytes) => {
+    if (bytes.length >= 2 && bytes[1]! < FIRST_RECORD_TYPE) handshake.receive(bytes);
+    else if (opener) openRecord(bytes);
+    else waiting.push(bytes);
+  };
+  setReceiver(receive);
+  for (const frame of early.splice(0)) receive(frame);
+  const keys = await handshake.run();
+  const sealer = new RecordSealer(keys.sendAes, keys.sendMac);
+  opener = new RecordOpener(keys.receiveAes, keys.receiveMac);
+  for (const frame of waiting.splice(0)) openRecord(frame);
+  let outbound: Promise<void> = Promise.resolve();
+  pipe.send = (message) => {
+    // As SecureChannel.send: sealing starts at once, frames go out in call order.
+    const sealed = sealer.seal(RecordType.chat, encodeBinary(message));
+    outbound = outbound.then(async () => link.send(await sealed)).catch((error: unknown) => void pipe.errors.push(String(error)));
+  };
+  return pipe;
+}
+
+/** The link pipe: bytes straight through PeerLink (simple-peer), for the decomposition only. */
+async function linkPipe(name: string, _role: Role, link: PeerLink, _psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void): Promise<Pipe> {
+  const pipe: Pipe = {
+    name,
+    errors: [],
+    onMessage: () => {},
+    send: (message) => link.send(encodeBinary(message)),
+  };
+  const receive = (bytes: Bytes) => pipe.onMessage(decodeBinary(bytes));
+  setReceiver(receive);
+  for (const frame of early.splice(0)) receive(frame);
+  return pipe;
+}
+
+const PIPES = { chat: chatPipe, records: recordsPipe, link: linkPipe } as const;
+
+/**
+ * Opens the signaling connection and enters the room (the id derived from `secret`,
+ * as the app derives it); resolves once the server confirmed. The guest makes the
+ * WebRTC offer when it is in the room, as in the app.
+ */
+async function enter(name: string, role: Role, secret: string, wsUrl: string, mode: Mode): Promise<{ startedAt: number; inRoomAt: number }> {
+  // The app makes its RSA key while the lobby shows, before anyone connects: so does this page, untimed.
+  const identity = await generateRsaIdentity(DEFAULT_HANDSHAKE_CONFIG);
+  const startedAt = epochNow();
+  const keys = await deriveRoomKeys(fromBase64Url(secret));
+  const connection: DuetConnection = { signaling: undefined, link: undefined, close: () => {}, securedAt: undefined, measurer: undefined, error: undefined };
+  connections.set(name, connection);
+  const fail = (error: unknown) => void (connection.error ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  const early: Bytes[] = [];
+  let receive: (bytes: Bytes) => void = (bytes) => early.push(bytes);
+
+  const startLink = () => {
+    const link = createPeerLink({
+      initiator: role === 'guest',
+      iceServers: [],
+      onSignal: (signal) => connection.signaling?.send({ type: 'signal', payload: toBase64UrlJson(signal) }),
+      onConnect: () => {
+        PIPES[mode](name, role, link, keys.psk, early, (receiver) => (receive = receiver), identity).then((pipe) => {
+          connection.measurer = new Measurer(pipe);
+          connection.securedAt = epochNow();
+        }, fail);
+      },
+      onData: (bytes) => receive(bytes),
+      onClose: (error) => {
+        if (error) fail(error);
+      },
+    });
+    connection.link = link;
+  };
+
+  let inRoom: (() => void) | undefined;
+  const entered = new Promise<void>((resolve) => (inRoom = resolve));
+  const onMessage = (message: ServerMessage) => {
+    switch (message.type) {
+      case 'created':
+        startLink();
+        inRoom?.();
+        return;
+      case 'joined':
+        startLink();
+        inRoom?.();
+        return;
+      case 'signal':
+        try {
+          connection.link?.signal(fromBase64UrlJson(message.payload) as WebRtcSignal);
+        } catch (error) {
+          fail(error);
+        }
+        return;
+      case 'error':
+        fail(new Error(`server error ${message.code}`));
+        inRoom?.();
+        return;
+      default:
+        return;
+    }
+  };
+  connection.signaling = await connectSignaling(wsUrl, { onMessage, onInvalid: fail, onClose: () => {} });
+  connection.close = () => {
+    connection.link?.destroy();
+    connection.signaling?.close();
+  };
+  connection.signaling.send({ type: role === 'host' ? 'create' : 'join', room: keys.roomId });
+  await entered;
+  if (connection.error) throw new Error(connection.error);
+  return { startedAt, inRoomAt: epochNow() };
+}
+
+const bench = {
+  kind: 'duet',
+  enter,
+  /** Times the app's own RSA key generation (generateRsaIdentity: generateKey and the SPKI export), in ms. */
+  async rsaKeygen(bits: number, runs: number, maxMs: number): Promise<number[]> {
+    const times: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < runs && performance.now() - started < maxMs; i++) {
+      const begin = performance.now();
+      await generateRsaIdentity({ rsaModulusLength: bits, rsaPublicExponent: DEFAULT_HANDSHAKE_CONFIG.rsaPublicExponent });
+      times.push(performance.now() - begin);
+    }
+    return times;
+  },
+  /** Resolves with the epoch time this side's handshake finished. */
+  async opened(name: string, timeoutMs = 30_000): Promise<number> {
+    const connection = connectionNamed(name);
+    await until(() => connection.securedAt !== undefined || connection.error !== undefined, timeoutMs, `${name} to be secure`);
+    if (connection.error) throw new Error(connection.error);
+    return connection.securedAt!;
+  },
+  roundTrips(name: string, size: number, warmup: number, samples: number, maxMs: number): Promise<number[]> {
+    return connectionNamed(name).measurer!.roundTrips(size, warmup, samples, maxMs);
+  },
+  flow(name: string, size: number, window: number, ackEvery: number, durationMs: number) {
+    return connectionNamed(name).measurer!.flow(size, window, ackEvery, durationMs);
+  },
+  close(name: string): void {
+    connections.get(name)?.close();
+    connections.delete(name);
+  },
+};
+
+export type DuetBench = typeof bench;
+Object.assign(window, { __bench: bench });
