@@ -6,7 +6,7 @@ import { type Bytes, concatBytes, utf8Decode, utf8Encode } from './bytes.ts';
 import { DuetError } from './errors.ts';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, isCleanFileName, isSha256Hex, isValidFileType } from './files.ts';
 import type { IdentityProof } from './identity.ts';
-import { RecordType } from './record.ts';
+import { RecordType, isRecordType } from './record.ts';
 
 export const MAX_NAME_LENGTH = 40;
 /** Characters (UTF-16 code units) in one chat message. */
@@ -74,6 +74,52 @@ export function recordTypeOf(message: PeerMessage): RecordType {
 /** The record type byte of a message type, by name. */
 export function recordTypeFor(type: PeerMessage['type']): RecordType {
   return RECORD_TYPE_OF[type];
+}
+
+/** Bytes of framing per message inside a batch record: type (1) and length (4). */
+export const BATCH_ENTRY_OVERHEAD = 5;
+/** Messages in one batch record at most. */
+export const MAX_BATCH_ENTRIES = 1024;
+
+/**
+ * Several encoded messages in one record, in order: `type (1) | length (4, big-endian) | payload`,
+ * repeated. A burst (a reconnection's outbox, a fast typist, receipts with replies) then
+ * costs one record's cryptography instead of one per message. Never nested, never a bye.
+ */
+export function encodeBatch(entries: readonly { type: RecordType; plaintext: Uint8Array }[]): Bytes {
+  const out = new Uint8Array(entries.reduce((sum, entry) => sum + BATCH_ENTRY_OVERHEAD + entry.plaintext.length, 0));
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const entry of entries) {
+    view.setUint8(at, entry.type);
+    view.setUint32(at + 1, entry.plaintext.length);
+    out.set(entry.plaintext, at + BATCH_ENTRY_OVERHEAD);
+    at += BATCH_ENTRY_OVERHEAD + entry.plaintext.length;
+  }
+  return out;
+}
+
+/**
+ * The messages in a record: one, or those of a batch. A batch with any malformed entry
+ * is refused whole (record-malformed), so nothing of it is delivered.
+ */
+export function parseRecordPayload(type: RecordType, plaintext: Uint8Array): PeerMessage[] {
+  if (type !== RecordType.batch) return [parsePeerMessage(type, plaintext)];
+  const view = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
+  const messages: PeerMessage[] = [];
+  for (let at = 0; at < plaintext.length; ) {
+    if (at + BATCH_ENTRY_OVERHEAD > plaintext.length) throw malformed('truncated batch entry');
+    const entryType = view.getUint8(at);
+    const length = view.getUint32(at + 1);
+    const end = at + BATCH_ENTRY_OVERHEAD + length;
+    if (end > plaintext.length) throw malformed('batch entry longer than the record');
+    if (!isRecordType(entryType) || entryType === RecordType.batch || entryType === RecordType.bye) throw malformed('invalid batch entry type');
+    if (messages.length === MAX_BATCH_ENTRIES) throw malformed('too many batch entries');
+    messages.push(parsePeerMessage(entryType, plaintext.subarray(at + BATCH_ENTRY_OVERHEAD, end)));
+    at = end;
+  }
+  if (messages.length < 2) throw malformed('a batch holds at least two messages');
+  return messages;
 }
 
 /** Chunk layout: id length (1) | id (ASCII) | index (4, big-endian) | data. */
@@ -228,5 +274,7 @@ export function parsePeerMessage(type: RecordType, plaintext: Uint8Array): PeerM
       if (!FILE_CANCEL_REASONS.includes(reason as FileCancelReason)) throw malformed('invalid cancel reason');
       return { type: 'file-cancel', id: parseId(id), reason: reason as FileCancelReason };
     }
+    case RecordType.batch:
+      throw malformed('a batch is not a single message (see parseRecordPayload)');
   }
 }

@@ -27,6 +27,8 @@ export const RecordType = {
   fileAck: 0x1a,
   fileDone: 0x1b,
   fileCancel: 0x1c,
+  /** Several messages sent in one burst, in one record (see encodeBatch in messages.ts). */
+  batch: 0x1d,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 

@@ -9,8 +9,16 @@ import { secureRandom } from './bytes.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { DuetError } from './errors.ts';
 import { Handshake, type HandshakeConfig, type RsaIdentity, type SessionKeys } from './handshake.ts';
-import { type PeerMessage, encodePeerMessage, parsePeerMessage, recordTypeOf } from './messages.ts';
-import { RecordOpener, RecordSealer } from './record.ts';
+import {
+  BATCH_ENTRY_OVERHEAD,
+  MAX_BATCH_ENTRIES,
+  type PeerMessage,
+  encodeBatch,
+  encodePeerMessage,
+  parseRecordPayload,
+  recordTypeOf,
+} from './messages.ts';
+import { MAX_PLAINTEXT_BYTES, RecordOpener, RecordSealer, RecordType } from './record.ts';
 import type { Role } from './roles.ts';
 
 /** Handshake messages use types below this value, records use it and above. */
@@ -33,6 +41,13 @@ export interface SecureChannelOptions {
   random?: RandomSource;
 }
 
+/** A message waiting for the end of its burst to be sealed, and who to tell when it is sent. */
+interface BurstEntry {
+  type: RecordType;
+  plaintext: Bytes;
+  sent: { resolve: () => void; reject: (error: unknown) => void };
+}
+
 export class SecureChannel {
   private readonly options: SecureChannelOptions;
   private readonly handshake: Handshake;
@@ -41,6 +56,8 @@ export class SecureChannel {
   /** Records that arrived before our side finished the handshake. */
   private early: Bytes[] = [];
   private outbound: Promise<void> = Promise.resolve();
+  /** Messages sent in the current burst (this microtask), sealed together when it ends. */
+  private burst: BurstEntry[] = [];
   /** The "bye" record, sealed in advance so leaving can send it synchronously. */
   private finalBye: Bytes | undefined;
   private closed = false;
@@ -106,14 +123,14 @@ export class SecureChannel {
     opener.open(bytes).then(
       (record) => {
         if (this.closed) return;
-        let message: PeerMessage;
+        let messages: PeerMessage[];
         try {
-          message = parsePeerMessage(record.type, record.plaintext);
+          messages = parseRecordPayload(record.type, record.plaintext);
         } catch (error) {
           this.options.onRejected(error as DuetError);
           return;
         }
-        this.options.onMessage(message);
+        for (const message of messages) this.options.onMessage(message);
       },
       (error: unknown) => {
         if (this.closed) return;
@@ -123,13 +140,57 @@ export class SecureChannel {
   }
 
   /**
-   * Seals and sends one message. Sealing starts at once (pipelined) while frames go
-   * on the wire in call order. Rejects with DuetError('not-connected') before the
-   * handshake or after close, ('message-too-long') if it does not fit a record.
+   * Sends one message; resolves once it is on the wire. Messages sent in the same
+   * burst (the same microtask) share one record when there are several (a batch),
+   * so a burst costs one record's cryptography; records are sealed at once
+   * (pipelined) and go on the wire in call order. Rejects with
+   * DuetError('not-connected') before the handshake or after close,
+   * ('message-too-long') if a message does not fit a record.
    */
   send(message: PeerMessage): Promise<void> {
     if (!this.sealer || this.closed) return Promise.reject(new DuetError('not-connected'));
-    const sealed = this.sealer.seal(recordTypeOf(message), encodePeerMessage(message));
+    const plaintext = encodePeerMessage(message);
+    return new Promise<void>((resolve, reject) => {
+      this.burst.push({ type: recordTypeOf(message), plaintext, sent: { resolve, reject } });
+      if (this.burst.length === 1) queueMicrotask(() => this.sealBurst());
+    });
+  }
+
+  /** Cuts the burst into records that fit (one message alone keeps its own record type) and sends them. */
+  private sealBurst(): void {
+    const burst = this.burst;
+    this.burst = [];
+    let group: BurstEntry[] = [];
+    let groupBytes = 0;
+    const flush = () => {
+      if (group.length > 0) this.sealAndSend(group);
+      group = [];
+      groupBytes = 0;
+    };
+    for (const entry of burst) {
+      const size = BATCH_ENTRY_OVERHEAD + entry.plaintext.length;
+      if (groupBytes + size > MAX_PLAINTEXT_BYTES || group.length === MAX_BATCH_ENTRIES) flush();
+      group.push(entry);
+      groupBytes += size;
+    }
+    flush();
+  }
+
+  private sealAndSend(group: BurstEntry[]): void {
+    const settle = (error?: unknown) => {
+      for (const { sent } of group) {
+        if (error === undefined) sent.resolve();
+        else sent.reject(error);
+      }
+    };
+    if (!this.sealer || this.closed) {
+      settle(new DuetError('not-connected'));
+      return;
+    }
+    const only = group.length === 1 ? group[0]! : undefined;
+    const sealed = only ? this.sealer.seal(only.type, only.plaintext) : this.sealer.seal(RecordType.batch, encodeBatch(group));
+    // Its failure is reported through `sent` below, once the records before it went out.
+    sealed.catch(() => {});
     const sent = this.outbound.then(async () => {
       const bytes = await sealed;
       if (this.closed) throw new DuetError('not-connected');
@@ -137,7 +198,10 @@ export class SecureChannel {
       this.lastSentAt = (this.options.clock ?? systemClock).now();
     });
     this.outbound = sent.catch(() => {});
-    return sent;
+    sent.then(
+      () => settle(),
+      (error: unknown) => settle(error),
+    );
   }
 
   /** Resolves once every record received so far has been opened (or refused) and handed on. */

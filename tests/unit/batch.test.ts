@@ -1,0 +1,68 @@
+/**
+ * Bursts: messages sent in the same microtask share one record (a batch), in order;
+ * a lone message keeps its own record type; a malformed batch is refused whole.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { type Bytes, utf8Encode } from '../../src/core/bytes.ts';
+import type { DuetError } from '../../src/core/errors.ts';
+import { type PeerMessage, encodeBatch, encodePeerMessage, parseRecordPayload, recordTypeOf } from '../../src/core/messages.ts';
+import { RecordType } from '../../src/core/record.ts';
+import { establishBoth, makePair } from './helpers/pair.ts';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const chat = (i: number, text = `message ${i}`): PeerMessage => ({ type: 'chat', id: `msg-${String(i).padStart(8, '0')}`, text, sentAt: i });
+const recordTypes = (frames: Bytes[]) => frames.map((frame) => frame[1]!).filter((type) => type >= 0x10);
+const entry = (message: PeerMessage) => ({ type: recordTypeOf(message), plaintext: encodePeerMessage(message) });
+
+describe('bursts of messages', () => {
+  it('a burst travels as one batch record and arrives complete and in order; a lone message keeps its own type', async () => {
+    const pair = await makePair();
+    await establishBoth(pair);
+    const before = pair.host.sent.length;
+    const burst = Array.from({ length: 300 }, (_, i) => chat(i));
+    await Promise.all(burst.map((message) => pair.host.channel.send(message)));
+    await vi.waitFor(() => expect(pair.guest.received).toEqual(burst));
+    expect(recordTypes(pair.host.sent.slice(before))).toEqual([RecordType.batch]);
+
+    const alone = chat(1000);
+    await pair.host.channel.send(alone);
+    await vi.waitFor(() => expect(pair.guest.received.at(-1)).toEqual(alone));
+    expect(recordTypes(pair.host.sent.slice(before))).toEqual([RecordType.batch, RecordType.chat]);
+    expect(pair.guest.rejected).toEqual([]);
+  });
+
+  it('a burst larger than one record is cut into several, still in order; a message too long for any record fails alone', async () => {
+    const pair = await makePair();
+    await establishBoth(pair);
+    const before = pair.host.sent.length;
+    const big = Array.from({ length: 12 }, (_, i) => chat(i, 'x'.repeat(40_000)));
+    const tooLong: PeerMessage = { type: 'chat', id: 'too-long-000', text: '€'.repeat(70_000), sentAt: 0 };
+    const results = await Promise.allSettled([...big.slice(0, 6), tooLong, ...big.slice(6)].map((m) => pair.host.channel.send(m)));
+    expect(results.map((r) => r.status)).toEqual([...Array(6).fill('fulfilled'), 'rejected', ...Array(6).fill('fulfilled')]);
+    expect(((results[6] as PromiseRejectedResult).reason as DuetError).code).toBe('message-too-long');
+    await vi.waitFor(() => expect(pair.guest.received).toEqual(big));
+    expect(recordTypes(pair.host.sent.slice(before)).length).toBeGreaterThan(2);
+  });
+
+  it('a malformed batch is refused whole with record-malformed', () => {
+    const code = (plaintext: Uint8Array) => {
+      try {
+        parseRecordPayload(RecordType.batch, plaintext);
+        return 'accepted';
+      } catch (error) {
+        return (error as DuetError).code;
+      }
+    };
+    const good = encodeBatch([entry(chat(1)), entry(chat(2))]);
+    expect(parseRecordPayload(RecordType.batch, good)).toEqual([chat(1), chat(2)]);
+    expect(code(encodeBatch([entry(chat(1))]))).toBe('record-malformed'); // one message is not a batch
+    expect(code(encodeBatch([entry(chat(1)), { type: RecordType.batch, plaintext: good }]))).toBe('record-malformed');
+    expect(code(encodeBatch([entry(chat(1)), entry({ type: 'bye' })]))).toBe('record-malformed');
+    expect(code(encodeBatch([entry(chat(1)), { type: 0x7f as RecordType, plaintext: utf8Encode('{}') }]))).toBe('record-malformed');
+    expect(code(encodeBatch([entry(chat(1)), { type: RecordType.chat, plaintext: utf8Encode('{"id":1}') }]))).toBe('record-malformed');
+    expect(code(good.subarray(0, good.length - 1))).toBe('record-malformed'); // truncated
+    expect(code(new Uint8Array([...good, RecordType.chat, 0, 0]))).toBe('record-malformed'); // a cut-off header
+    expect(code(new Uint8Array())).toBe('record-malformed');
+  });
+});
