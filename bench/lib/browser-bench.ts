@@ -60,6 +60,8 @@ export interface SetupSplit {
   joinToChannelOpenMs: number;
   /** Channel open → secure, the slower side: simple-peer's connect, then HELLO, KEY, CONFIRM. */
   channelOpenToSecureMs: number;
+  /** Of which: channel open → PeerLink's connect (the slower side), before the handshake starts. */
+  channelOpenToConnectMs?: number;
 }
 
 export interface BrowserResults {
@@ -254,9 +256,11 @@ async function duetSetupSplit(browser: Browser, pagesUrl: string, wsUrl: string)
     const joined = await call(guest.page, 'enter', 's', 'guest', secret, wsUrl, 'records');
     const secured = await Promise.all([call(host.page, 'opened', 's'), call(guest.page, 'opened', 's')]);
     const opened = (await Promise.all([host.page.evaluate('window.__channelOpenAt'), guest.page.evaluate('window.__channelOpenAt')])) as number[];
+    const connected = (await Promise.all([host.page.evaluate('window.__linkConnectAt'), guest.page.evaluate('window.__linkConnectAt')])) as number[];
     return {
       joinToChannelOpenMs: Math.max(...opened) - joined.startedAt,
       channelOpenToSecureMs: Math.max(secured[0] - opened[0]!, secured[1] - opened[1]!),
+      channelOpenToConnectMs: Math.max(connected[0]! - opened[0]!, connected[1]! - opened[1]!),
     };
   } finally {
     await host.context.close();
@@ -345,7 +349,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       log(
         `  ${i + 1}/${repetitions}: raw ${raw.setupMs.toFixed(0)} ms (join → open ${raw.joinToReadyMs.toFixed(0)}), ` +
           `Duet ${duet.setupMs.toFixed(0)} ms (join → secure ${duet.joinToReadyMs.toFixed(0)}); ` +
-          `bench page: join → open ${split.joinToChannelOpenMs.toFixed(0)}, open → secure ${split.channelOpenToSecureMs.toFixed(0)}`,
+          `bench page: join → open ${split.joinToChannelOpenMs.toFixed(0)}, open → secure ${split.channelOpenToSecureMs.toFixed(0)} (open → connect ${split.channelOpenToConnectMs?.toFixed(1)})`,
       );
     }
 

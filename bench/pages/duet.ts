@@ -179,6 +179,8 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
       iceServers: [],
       onSignal: (signal) => connection.signaling?.send({ type: 'signal', payload: toBase64UrlJson(signal) }),
       onConnect: () => {
+        // For the setup split: when PeerLink reported the link usable, after the channel's own open event.
+        (window as { __linkConnectAt?: number }).__linkConnectAt ??= epochNow();
         PIPES[mode](name, role, link, keys.psk, early, (receiver) => (receive = receiver), identity).then((pipe) => {
           connection.measurer = new Measurer(pipe);
           connection.securedAt = epochNow();

@@ -4,10 +4,13 @@
  *   version (1) | type (1) | sequence (8, big-endian) | IV (12) | ciphertext (n + 16) | HMAC (32)
  *
  * AES-256-GCM encrypts, with the 22-byte header as additional data. HMAC-SHA256
- * over header and ciphertext (the original project's integrity tag) is checked
- * first, with the direction's own key, so a record is never decrypted unless it
- * is authentic. Sequence numbers start at 1 and must strictly increase per
- * direction: a replayed or reordered record is refused.
+ * over header and ciphertext (the original project's integrity tag), with the
+ * direction's own key, must verify as well: a record's plaintext is released only
+ * when both tags check. The two checks run at the same time (each WebCrypto call
+ * is a trip to another thread, and a chat round trip would otherwise wait for
+ * both in turn); AES-GCM returns nothing unless its own tag checks, and what it
+ * returns is dropped unless the HMAC checks too. Sequence numbers start at 1 and
+ * must strictly increase per direction: a replayed or reordered record is refused.
  */
 import { type Bytes, type RandomSource, secureRandom } from './bytes.ts';
 import { DuetError } from './errors.ts';
@@ -139,7 +142,10 @@ export class RecordOpener {
     await this.queue;
   }
 
-  /** Checks shape, then the HMAC, and only then decrypts; the sequence check is open()'s, in order. */
+  /**
+   * Checks shape, then both tags at once; the plaintext is returned only if the HMAC
+   * verified and AES-GCM's tag did too. The sequence check is open()'s, in order.
+   */
   private async authenticate(record: Uint8Array): Promise<OpenedRecord> {
     if (record.length > MAX_RECORD_BYTES) throw new DuetError('record-too-large', `${record.length} bytes`);
     if (record.length < RECORD_OVERHEAD) throw new DuetError('record-malformed', 'too short');
@@ -150,24 +156,23 @@ export class RecordOpener {
     if (!isRecordType(type)) throw new DuetError('record-malformed', `unknown type ${type}`);
 
     const macAt = bytes.length - MAC_BYTES;
-    const authenticated = bytes.subarray(0, macAt);
-    const authentic = await crypto.subtle.verify('HMAC', this.macKey, bytes.subarray(macAt), authenticated);
-    if (!authentic) throw new DuetError('record-forged', 'HMAC mismatch');
-
-    const sequence = view.getBigUint64(2);
     const header = bytes.subarray(0, HEADER_BYTES);
+    const verifying = crypto.subtle.verify('HMAC', this.macKey, bytes.subarray(macAt), bytes.subarray(0, macAt));
+    const decrypting = crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: header.subarray(10), additionalData: header },
+      this.aesKey,
+      bytes.subarray(HEADER_BYTES, macAt),
+    );
+    // Settled below whatever the HMAC says; this only keeps a forged record's failure from going unhandled.
+    decrypting.catch(() => {});
+    if (!(await verifying)) throw new DuetError('record-forged', 'HMAC mismatch');
     let plaintext: Bytes;
     try {
-      plaintext = new Uint8Array(
-        await crypto.subtle.decrypt(
-          { name: 'AES-GCM', iv: header.subarray(10), additionalData: header },
-          this.aesKey,
-          bytes.subarray(HEADER_BYTES, macAt),
-        ),
-      );
+      plaintext = new Uint8Array(await decrypting);
     } catch {
       throw new DuetError('record-forged', 'AES-GCM authentication failed');
     }
+    const sequence = view.getBigUint64(2);
     return { type, sequence, plaintext };
   }
 }
