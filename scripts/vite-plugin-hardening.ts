@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
 
 /** The policy: only this origin's code, the signaling server, and data: images (the QR code). */
@@ -89,7 +89,7 @@ export function hardening(options: { signalingUrl: string | undefined }): Plugin
     },
     // After the files are written, so the hashes are of exactly the bytes served.
     closeBundle() {
-      const outDir = join(config.root, config.build.outDir);
+      const outDir = resolve(config.root, config.build.outDir);
       const indexPath = join(outDir, 'index.html');
       const html = readFileSync(indexPath, 'utf8').replace(
         /<(script|link)([^>]*?)(src|href)="\.\/(assets\/[^"]+)"([^>]*)>/g,

@@ -2,6 +2,7 @@
  * Entry point: checks the page can do cryptography at all, reads the invite from
  * the URL fragment (and removes it from the address bar), then starts the app.
  */
+import { DuetError } from './core/errors.ts';
 import { loadConfig } from './config.ts';
 import { describeError, t } from './i18n/i18n.ts';
 import { ChatSession } from './state/chat-session.ts';
@@ -69,7 +70,12 @@ async function start(): Promise<void> {
   } catch {
     applyTheme('system');
   }
-  applyLocale(initialLocale(safeLocalStorage(), navigator.languages ?? [navigator.language]));
+  // Another language than English is its own chunk: fetched before the first screen,
+  // so nothing shows in the wrong language; if it cannot load, the app starts in English and says so.
+  const languageError = await applyLocale(initialLocale(safeLocalStorage(), navigator.languages ?? [navigator.language])).then(
+    () => undefined,
+    (error: unknown) => new DuetError('app-load-failed', 'language', { cause: error }),
+  );
   if (!window.isSecureContext) {
     showFatal(
       'insecure-context',
@@ -102,6 +108,7 @@ async function start(): Promise<void> {
     storage: safeLocalStorage(),
     invitedCode,
     deviceStore: typeof indexedDB === 'undefined' ? undefined : new IndexedDbDeviceStore(),
+    ...(languageError ? { startupError: languageError } : {}),
     rememberInvite: (code) => {
       try {
         sessionStorage.setItem(PENDING_CODE_KEY, code);

@@ -273,13 +273,14 @@ export function renderMarkdown(results: BenchResults): string {
   add('## Details', '', '### Time to secure (ms, each run)', '');
   add(
     table(
-      ['run', 'raw: setup', 'raw: join → open', 'Duet app: setup', 'Duet app: join → secure', 'Duet app: hand-over (subtracted)', 'bench page: join → open', 'bench page: open → secure'],
+      ['run', 'raw: setup', 'raw: join → open', 'Duet app: setup', 'Duet app: join → secure', 'Duet app: hand-over (subtracted)', 'bench page: join → open', 'bench page: open → secure', 'of which open → link connect'],
       browser.timeToSecure.duet.map((duet, i) => {
         const raw = browser.timeToSecure.raw[i]!;
         const split = browser.timeToSecure.split[i]!;
         return [
           String(i + 1),
           ...[raw.setupMs, raw.joinToReadyMs, duet.setupMs, duet.joinToReadyMs, duet.handoverMs, split.joinToChannelOpenMs, split.channelOpenToSecureMs].map((v) => String(Math.round(v))),
+          split.channelOpenToConnectMs === undefined ? '—' : split.channelOpenToConnectMs.toFixed(1),
         ];
       }),
     ),
@@ -391,6 +392,8 @@ function findings(results: BenchResults): string[] {
   const rtt = browser.roundTripMs;
   const rate = browser.messagesPerSecond;
   const ttsRatio = f('time-to-secure')?.ratio ?? Number.NaN;
+  const connectTimes = browser.timeToSecure.split.flatMap((s) => (s.channelOpenToConnectMs === undefined ? [] : [s.channelOpenToConnectMs]));
+  const connectDisplay = connectTimes.length ? ms(median(connectTimes)) : '1–3 ms';
   out.push(
     `**Time to secure (${ttsRatio.toFixed(2)}× the raw channel).** Duet opens the same kind of WebRTC connection as the baseline, so most of`,
     `its setup is the same ICE, DTLS and SCTP work (join → channel open: ${f('setup-to-channel-open')?.display} on Duet's bench page vs`,
@@ -399,9 +402,12 @@ function findings(results: BenchResults): string[] {
     'On top come Duet\'s own steps, which a raw channel',
     'does not have and which the design requires: the host first sends a sealed session nonce through the server (one more',
     'signaling hop) and every signal is sealed (AES-GCM) and opened; once the channel is open, simple-peer reports `connect`',
-    '(1–3 ms after the channel\'s `open`, measured while building this bench) and the handshake runs three round trips over the',
+    `(${connectDisplay} after the channel's \`open\`, median of the bench page's runs), and the handshake runs three round trips over the`,
     'data channel (HELLO, KEY, CONFIRM) with RSA-OAEP encryption and decryption, ECDH and eight HKDF derivations; the status line',
     `then waits for the peer's profile record to name the peer. Channel open → secure took ${f('handshake-after-open')?.display} (median).`,
+    'What could overlap now does: the app opens its server connection while it derives the room\'s keys (and, for the',
+    'creator, loads the short-code word list), and the handshake hashes the HELLOs and derives the ECDH secret while the',
+    'KEY messages cross.',
     'On loopback a raw connection takes only tens of milliseconds, so these fixed costs are a large fraction of it; over a real',
     'network each extra round trip costs one network round-trip time, which is the inherent price of an authenticated key',
     'exchange on top of DTLS. The RSA key itself is not on this path: it is generated while the lobby shows (see below).',
@@ -412,28 +418,30 @@ function findings(results: BenchResults): string[] {
     '',
     `**Round trips (p50 ${f('rtt-p50')?.ratio?.toFixed(2)}×, p99 ${f('rtt-p99')?.ratio?.toFixed(2)}×).** p50 per pipe: raw ${ms(rtt.raw.median)}, Duet's PeerLink`,
     `alone (simple-peer, no encryption) ${ms(rtt.link.median)}, binary records ${ms(rtt.records.median)}, chat messages ${ms(rtt.chat.median)}.`,
-    'Every record costs two WebCrypto calls on each side, one after the other (sealing: AES-GCM, then an HMAC over the ciphertext;',
-    'opening: the HMAC check, then decryption, so nothing is decrypted before it is authenticated), and each call is an',
-    'asynchronous trip to Chromium\'s WebCrypto thread and back. A round trip therefore waits for eight such trips in sequence;',
-    'the computation itself is small (about 6–18 µs per call for 100 bytes, measured in Chromium while building this bench),',
-    'the thread hops and promise resolutions are what cost. Chat messages add JSON encoding, parsing and validation.',
-    'With a raw round trip of a few hundred microseconds on loopback, 1.5× leaves no room for eight thread hops; the ways to',
-    'meet it would change the protocol (drop the redundant HMAC, as AES-GCM already authenticates, or check it in parallel with',
-    'decryption) or take keys out of WebCrypto (synchronous JavaScript crypto needs extractable keys). Neither was done: both',
-    'weaken documented properties for a difference a person cannot notice (a fraction of a millisecond). The p99 is dominated by',
-    'scheduling on a busy machine.',
+    'Every record costs WebCrypto calls on each side. Sealing is AES-GCM and then an HMAC over the ciphertext: one after',
+    'the other, since the HMAC covers the ciphertext. Opening checks the HMAC and decrypts at the same time, and releases',
+    'the plaintext only if both tags verify. Each call is an asynchronous trip to Chromium\'s WebCrypto thread and back, so a',
+    'round trip waits for six such trips in sequence. It waited for eight until this bench showed the cost: opening used to',
+    'check the HMAC before decrypting, which bought no security, since AES-GCM releases nothing unless its own tag verifies.',
+    'The computation itself is small (about 6–18 µs per call for 100 bytes, measured in Chromium while building this bench);',
+    'the thread hops and promise resolutions are what cost (binary records minus PeerLink alone, divided by six:',
+    `about ${ms((rtt.records.median - rtt.link.median) / 6)} per hop here). Chat messages add JSON encoding, parsing and validation.`,
+    'With a raw round trip of a few hundred microseconds on loopback, 1.5× leaves room for about four hops and nothing else.',
+    'Meeting it needs one of two things. One is to drop the seed\'s HMAC, which is redundant next to AES-GCM, and save one',
+    'call per side. The other is synchronous JavaScript crypto, which needs extractable keys. Neither was done: the first',
+    'removes a property the project keeps from its origin; the second weakens key handling. Both would be for a fraction of',
+    'a millisecond that a person cannot notice. The p99 is dominated by scheduling.',
     '',
     `**Small messages per second (${Math.round(rate.chat.perSecond).toLocaleString('en-US')}/s, ${f('messages-per-second')?.ratio?.toFixed(2)}×).** Per second: raw ${Math.round(rate.raw.perSecond).toLocaleString('en-US')},`,
-    `PeerLink alone ${Math.round(rate.link.perSecond).toLocaleString('en-US')}, binary records ${Math.round(rate.records.perSecond).toLocaleString('en-US')}, chat messages ${Math.round(rate.chat.perSecond).toLocaleString('en-US')}. A CPU profile of`,
-    'both pages during this test (taken while building the bench, Chrome DevTools protocol, binary records) shows the sending',
-    'page\'s main thread busy almost all the time, at roughly ten times the raw sender\'s cost per message: the two WebCrypto',
-    'calls per record (their main-thread part), `getRandomValues` for each record\'s IV, building the record, and',
-    '`RTCDataChannel.send` itself, which costs more per call when sends are spread over many small tasks (one per finished',
-    'record) than in a tight loop. The receiving page had idle time left. Sealing is already pipelined (every record is',
-    'sealed as soon as it is sent, and records go out in order); pipelining the opening side too (checks of later records',
-    'starting before earlier ones finish) was tried and measured against the current code in the same browser: no difference',
-    'beyond the run-to-run noise, so the security-critical code was left as it is. The absolute target (5,000/s) holds; the',
-    'ratio to a channel that does nothing per message does not, for the per-record WebCrypto cost explained above.',
+    `PeerLink alone ${Math.round(rate.link.perSecond).toLocaleString('en-US')}, binary records ${Math.round(rate.records.perSecond).toLocaleString('en-US')} (one record per message), chat messages ${Math.round(rate.chat.perSecond).toLocaleString('en-US')}.`,
+    'With one record per message, the sending page\'s main thread is the limit: a CPU profile, taken while building this',
+    'bench, shows it busy almost all the time at about ten times the raw sender\'s cost per message. That cost is the main',
+    'thread\'s part of two WebCrypto calls, `getRandomValues` for the IV, building the record, and one `RTCDataChannel.send`',
+    'per record. Duet\'s secure channel therefore puts the messages sent in one burst (the same microtask) into one',
+    'record (a batch, record type 0x1d in docs/PROTOCOL.md). A burst costs one record\'s cryptography and one `send`, and',
+    'a lone message keeps its own record and its latency. The chat figure is what the app gets from that. It is above the',
+    'raw channel because the raw page sends each message on its own, and batching the raw page too would be a different',
+    'baseline. The binary-records row shows the per-record cost that batching amortises.',
     '',
   );
   const t16 = f('throughput-16 KiB');
@@ -442,10 +450,11 @@ function findings(results: BenchResults): string[] {
     `**Bulk throughput (16 KiB ${t16?.ratio?.toFixed(2)}×, 64 KiB ${t64?.ratio?.toFixed(2)}×).** On loopback the data channel is limited by CPU (SCTP`,
     'runs in the browser), and every Duet byte is also encrypted, HMAC-ed, checked and decrypted, plus copied a few times;',
     `on ${results.machine.cores} cores that work competes with SCTP itself. Where the ratio falls below 0.9× that is the reason; the`,
-    'variation between runs (see Details) is as large as the difference. Measured with an acknowledgement window at the',
-    'application level, the same for baseline and Duet, because `PeerLink` does not expose the channel\'s `bufferedAmount`.',
-    'A file transfer built on it will need that (or the window used here): `PeerLink.send` never waits, and Chromium',
-    'closes a data channel whose send buffer (16 MiB) overflows.',
+    'variation between runs (see Details) is a good part of the difference. Both peers run on the same machine here, so',
+    'each byte\'s cryptography on both sides shares these cores with both SCTP stacks. Between two machines, each peer\'s',
+    'work runs on its own CPU and the network is usually the limit. Measured with an acknowledgement window at the',
+    'application level (4 MiB), the same for baseline and Duet. File transfers in the app have their own flow control:',
+    'a 1 MiB window of acknowledged chunks, plus the data channel\'s `bufferedAmount` through `PeerLink.drained()`.',
     '',
     `**RSA keys.** The default 2048-bit key took ${ms(browser.rsaKeygenMs['2048']?.median ?? Number.NaN)} (p95 ${ms(browser.rsaKeygenMs['2048']?.p95 ?? Number.NaN)}); it is`,
     'generated when the lobby opens, while the person types a name, so it is ready before a peer can arrive. 3072 and 4096',

@@ -6,8 +6,6 @@
  */
 import { ERROR_MESSAGES, type ErrorCode } from '../core/errors.ts';
 import { type Catalogue, type MessageKey, en } from './en.ts';
-import { ERROR_MESSAGES_PT_BR } from './errors.pt-BR.ts';
-import { ptBR } from './pt-BR.ts';
 
 export type { Catalogue, MessageKey } from './en.ts';
 
@@ -17,8 +15,49 @@ export type Locale = (typeof LOCALES)[number];
 /** Each language by its own name, as a language switch shows it (never translated). */
 export const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', 'pt-BR': 'Português (Brasil)' };
 
-const CATALOGUES: Record<Locale, Catalogue> = { en, 'pt-BR': ptBR };
-const ERROR_CATALOGUES: Record<Locale, Record<ErrorCode, string>> = { en: ERROR_MESSAGES, 'pt-BR': ERROR_MESSAGES_PT_BR };
+/** A language's messages and error sentences. */
+interface LanguagePack {
+  catalogue: Catalogue;
+  errors: Readonly<Record<ErrorCode, string>>;
+}
+
+/**
+ * English ships with the page (it is also the fallback); every other language is
+ * its own chunk, fetched only by someone who uses it (see loadLocale).
+ */
+const packs: Partial<Record<Locale, LanguagePack>> = { en: { catalogue: en, errors: ERROR_MESSAGES } };
+const LOADERS: Record<Exclude<Locale, 'en'>, () => Promise<LanguagePack>> = {
+  'pt-BR': async () => {
+    const [{ ptBR }, { ERROR_MESSAGES_PT_BR }] = await Promise.all([import('./pt-BR.ts'), import('./errors.pt-BR.ts')]);
+    return { catalogue: ptBR, errors: ERROR_MESSAGES_PT_BR };
+  },
+};
+const loading = new Map<Locale, Promise<void>>();
+
+/** Fetches a language's messages (once); setLocale needs them. Rejects if its chunk cannot be loaded. */
+export function loadLocale(locale: Locale): Promise<void> {
+  if (packs[locale]) return Promise.resolve();
+  let load = loading.get(locale);
+  if (!load) {
+    load = LOADERS[locale as Exclude<Locale, 'en'>]().then(
+      (pack) => {
+        packs[locale] = pack;
+      },
+      (error: unknown) => {
+        loading.delete(locale); // not kept: a later attempt fetches again (back online)
+        throw error;
+      },
+    );
+    loading.set(locale, load);
+  }
+  return load;
+}
+
+function packOf(locale: Locale): LanguagePack {
+  const pack = packs[locale];
+  if (!pack) throw new Error(`language ${locale} is not loaded: await loadLocale() first`);
+  return pack;
+}
 
 /** The placeholder names in a message text: '{a} and {b}' → 'a' | 'b'. */
 type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
@@ -61,8 +100,9 @@ export function currentLocale(): Locale {
   return current;
 }
 
-/** Switches the language and tells every subscriber (which re-render). */
+/** Switches the language (loaded with loadLocale) and tells every subscriber (which re-render). */
 export function setLocale(locale: Locale): void {
+  packOf(locale);
   if (locale === current) return;
   current = locale;
   for (const listener of [...listeners]) listener(locale);
@@ -76,11 +116,11 @@ export function onLocaleChange(listener: (locale: Locale) => void): () => void {
 
 /** The catalogue of a language (for tests and tools; the UI uses t()). */
 export function catalogue(locale: Locale): Catalogue {
-  return CATALOGUES[locale];
+  return packOf(locale).catalogue;
 }
 
 export function errorCatalogue(locale: Locale): Readonly<Record<ErrorCode, string>> {
-  return ERROR_CATALOGUES[locale];
+  return packOf(locale).errors;
 }
 
 /** The placeholder names used in a message text, sorted and without repeats. */
@@ -105,7 +145,7 @@ function fill(text: string, params: Readonly<Record<string, string | number>> | 
 
 function lookup(key: MessageKey, locale: Locale): string {
   // Catalogues are complete by type; English is the safety net at run time.
-  return CATALOGUES[locale][key] || en[key];
+  return packs[locale]?.catalogue[key] || en[key];
 }
 
 /** The message `key` in the current language, with its placeholders filled (numbers formatted for the locale). */
@@ -147,7 +187,7 @@ export function tPlural<B extends PluralBase>(base: B, count: number, params: Pl
 
 /** An error's sentence in the current language. (DuetError.message stays English, for logs.) */
 export function errorSentence(code: ErrorCode): string {
-  return ERROR_CATALOGUES[current][code] || ERROR_MESSAGES[code];
+  return packs[current]?.errors[code] || ERROR_MESSAGES[code];
 }
 
 /** How the UI shows an error: the sentence, then the code in brackets (what tests and bug reports use). */

@@ -283,13 +283,16 @@ export class ChatSession {
   /** Creates a room and waits for the peer. Errors end in status 'failed'. */
   async createRoom(name: string): Promise<void> {
     this.startEntering(name, 'host');
+    // The server connection opens while the word list loads and the keys are derived.
+    const signaling = this.openSignaling();
+    signaling.catch(() => {});
     const secret = generateRoomSecret(this.random);
     try {
       this.shortPassword = generatePassword(await loadWordlist(), this.random);
     } catch {
       // Without the word list there is no short code; the link still works.
     }
-    await this.connect({ kind: 'link', secret });
+    await this.connect({ kind: 'link', secret }, signaling);
     this.signaling?.send({ type: 'create', room: this.roomKeys!.roomId });
   }
 
@@ -302,7 +305,7 @@ export class ChatSession {
       ? { kind: 'short', ...parseShortCode(input, await loadWordlist()) }
       : { kind: 'link', secret: parseInviteInput(input) };
     this.startEntering(name, 'guest');
-    await this.connect(entry);
+    await this.connect(entry, this.openSignaling());
     if (entry.kind === 'link') this.signaling?.send({ type: 'join', room: this.roomKeys!.roomId });
     else this.signaling?.send({ type: 'join-short', nameplate: entry.nameplate });
     if (this.signaling) this.setStatus({ phase: 'connecting' });
@@ -315,15 +318,18 @@ export class ChatSession {
     this.setStatus({ phase: 'opening' });
   }
 
-  private async connect(entry: Entry): Promise<void> {
+  /** Derives the room's keys while `signaling` (already opening) connects. */
+  private async connect(entry: Entry, signaling: Promise<SignalingConnection>): Promise<void> {
     this.entry = entry;
+    signaling.catch(() => {});
     try {
       if (entry.kind === 'link') {
         this.roomKeys = await deriveRoomKeys(entry.secret);
         this.roomId = this.roomKeys.roomId;
       }
-      this.signaling = await this.openSignaling();
+      this.signaling = await signaling;
     } catch (error) {
+      if (!this.signaling) signaling.then((opened) => opened.close(), () => {});
       this.fail(toDuetError(error, 'signaling-unreachable'));
     }
   }

@@ -1,6 +1,7 @@
 import { provide } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import { normaliseName } from '../core/messages.ts';
 import { LANGUAGE_NAMES, LOCALES, type Locale, type MessageKey, currentLocale, describeError, parseLocale, t } from '../i18n/i18n.ts';
@@ -38,6 +39,8 @@ export interface AppEnvironment {
   /** Keeps this tab's invite (sessionStorage), so a reload can rejoin the same room. */
   rememberInvite(code: string): void;
   forgetInvite(): void;
+  /** Something that failed while the page started (the language's messages did not load), shown until resolved. */
+  startupError?: DuetError;
 }
 
 @customElement('duet-app')
@@ -132,6 +135,7 @@ export class DuetApp extends LitElement {
     const env = this.environment;
     if (!env) return;
     this.session = env.newSession();
+    this.loadError = env.startupError;
     this.invitedCode = env.invitedCode;
     this.savedName = env.storage?.getItem(NAME_KEY) ?? '';
     this.remember = env.storage?.getItem(REMEMBER_KEY) === '1';
@@ -243,9 +247,16 @@ export class DuetApp extends LitElement {
     applyTheme(this.theme, this.environment?.storage);
   }
 
-  private switchLanguage(value: string): void {
+  private async switchLanguage(value: string): Promise<void> {
     const locale = parseLocale(value);
-    if (locale) applyLocale(locale, this.environment?.storage);
+    if (!locale) return;
+    try {
+      await applyLocale(locale, this.environment?.storage);
+      this.loadError = undefined;
+    } catch (error) {
+      // The language's chunk did not load (offline before it was ever cached): stay in this one.
+      this.loadError = new DuetError('app-load-failed', `language ${locale}`, { cause: error });
+    }
   }
 
   private toggleSound(): void {
@@ -294,7 +305,7 @@ export class DuetApp extends LitElement {
               <button type="button" class="secondary small" @click=${() => void this.askForNotifications()}>${t('app.notify.button')}</button>
             </p>`
           : nothing}
-        ${this.loadError ? html`<p class="error" role="alert">${this.loadError.userMessage} [${this.loadError.code}]</p>` : nothing}
+        ${this.loadError ? html`<p class="error" role="alert">${describeError(this.loadError)}</p>` : nothing}
         ${session ? this.renderScreen(session) : nothing}
       </main>
     `;
@@ -303,7 +314,11 @@ export class DuetApp extends LitElement {
   /** A select named "Language" in the current language; each option in its own language. */
   private renderLanguageSwitch() {
     const selected: Locale = currentLocale();
-    return html`<select aria-label=${t('app.language')} @change=${(e: Event) => this.switchLanguage((e.target as HTMLSelectElement).value)}>
+    return html`<select
+      aria-label=${t('app.language')}
+      .value=${live(selected)}
+      @change=${(e: Event) => void this.switchLanguage((e.target as HTMLSelectElement).value)}
+    >
       ${LOCALES.map((locale) => html`<option value=${locale} lang=${locale} ?selected=${locale === selected}>${LANGUAGE_NAMES[locale]}</option>`)}
     </select>`;
   }

@@ -5,7 +5,7 @@
  * (SessionConsumer does it for its subclasses).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { type Locale, detectLocale, onLocaleChange, parseLocale, setLocale } from '../i18n/i18n.ts';
+import { type Locale, detectLocale, loadLocale, onLocaleChange, parseLocale, setLocale } from '../i18n/i18n.ts';
 
 const LOCALE_KEY = 'duet.locale';
 
@@ -20,8 +20,12 @@ export function initialLocale(storage: Pick<Storage, 'getItem'> | undefined, lan
   return parseLocale(saved) ?? detectLocale(languages);
 }
 
-/** Switches the language; with `storage`, remembers it as the person's choice. */
-export function applyLocale(locale: Locale, storage?: Pick<Storage, 'setItem'>): void {
+/**
+ * Switches the language once its messages are loaded; with `storage`, remembers it as
+ * the person's choice. Rejects (and changes nothing) if they cannot be loaded.
+ */
+export async function applyLocale(locale: Locale, storage?: Pick<Storage, 'setItem'>): Promise<void> {
+  await loadLocale(locale);
   document.documentElement.lang = locale;
   setLocale(locale);
   try {

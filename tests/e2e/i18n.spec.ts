@@ -67,6 +67,31 @@ test('the language switch changes the lobby to Portuguese and back, and is remem
   await user.context.close();
 });
 
+test('a language whose messages cannot be fetched leaves the page as it was and says why', async ({ browser }) => {
+  // No service worker, so the request for Portuguese goes to the network, where it fails.
+  const user = await newUser(browser, { serviceWorkers: 'block' });
+  const { page } = user;
+  let blocked = 0;
+  await page.route(/\/assets\/(pt-BR|errors\.pt-BR)-[^/]+\.js$/, (route) => {
+    blocked += 1;
+    return route.abort('internetdisconnected');
+  });
+  await page.goto('/');
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('pt-BR');
+  await expect(page.getByRole('alert')).toHaveText('Part of Duet could not be loaded. Check your connection and reload the page. [app-load-failed]');
+  expect(blocked).toBeGreaterThan(0);
+  await expect(page.getByRole('button', { name: 'Create room' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Language' })).toHaveValue('en');
+  expect(await htmlLang(page)).toBe('en');
+
+  // Back online, the same switch works (the failed fetch was not kept) and clears the error.
+  await page.unrouteAll();
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('pt-BR');
+  await expect(page.getByRole('button', { name: 'Criar sala' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await user.context.close();
+});
+
 test('one person in Portuguese and one in English chat, each in their own language', async ({ browser }) => {
   const alice = await newUser(browser);
   const bruno = await newUser(browser, { locale: 'pt-BR' });

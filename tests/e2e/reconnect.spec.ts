@@ -8,6 +8,11 @@ import { type SignalingServer, createSignalingServer } from '../../signaling/ser
 import { UdpBlock, packetFilterUnavailable } from './packet-filter.ts';
 import { type User, connectionStatus, expectSecure, securePair } from './users.ts';
 
+// No trace here: the 300-message run makes a trace so large that Playwright's trace writer
+// has failed while zipping it ("file data stream has unexpected number of bytes") after
+// every assertion had passed. Failures still print their error and the page state.
+test.use({ trace: 'off' });
+
 interface Diagnostics {
   peerConnections: number;
   iceRestarts: number;

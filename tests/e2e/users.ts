@@ -8,10 +8,14 @@ export interface User {
   dialogs: string[];
 }
 
-export async function newUser(browser: Browser, options: { locale?: string; permissions?: string[] } = {}): Promise<User> {
+export async function newUser(
+  browser: Browser,
+  options: { locale?: string; permissions?: string[]; serviceWorkers?: 'allow' | 'block' } = {},
+): Promise<User> {
   const context = await browser.newContext({
     permissions: ['camera', 'microphone', ...(options.permissions ?? [])],
     ...(options.locale ? { locale: options.locale } : {}),
+    ...(options.serviceWorkers ? { serviceWorkers: options.serviceWorkers } : {}),
   });
   const page = await context.newPage();
   const dialogs: string[] = [];

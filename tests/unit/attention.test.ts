@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { setLocale } from '../../src/i18n/i18n.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadLocale, setLocale } from '../../src/i18n/i18n.ts';
 import type { FileTransfer } from '../../src/state/file-transfers.ts';
 import type { ChatMessage } from '../../src/state/chat-session.ts';
 import { AttentionController, type AttentionHost, type NotificationState, canOfferNotifications, unreadTitle } from '../../src/ui/attention.ts';
 
+beforeAll(() => loadLocale('pt-BR'));
 afterEach(() => setLocale('en'));
 
 /** The page as the controller sees it, with everything it did recorded. */

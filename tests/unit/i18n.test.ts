@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ERROR_MESSAGES, type ErrorCode } from '../../src/core/errors.ts';
 import { en } from '../../src/i18n/en.ts';
 import { ERROR_MESSAGES_PT_BR } from '../../src/i18n/errors.pt-BR.ts';
@@ -12,6 +12,7 @@ import {
   errorCatalogue,
   errorSentence,
   formatTime,
+  loadLocale,
   onLocaleChange,
   parseLocale,
   placeholdersOf,
@@ -22,7 +23,26 @@ import {
 } from '../../src/i18n/i18n.ts';
 import { ptBR } from '../../src/i18n/pt-BR.ts';
 
+beforeAll(() => loadLocale('pt-BR'));
 afterEach(() => setLocale('en'));
+
+describe('loading a language', () => {
+  it('English is there at once; another language only after loadLocale, fetched once', async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/i18n/i18n.ts');
+    expect(fresh.catalogue('en')).toEqual(en);
+    expect(() => fresh.catalogue('pt-BR')).toThrow(/not loaded/);
+    expect(() => fresh.setLocale('pt-BR')).toThrow(/not loaded/);
+    expect(fresh.currentLocale()).toBe('en');
+    const first = fresh.loadLocale('pt-BR');
+    expect(fresh.loadLocale('pt-BR')).toBe(first);
+    await first;
+    fresh.setLocale('pt-BR');
+    expect(fresh.t('lobby.create')).toBe(ptBR['lobby.create']);
+    expect(fresh.t('lobby.create')).not.toBe(en['lobby.create']);
+    expect(fresh.errorSentence('room-full')).toBe(ERROR_MESSAGES_PT_BR['room-full']);
+  });
+});
 
 const englishKeys = Object.keys(en).sort();
 const errorCodes = Object.keys(ERROR_MESSAGES).sort() as ErrorCode[];
