@@ -84,6 +84,22 @@ function notificationState(): NotificationState {
   return typeof Notification === 'function' ? Notification.permission : 'unsupported';
 }
 
+let knownPermission: NotificationState | undefined;
+
+/**
+ * The permission as last read. Reading `Notification.permission` is a synchronous
+ * round trip to the browser process (milliseconds, measured in Chromium), too slow
+ * for every render; forgetNotificationState() makes the next call read it again.
+ */
+function rememberedNotificationState(): NotificationState {
+  return (knownPermission ??= notificationState());
+}
+
+/** After asking for the permission (or anything else that may have changed it). */
+export function forgetNotificationState(): void {
+  knownPermission = undefined;
+}
+
 /** The real page: document visibility and title, the Notification API, a short tone. */
 export function browserAttentionHost(): AttentionHost {
   return {
@@ -119,6 +135,7 @@ function chime(): void {
 }
 
 /** Whether to offer "Notify me": supported, not yet decided, and a message has arrived. */
-export function canOfferNotifications(session: Pick<ChatSession, 'messages'>, permission: NotificationState = notificationState()): boolean {
-  return permission === 'default' && session.messages.some((m) => m.from === 'peer');
+export function canOfferNotifications(session: Pick<ChatSession, 'messages'>, permission?: NotificationState): boolean {
+  if (!session.messages.some((m) => m.from === 'peer')) return false;
+  return (permission ?? rememberedNotificationState()) === 'default';
 }

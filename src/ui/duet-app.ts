@@ -10,7 +10,7 @@ import type { ChatSession } from '../state/chat-session.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 import type { CreateRoomDetail, JoinRoomDetail } from './duet-lobby.ts';
 import { sessionContext, SessionController } from './session-context.ts';
-import { AttentionController, canOfferNotifications } from './attention.ts';
+import { AttentionController, canOfferNotifications, forgetNotificationState } from './attention.ts';
 import { LocaleController, applyLocale } from './locale.ts';
 import { baseStyles } from './styles.ts';
 import { type ThemeChoice, applyTheme, followSystemTheme, nextTheme, savedTheme } from './theme.ts';
@@ -272,6 +272,7 @@ export class DuetApp extends LitElement {
   private async askForNotifications(): Promise<void> {
     this.notificationsAsked = true;
     await Notification.requestPermission();
+    forgetNotificationState();
     this.requestUpdate();
   }
 

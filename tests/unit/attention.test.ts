@@ -1,8 +1,15 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadLocale, setLocale } from '../../src/i18n/i18n.ts';
 import type { FileTransfer } from '../../src/state/file-transfers.ts';
 import type { ChatMessage } from '../../src/state/chat-session.ts';
-import { AttentionController, type AttentionHost, type NotificationState, canOfferNotifications, unreadTitle } from '../../src/ui/attention.ts';
+import {
+  AttentionController,
+  type AttentionHost,
+  type NotificationState,
+  canOfferNotifications,
+  forgetNotificationState,
+  unreadTitle,
+} from '../../src/ui/attention.ts';
 
 beforeAll(() => loadLocale('pt-BR'));
 afterEach(() => setLocale('en'));
@@ -154,5 +161,30 @@ describe('offering notifications', () => {
     expect(canOfferNotifications(received, 'granted')).toBe(false);
     expect(canOfferNotifications(received, 'denied')).toBe(false);
     expect(canOfferNotifications(received, 'unsupported')).toBe(false);
+  });
+
+  it('reads the browser\'s permission (a synchronous trip to its process) once, not on every render', () => {
+    let reads = 0;
+    let permission: NotificationPermission = 'default';
+    const fake = function Notification() {} as unknown as { permission: NotificationPermission };
+    Object.defineProperty(fake, 'permission', { get: () => (reads++, permission) });
+    vi.stubGlobal('Notification', fake);
+    try {
+      forgetNotificationState();
+      const none = { messages: [] as ChatMessage[] };
+      const received = { messages: [message('peer', 'hello')] };
+      for (let i = 0; i < 5; i++) expect(canOfferNotifications(none)).toBe(false);
+      expect(reads).toBe(0);
+      for (let i = 0; i < 5; i++) expect(canOfferNotifications(received)).toBe(true);
+      expect(reads).toBe(1);
+      // After asking, the answer is read again.
+      permission = 'granted';
+      forgetNotificationState();
+      expect(canOfferNotifications(received)).toBe(false);
+      expect(reads).toBe(2);
+    } finally {
+      vi.unstubAllGlobals();
+      forgetNotificationState();
+    }
   });
 });
