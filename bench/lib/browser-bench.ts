@@ -5,7 +5,8 @@
  * channel against a raw data channel baseline. Baseline and Duet alternate in
  * every repetition, so background load on the machine hits both alike.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from '@playwright/test';
 import type { DuetBench } from '../pages/duet.ts';
 import type { RawBench } from '../pages/raw.ts';
@@ -276,6 +277,32 @@ interface PipePair {
   name: PipeName;
   /** Measures (it sends); the other page only answers. */
   sender: Page;
+  receiver: Page;
+}
+
+/**
+ * With BENCH_PROFILE_DIR set, CPU profiles (Chrome DevTools protocol, both pages) of
+ * one bulk run per pipe and size are written there, to open in DevTools: how the
+ * findings about where time goes were made.
+ */
+async function profiled<T>(pair: PipePair, label: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return run();
+  const sessions = await Promise.all([pair.sender, pair.receiver].map((page) => page.context().newCDPSession(page)));
+  for (const session of sessions) {
+    await session.send('Profiler.enable');
+    await session.send('Profiler.setSamplingInterval', { interval: 200 });
+    await session.send('Profiler.start');
+  }
+  try {
+    return await run();
+  } finally {
+    mkdirSync(dir, { recursive: true });
+    const [sent, received] = await Promise.all(sessions.map((session) => session.send('Profiler.stop')));
+    writeFileSync(path.join(dir, `${pair.name}-${label}-sender.cpuprofile`), JSON.stringify(sent!.profile));
+    writeFileSync(path.join(dir, `${pair.name}-${label}-receiver.cpuprofile`), JSON.stringify(received!.profile));
+    await Promise.all(sessions.map((session) => session.detach()));
+  }
 }
 
 /** Connects a pair of bench pages in contexts of their own: a raw data channel, or Duet's secure channel in one of its two modes. */
@@ -291,7 +318,7 @@ async function connectPair(browser: Browser, options: BrowserBenchOptions, name:
   await call(host.page, 'enter', 'p', 'host', room, options.wsUrl, mode);
   await call(guest.page, 'enter', 'p', 'guest', room, options.wsUrl, mode);
   await Promise.all([call(host.page, 'opened', 'p'), call(guest.page, 'opened', 'p')]);
-  return { name, sender: host.page };
+  return { name, sender: host.page, receiver: guest.page };
 }
 
 export async function runBrowserBench(options: BrowserBenchOptions): Promise<BrowserResults> {
@@ -392,7 +419,8 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       for (const pipe of sizePipes) await call(pairs[pipe].sender, 'flow', 'p', size, window, ackEvery, 1000);
       for (let i = 0; i < bulkRepetitions; i++) {
         for (const pipe of sizePipes) {
-          const result = await call(pairs[pipe].sender, 'flow', 'p', size, window, ackEvery, quick ? 1500 : 3000);
+          const flow = () => call(pairs[pipe].sender, 'flow', 'p', size, window, ackEvery, quick ? 1500 : 3000);
+          const result = i === 0 ? await profiled(pairs[pipe], `${size / 1024}KiB`, flow) : await flow();
           (runs[pipe] ??= []).push(result.bytes / 1024 ** 2 / (result.elapsedMs / 1000));
         }
       }

@@ -139,7 +139,8 @@ function parseFileChunk(plaintext: Uint8Array): PeerMessage {
   const id = String.fromCharCode(...plaintext.subarray(1, 1 + idLength));
   if (!MESSAGE_ID_PATTERN.test(id)) throw malformed('invalid file id');
   const index = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).getUint32(1 + idLength);
-  const data = plaintext.slice(dataAt) as Bytes;
+  // A view, not a copy: the plaintext is a fresh buffer of the record layer's, used by nothing else.
+  const data = plaintext.subarray(dataAt) as Bytes;
   if (data.length > FILE_CHUNK_BYTES) throw malformed('file chunk too large');
   return { type: 'file-chunk', id, index, data };
 }

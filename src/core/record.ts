@@ -122,7 +122,7 @@ export class RecordOpener {
    * round trips per record), but records are accepted strictly in call order,
    * each only if its sequence number is above the last accepted one.
    */
-  open(record: Uint8Array): Promise<OpenedRecord> {
+  open(record: Bytes): Promise<OpenedRecord> {
     const authentic = this.authenticate(record);
     authentic.catch(() => {});
     const result = this.queue.then(async () => {
@@ -145,23 +145,26 @@ export class RecordOpener {
   /**
    * Checks shape, then both tags at once; the plaintext is returned only if the HMAC
    * verified and AES-GCM's tag did too. The sequence check is open()'s, in order.
+   * The record is not copied (bulk transfers open thousands a second): every field is
+   * read here, synchronously, and WebCrypto copies its inputs when called, so a caller
+   * changing the bytes afterwards cannot change what was checked.
    */
-  private async authenticate(record: Uint8Array): Promise<OpenedRecord> {
+  private async authenticate(record: Bytes): Promise<OpenedRecord> {
     if (record.length > MAX_RECORD_BYTES) throw new DuetError('record-too-large', `${record.length} bytes`);
     if (record.length < RECORD_OVERHEAD) throw new DuetError('record-malformed', 'too short');
-    const bytes = new Uint8Array(record) as Bytes;
-    const view = new DataView(bytes.buffer);
+    const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
     if (view.getUint8(0) !== WIRE_VERSION) throw new DuetError('unsupported-version', `version ${view.getUint8(0)}`);
     const type = view.getUint8(1);
     if (!isRecordType(type)) throw new DuetError('record-malformed', `unknown type ${type}`);
+    const sequence = view.getBigUint64(2);
 
-    const macAt = bytes.length - MAC_BYTES;
-    const header = bytes.subarray(0, HEADER_BYTES);
-    const verifying = crypto.subtle.verify('HMAC', this.macKey, bytes.subarray(macAt), bytes.subarray(0, macAt));
+    const macAt = record.length - MAC_BYTES;
+    const header = record.subarray(0, HEADER_BYTES);
+    const verifying = crypto.subtle.verify('HMAC', this.macKey, record.subarray(macAt), record.subarray(0, macAt));
     const decrypting = crypto.subtle.decrypt(
       { name: 'AES-GCM', iv: header.subarray(10), additionalData: header },
       this.aesKey,
-      bytes.subarray(HEADER_BYTES, macAt),
+      record.subarray(HEADER_BYTES, macAt),
     );
     // Settled below whatever the HMAC says; this only keeps a forged record's failure from going unhandled.
     decrypting.catch(() => {});
@@ -172,7 +175,6 @@ export class RecordOpener {
     } catch {
       throw new DuetError('record-forged', 'AES-GCM authentication failed');
     }
-    const sequence = view.getBigUint64(2);
     return { type, sequence, plaintext };
   }
 }

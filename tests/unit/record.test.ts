@@ -118,6 +118,30 @@ describe('record layer', () => {
     expect(errors).toEqual([expect.stringContaining('HMAC mismatch'), expect.stringContaining('AES-GCM')]);
   });
 
+  it('checks the bytes as they were when open() was called, without copying them', async () => {
+    const genuine = await sealer.seal(RecordType.chat, utf8Encode('original'));
+    const inFlight = new Uint8Array(genuine) as Bytes;
+    const opening = opener.open(inFlight);
+    // Changed right after the call: sequence, type and ciphertext.
+    inFlight[9] = 9;
+    inFlight[1] = RecordType.profile;
+    inFlight.fill(0, HEADER_BYTES, inFlight.length);
+    const opened = await opening;
+    expect([opened.type, opened.sequence, new TextDecoder().decode(opened.plaintext)]).toEqual([RecordType.chat, 1n, 'original']);
+
+    // And the other way round: a forged record made genuine after the call is still refused.
+    const next = await sealer.seal(RecordType.chat, utf8Encode('next'));
+    const forged = new Uint8Array(next) as Bytes;
+    forged[HEADER_BYTES] = forged[HEADER_BYTES]! ^ 0x01;
+    const refusing = opener.open(forged);
+    forged.set(next);
+    expect(await codeOf(refusing)).toBe('record-forged');
+    // A record inside a larger buffer (a view with an offset) opens as well.
+    const framed = new Uint8Array(next.length + 7) as Bytes;
+    framed.set(next, 3);
+    expect(new TextDecoder().decode((await opener.open(framed.subarray(3, 3 + next.length))).plaintext)).toBe('next');
+  });
+
   it('rejects malformed, truncated, oversized and unknown-type records with named errors', async () => {
     const good = await sealer.seal(RecordType.chat, utf8Encode('x'));
     expect(await codeOf(opener.open(new Uint8Array(0)))).toBe('record-malformed');
