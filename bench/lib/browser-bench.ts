@@ -291,7 +291,7 @@ async function profiled<T>(pair: PipePair, label: string, run: () => Promise<T>)
   const sessions = await Promise.all([pair.sender, pair.receiver].map((page) => page.context().newCDPSession(page)));
   for (const session of sessions) {
     await session.send('Profiler.enable');
-    await session.send('Profiler.setSamplingInterval', { interval: 200 });
+    await session.send('Profiler.setSamplingInterval', { interval: 50 });
     await session.send('Profiler.start');
   }
   try {
@@ -362,7 +362,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     // --- Time to secure, alternating baseline and app
     log('Time from both pages ready to secure (the real app) and to an open raw data channel…');
     const timeToSecure: BrowserResults['timeToSecure'] = { raw: [], duet: [], split: [] };
-    const repetitions = quick ? 2 : 6;
+    const repetitions = quick ? 2 : 10;
     // One unrecorded round of each warms up the server, the browser's caches and the JITs.
     await rawTimeToOpen(browser, options.pagesUrl, options.wsUrl);
     await duetTimeToSecure(browser, options.appUrl);
@@ -394,6 +394,19 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       log(`  round ${round + 1}/${rounds}: p50 ${pipes.map((pipe) => `${pipe} ${median(rtt[pipe]).toFixed(2)} ms`).join(', ')}`);
     }
     const roundTripMs = Object.fromEntries(pipes.map((pipe) => [pipe, summarize(rtt[pipe])])) as Record<PipeName, Summary>;
+    if (process.env.BENCH_PROFILE_DIR) {
+      // A Chromium trace (both pages) of 200 round trips per pipe: where a round trip waits.
+      mkdirSync(process.env.BENCH_PROFILE_DIR, { recursive: true });
+      for (const pipe of pipes) {
+        await browser.startTracing(undefined, {
+          path: path.join(process.env.BENCH_PROFILE_DIR, `${pipe}-round-trips.trace.json`),
+          categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'webrtc', 'disabled-by-default-webrtc'],
+        });
+        await call(pairs[pipe].sender, 'roundTrips', 'p', 100, 20, 200, 15_000);
+        await browser.stopTracing();
+        await profiled(pairs[pipe], 'round-trips', () => call(pairs[pipe].sender, 'roundTrips', 'p', 100, 20, 2000, 15_000));
+      }
+    }
 
     log(`Small messages (100 bytes) per second, sustained ${quick ? 3 : 10} s…`);
     const messagesPerSecond = {} as BrowserResults['messagesPerSecond'];

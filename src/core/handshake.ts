@@ -362,19 +362,7 @@ export class Handshake {
       // Our own HELLO reflected back at us.
       throw new DuetError('handshake-failed', 'reflected HELLO');
     }
-    const isHost = role === 'host';
-    // What needs only the two HELLOs runs while the KEY messages cross (each WebCrypto
-    // call is a trip to another thread; on the critical path they would add up).
-    const helloHashing = helloTranscriptHash({
-      helloHost: isHost ? localHello : peerHelloBytes,
-      helloGuest: isHost ? peerHelloBytes : localHello,
-      fingerprintHost: isHost ? this.options.localFingerprint : this.options.remoteFingerprint,
-      fingerprintGuest: isHost ? this.options.remoteFingerprint : this.options.localFingerprint,
-    });
-    helloHashing.catch(() => {});
     const [peerRsa, peerEcdh] = await Promise.all([importPeerRsaKey(peerHello.rsaSpki), importPeerEcdhKey(peerHello.ecdhPublic)]);
-    const ecdhDeriving = crypto.subtle.deriveBits({ name: 'ECDH', public: peerEcdh }, ecdh.privateKey, 256);
-    ecdhDeriving.catch(() => {});
 
     const localSecret = this.random(SECRET_BYTES);
     const encryptedSecret = new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, peerRsa, localSecret));
@@ -388,9 +376,16 @@ export class Handshake {
       throw new DuetError('handshake-failed', 'KEY did not decrypt');
     }
     if (peerSecret.length !== SECRET_BYTES) throw new DuetError('handshake-failed', 'KEY has the wrong size');
-    const ecdhShared = new Uint8Array(await ecdhDeriving);
+    const ecdhShared = new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: peerEcdh }, ecdh.privateKey, 256));
 
-    const transcriptHash = await fullTranscriptHash(await helloHashing, isHost ? localKey : peerKeyBytes, isHost ? peerKeyBytes : localKey);
+    const isHost = role === 'host';
+    const helloHash = await helloTranscriptHash({
+      helloHost: isHost ? localHello : peerHelloBytes,
+      helloGuest: isHost ? peerHelloBytes : localHello,
+      fingerprintHost: isHost ? this.options.localFingerprint : this.options.remoteFingerprint,
+      fingerprintGuest: isHost ? this.options.remoteFingerprint : this.options.localFingerprint,
+    });
+    const transcriptHash = await fullTranscriptHash(helloHash, isHost ? localKey : peerKeyBytes, isHost ? peerKeyBytes : localKey);
     const keys = await deriveSessionKeys({
       role,
       secretHost: isHost ? localSecret : peerSecret,

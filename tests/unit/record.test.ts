@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Bytes, utf8Encode } from '../../src/core/bytes.ts';
 import { DuetError } from '../../src/core/errors.ts';
 import { HEADER_BYTES, MAX_PLAINTEXT_BYTES, MAX_RECORD_BYTES, RecordOpener, RecordSealer, RecordType, isRecordType } from '../../src/core/record.ts';
@@ -118,28 +118,48 @@ describe('record layer', () => {
     expect(errors).toEqual([expect.stringContaining('HMAC mismatch'), expect.stringContaining('AES-GCM')]);
   });
 
-  it('checks the bytes as they were when open() was called, without copying them', async () => {
+  it('reads the header when open() is called; later changes to the bytes can only make it refuse', async () => {
     const genuine = await sealer.seal(RecordType.chat, utf8Encode('original'));
     const inFlight = new Uint8Array(genuine) as Bytes;
     const opening = opener.open(inFlight);
-    // Changed right after the call: sequence, type and ciphertext.
+    // Sequence and type changed right after the call: what was read stands.
     inFlight[9] = 9;
     inFlight[1] = RecordType.profile;
-    inFlight.fill(0, HEADER_BYTES, inFlight.length);
     const opened = await opening;
     expect([opened.type, opened.sequence, new TextDecoder().decode(opened.plaintext)]).toEqual([RecordType.chat, 1n, 'original']);
 
-    // And the other way round: a forged record made genuine after the call is still refused.
+    // The ciphertext changed while the HMAC is being checked: AES-GCM refuses, nothing else comes out.
     const next = await sealer.seal(RecordType.chat, utf8Encode('next'));
-    const forged = new Uint8Array(next) as Bytes;
-    forged[HEADER_BYTES] = forged[HEADER_BYTES]! ^ 0x01;
-    const refusing = opener.open(forged);
-    forged.set(next);
+    const changing = new Uint8Array(next) as Bytes;
+    const refusing = opener.open(changing);
+    changing.fill(0, HEADER_BYTES, changing.length - 32);
     expect(await codeOf(refusing)).toBe('record-forged');
+
+    // A forged record made genuine after the call is still refused.
+    const later = await sealer.seal(RecordType.chat, utf8Encode('later'));
+    const forged = new Uint8Array(later) as Bytes;
+    forged[HEADER_BYTES] = forged[HEADER_BYTES]! ^ 0x01;
+    const stillForged = opener.open(forged);
+    forged.set(later);
+    expect(await codeOf(stillForged)).toBe('record-forged');
+
     // A record inside a larger buffer (a view with an offset) opens as well.
-    const framed = new Uint8Array(next.length + 7) as Bytes;
-    framed.set(next, 3);
-    expect(new TextDecoder().decode((await opener.open(framed.subarray(3, 3 + next.length))).plaintext)).toBe('next');
+    const framed = new Uint8Array(later.length + 7) as Bytes;
+    framed.set(later, 3);
+    expect(new TextDecoder().decode((await opener.open(framed.subarray(3, 3 + later.length))).plaintext)).toBe('later');
+  });
+
+  it('decrypts nothing whose HMAC fails, even when records are opened concurrently', async () => {
+    const decrypt = vi.spyOn(crypto.subtle, 'decrypt');
+    try {
+      const good = await sealer.seal(RecordType.chat, utf8Encode('ok'));
+      const stranger = await new RecordSealer(other.aes, other.mac).seal(RecordType.chat, utf8Encode('x'));
+      const outcomes = await Promise.all([stranger, good, stranger].map((record) => codeOf(opener.open(record))));
+      expect(outcomes).toEqual(['record-forged', 'accepted', 'record-forged']);
+      expect(decrypt).toHaveBeenCalledTimes(1);
+    } finally {
+      decrypt.mockRestore();
+    }
   });
 
   it('rejects malformed, truncated, oversized and unknown-type records with named errors', async () => {
