@@ -172,6 +172,8 @@ export class ChatSession {
   private peerKeys: Pick<RoomKeys, 'signalKey' | 'psk'> | undefined;
   /** The host's short-code password, for a guest who joins by nameplate. */
   private shortPassword: string | undefined;
+  /** Settles once the host's short-code password is made (or could not be). */
+  private shortPasswordReady: Promise<void> = Promise.resolve();
   /** The short-code exchange; the curve code is loaded on demand, hence the promise. */
   private pake: { party: Promise<PakeParty>; result?: PakeResult } | undefined;
   /** This attempt's nonce (chosen by the host); every signal after the first is bound to it. */
@@ -283,15 +285,21 @@ export class ChatSession {
   /** Creates a room and waits for the peer. Errors end in status 'failed'. */
   async createRoom(name: string): Promise<void> {
     this.startEntering(name, 'host');
-    // The server connection opens while the word list loads and the keys are derived.
+    // The server connection opens while the keys are derived and the short code's word
+    // list loads; the invite waits for the words (onCreated), the room does not.
     const signaling = this.openSignaling();
     signaling.catch(() => {});
     const secret = generateRoomSecret(this.random);
-    try {
-      this.shortPassword = generatePassword(await loadWordlist(), this.random);
-    } catch {
-      // Without the word list there is no short code; the link still works.
-    }
+    this.shortPasswordReady = loadWordlist()
+      .then((words) => generatePassword(words, this.random))
+      .then(
+        (password) => {
+          this.shortPassword = password;
+        },
+        () => {
+          // Without the word list there is no short code; the link still works.
+        },
+      );
     await this.connect({ kind: 'link', secret }, signaling);
     this.signaling?.send({ type: 'create', room: this.roomKeys!.roomId });
   }
@@ -376,6 +384,10 @@ export class ChatSession {
   }
 
   private onCreated(nameplate: number | undefined): void {
+    void this.shortPasswordReady.then(() => this.showInvite(nameplate));
+  }
+
+  private showInvite(nameplate: number | undefined): void {
     const entry = this.entry;
     if (this.role !== 'host' || entry?.kind !== 'link' || this.status.phase !== 'opening') return;
     this.invite = {
