@@ -420,7 +420,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 
     log('Bulk throughput…');
     const throughput: BrowserResults['throughput'] = {};
-    const bulkRepetitions = quick ? 1 : 3;
+    const bulkRepetitions = quick ? 1 : 5;
     const windowBytes = 4 * 1024 * 1024;
     for (const size of [16 * 1024, 64 * 1024]) {
       const label = `${size / 1024} KiB`;

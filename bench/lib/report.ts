@@ -242,7 +242,7 @@ export function renderMarkdown(results: BenchResults): string {
     `  ${browser.timeToSecure.duet.length} runs each, after one unrecorded warm-up run.`,
     '- **Bulk throughput.** One page sends messages of the given size for 3 s as fast as an acknowledgement',
     '  window allows (4 MiB in flight, acknowledged every eighth of that), then an end marker; the time runs',
-    '  until the receiver confirms it counted every message. Payload bytes ÷ time, median of 3 runs after a',
+    `  until the receiver confirms it counted every message. Payload bytes ÷ time, median of ${Object.values(browser.throughput)[0]?.raw?.mibPerSecond.length ?? 0} runs (alternating between the pipes) after a`,
     '  1 s warm-up. Duet\'s figure uses binary records (the payload is the record plaintext).',
     '- **Round trip.** One 100-byte message (100 characters of chat text for Duet) to the other page, which',
     `  sends one back; one at a time. ${browser.roundTripMs.raw.n} round trips per pipe in 4 rounds that alternate between the pipes, after`,
