@@ -112,7 +112,7 @@ export function hardening(options: { signalingUrl: string | undefined }): Plugin
         .map((path) => `${createHash('sha256').update(readFileSync(path)).digest('hex')}  ${relative(outDir, path).split('\\').join('/')}`)
         .sort((a, b) => a.slice(66).localeCompare(b.slice(66)));
       writeFileSync(join(outDir, 'SHA256SUMS'), `${sums.join('\n')}\n`);
-      if (config.logLevel !== 'silent') console.log(`\nSHA-256 of every built file (dist/SHA256SUMS):\n${sums.join('\n')}`);
+      if (config.logLevel !== 'silent') console.log(`\nSHA-256 of every built file (${relative(process.cwd(), join(outDir, 'SHA256SUMS')) || 'SHA256SUMS'}):\n${sums.join('\n')}`);
     },
   };
 }
