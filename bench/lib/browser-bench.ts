@@ -113,42 +113,32 @@ async function newPage(browser: Browser, hookChannelOpen = false): Promise<{ con
 }
 
 /**
- * Runs in the app page: records (epoch ms) the first click, when the status line
- * first says "waiting" and when it first says secure with the peer's name. The
- * status lives in shadow DOM, so it is looked up through every shadow root.
+ * Runs in the app page: records (epoch ms) the first click, and when the status line
+ * first showed each phase, from the User Timing marks the app's status line makes
+ * (src/ui/duet-status.ts): `duet:waiting`, and `duet:peer-named` once it says secure
+ * with the peer's name. Exact times, and nothing polling the page while it works.
  * Plain JavaScript source, because tsx's transform would add helpers to a function
  * that do not exist in the page.
  */
-const WATCH_SCRIPT = `(peerName) => {
-  const epoch = () => performance.timeOrigin + performance.now();
-  function deepFind(root, selector) {
-    const found = root.querySelector(selector);
-    if (found) return found;
-    for (const element of root.querySelectorAll('*')) {
-      if (element.shadowRoot) {
-        const inner = deepFind(element.shadowRoot, selector);
-        if (inner) return inner;
-      }
-    }
-    return null;
-  }
+const WATCH_SCRIPT = `() => {
   const watch = { phases: {} };
-  window.addEventListener('click', () => { watch.clickAt ??= epoch(); }, { capture: true });
-  function poll() {
-    const status = deepFind(document, '[role=status][data-phase]');
-    const phase = status && status.getAttribute('data-phase');
-    if (phase) watch.phases[phase] ??= epoch();
-    if (phase === 'waiting') watch.waitingAt ??= epoch();
-    if (phase === 'secure' && status.textContent.includes(peerName)) watch.secureAt ??= epoch();
-    if (phase === 'failed') watch.failed = status.textContent;
-    if (watch.secureAt === undefined && watch.failed === undefined) setTimeout(poll, 2);
-  }
-  poll();
+  window.addEventListener('click', () => { watch.clickAt ??= performance.timeOrigin + performance.now(); }, { capture: true });
+  const note = (entry) => {
+    if (!entry.name.startsWith('duet:')) return;
+    const at = performance.timeOrigin + entry.startTime;
+    const phase = entry.name.slice('duet:'.length);
+    watch.phases[phase] ??= at;
+    if (phase === 'waiting') watch.waitingAt ??= at;
+    if (phase === 'peer-named') watch.secureAt ??= at;
+    if (phase === 'failed') watch.failed ??= 'the status line says the conversation failed';
+  };
+  performance.getEntriesByType('mark').forEach(note);
+  new PerformanceObserver((list) => list.getEntries().forEach(note)).observe({ type: 'mark' });
   window.__watch = watch;
 }`;
 
-function installWatch(page: Page, peerName: string): Promise<void> {
-  return page.evaluate(`(${WATCH_SCRIPT})(${JSON.stringify(peerName)})`) as Promise<void>;
+function installWatch(page: Page): Promise<void> {
+  return page.evaluate(`(${WATCH_SCRIPT})()`) as Promise<void>;
 }
 
 async function watched(page: Page, field: keyof Watch, timeoutMs = 30_000): Promise<number> {
@@ -176,8 +166,8 @@ async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeT
     // A person takes a moment to type a name: the RSA key, generated when the lobby
     // shows, is ready by then (its time is measured separately).
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await installWatch(alice.page, 'Bruno');
-    await installWatch(bruno.page, 'Alice');
+    await installWatch(alice.page);
+    await installWatch(bruno.page);
     await alice.page.getByRole('button', { name: 'Create room' }).click();
     const waitingAt = await watched(alice.page, 'waitingAt');
     const link = (await alice.page.getByRole('link', { name: 'Room link' }).textContent()) ?? '';

@@ -63,6 +63,27 @@ export class DuetStatus extends SessionConsumer {
     `,
   ];
 
+  private markedPhase = '';
+  private markedPeer = false;
+
+  /**
+   * Each status a person sees is also a User Timing mark (`duet:connecting`, …, and
+   * `duet:peer-named` once the secure line names the peer): DevTools' Performance panel
+   * shows how long each step took, and the bench reads them instead of polling.
+   */
+  protected override updated(): void {
+    const session = this.session;
+    if (!session) return;
+    const { phase } = session.status;
+    if (phase !== this.markedPhase) {
+      this.markedPhase = phase;
+      performance.mark(`duet:${phase}`);
+    }
+    const named = phase === 'secure' && session.peerName !== '';
+    if (named && !this.markedPeer) performance.mark('duet:peer-named');
+    this.markedPeer = named;
+  }
+
   override render() {
     const session = this.session;
     if (!session) return html``;

@@ -32,6 +32,16 @@ test('two people chat through a room joined by link, both ways', async ({ browse
   await expect(own).toContainText('Delivered');
   await expect(received).toHaveClass(/\bpeer\b/);
 
+  // Each status shown is a User Timing mark, in order (DevTools and the bench read them;
+  // a phase that lasted less than one render may have none).
+  const marks = () => performance.getEntriesByType('mark').map((mark) => mark.name).filter((name) => name.startsWith('duet:'));
+  const inOrder = (seen: string[], expected: string[]) => expected.every((name, i) => i === 0 || seen.indexOf(name) > seen.indexOf(expected[i - 1]!));
+  const aliceMarks = await alice.page.evaluate(marks);
+  const brunoMarks = await bruno.page.evaluate(marks);
+  expect(inOrder(aliceMarks, ['duet:opening', 'duet:waiting', 'duet:secure', 'duet:peer-named']), aliceMarks.join()).toBe(true);
+  expect(inOrder(brunoMarks, ['duet:opening', 'duet:secure', 'duet:peer-named']), brunoMarks.join()).toBe(true);
+  expect(aliceMarks.at(-1)).toBe('duet:peer-named');
+
   await alice.context.close();
   await bruno.context.close();
 });
