@@ -65,8 +65,6 @@ interface SimplePeerInstance {
   getStats(callback: (error: Error | null, reports: Record<string, unknown>[]) => void): void;
   /** simple-peer's RTCDataChannel (not part of its typed API, but stable across its versions). */
   _channel?: RTCDataChannel | null;
-  /** simple-peer's RTCPeerConnection (likewise). */
-  _pc?: RTCPeerConnection | null;
   signal(data: unknown): void;
   send(data: Uint8Array): void;
   destroy(error?: Error): void;
@@ -125,23 +123,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     if (signal.type === 'offer' || signal.type === 'answer') localFingerprint = sdpFingerprint(signal.sdp);
     if (signal.type === 'offer' || signal.type === 'answer' || signal.type === 'candidate') options.onSignal(signal);
   });
-  // The link is usable as soon as the data channel is open. simple-peer's own 'connect'
-  // comes later: it waits for a getStats() call to report the selected candidate pair
-  // (2.8 ms median in the bench, up to 10 ms, and 100 ms retries when it is not there
-  // yet), so whichever comes first starts the handshake, once.
-  let connected = false;
-  const connect = () => {
-    if (connected || closed) return;
-    connected = true;
-    options.onConnect();
-  };
-  const connectWhenOpen = (channel: RTCDataChannel) => {
-    if (channel.readyState === 'open') queueMicrotask(connect);
-    else channel.addEventListener('open', connect, { once: true });
-  };
-  if (peer._channel) connectWhenOpen(peer._channel);
-  peer._pc?.addEventListener('datachannel', (event) => connectWhenOpen(event.channel));
-  peer.on('connect', connect);
+  peer.on('connect', () => options.onConnect());
   // simple-peer hands over a view of the channel message's own fresh buffer: no copy
   // (copying each 64 KiB record cost a tenth of the receiving main thread in a bulk profile).
   peer.on('data', (data) => options.onData((data instanceof Uint8Array ? data : new Uint8Array(data)) as Bytes));
