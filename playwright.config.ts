@@ -1,17 +1,9 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
-
-/**
- * Browser: $CHROMIUM_PATH, else Debian's /usr/bin/chromium, else Playwright's own
- * downloaded Chromium (`npx playwright install chromium`, where that is possible).
- */
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return undefined;
-}
+import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.ts';
 
 const port = Number(process.env.E2E_PORT ?? 8181);
+// $CHROMIUM_PATH, else Debian's /usr/bin/chromium, else Playwright's own downloaded
+// Chromium (`npx playwright install chromium`, where that is possible).
 const executablePath = chromiumPath();
 
 export default defineConfig({
@@ -32,16 +24,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       ...(executablePath ? { executablePath } : {}),
-      args: [
-        // WebRTC between two contexts on loopback: without this no ICE candidates appear.
-        '--allow-loopback-in-peer-connection',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--disable-gpu',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

@@ -5,29 +5,13 @@
  * channel against a raw data channel baseline. Baseline and Duet alternate in
  * every repetition, so background load on the machine hits both alike.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from '@playwright/test';
 import type { DuetBench } from '../pages/duet.ts';
 import type { RawBench } from '../pages/raw.ts';
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
 import { type Summary, median, summarize } from './stats.ts';
-
-/** As in playwright.config.ts: without --allow-loopback-in-peer-connection no ICE candidates appear. */
-const CHROMIUM_ARGS = [
-  '--allow-loopback-in-peer-connection',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-gpu',
-];
-
-export function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return undefined;
-}
 
 export interface BrowserBenchOptions {
   /** The app, served by the real signaling server from dist/. */

@@ -19,7 +19,7 @@
  */
 import type { ServerMessage } from '../../signaling/protocol.ts';
 import { type Bytes, fromBase64Url } from '../../src/core/bytes.ts';
-import { DEFAULT_HANDSHAKE_CONFIG, Handshake, type RsaIdentity, generateRsaIdentity } from '../../src/core/handshake.ts';
+import { DEFAULT_HANDSHAKE_CONFIG, Handshake, type HandshakeOptions, type RsaIdentity, generateRsaIdentity } from '../../src/core/handshake.ts';
 import { deriveRoomKeys } from '../../src/core/invite.ts';
 import type { PeerMessage } from '../../src/core/messages.ts';
 import { RecordOpener, RecordSealer, RecordType } from '../../src/core/record.ts';
@@ -28,7 +28,7 @@ import { SecureChannel } from '../../src/core/secure-channel.ts';
 import type { WebRtcSignal } from '../../src/core/signal-seal.ts';
 import { type PeerLink, createPeerLink } from '../../src/transport/peer-link.ts';
 import { type SignalingConnection, connectSignaling } from '../../src/transport/signaling-client.ts';
-import { type BenchMessage, type Kind, Measurer, type Pipe, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
+import { type BenchMessage, type Kind, Measurer, type Pipe, connectionNamed, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
 
 type Mode = 'chat' | 'records' | 'link';
 
@@ -45,12 +45,6 @@ interface DuetConnection {
 }
 
 const connections = new Map<string, DuetConnection>();
-
-function connectionNamed(name: string): DuetConnection {
-  const connection = connections.get(name);
-  if (!connection) throw new Error(`no connection ${name}`);
-  return connection;
-}
 
 // --- chat messages: the kind and number ride in the message id, the size is the text length
 
@@ -75,17 +69,17 @@ function benchMessageOf(message: PeerMessage): BenchMessage | undefined {
   return { kind: Number(match[1]) as Kind, n: Number.parseInt(match[2]!, 36), size: message.text.length };
 }
 
+/** What the real handshake needs, as the app gives it: the role, keys, both DTLS fingerprints, the link. */
+function handshakeOver(link: PeerLink, role: Role, psk: Bytes, identity: RsaIdentity): HandshakeOptions {
+  const fingerprints = link.fingerprints();
+  return { role, identity, psk, localFingerprint: fingerprints.local, remoteFingerprint: fingerprints.remote, send: (bytes) => link.send(bytes) };
+}
+
 /** The chat pipe: SecureChannel as the app uses it. Resolves once the handshake is done. */
 async function chatPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void, identity: RsaIdentity): Promise<Pipe> {
-  const fingerprints = link.fingerprints();
   const pipe: Pipe = { name, errors: [], onMessage: () => {}, send: () => {} };
   const channel = new SecureChannel({
-    role,
-    identity,
-    psk,
-    localFingerprint: fingerprints.local,
-    remoteFingerprint: fingerprints.remote,
-    send: (bytes) => link.send(bytes),
+    ...handshakeOver(link, role, psk, identity),
     onMessage: (message) => {
       const bench = benchMessageOf(message);
       if (bench) pipe.onMessage(bench);
@@ -103,16 +97,8 @@ async function chatPipe(name: string, role: Role, link: PeerLink, psk: Bytes, ea
 
 /** The records pipe: the real handshake and record layer, binary payloads. */
 async function recordsPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void, identity: RsaIdentity): Promise<Pipe> {
-  const fingerprints = link.fingerprints();
   const pipe: Pipe = { name, errors: [], onMessage: () => {}, send: () => {} };
-  const handshake = new Handshake({
-    role,
-    identity,
-    psk,
-    localFingerprint: fingerprints.local,
-    remoteFingerprint: fingerprints.remote,
-    send: (bytes) => link.send(bytes),
-  });
+  const handshake = new Handshake(handshakeOver(link, role, psk, identity));
   let opener: RecordOpener | undefined;
   const waiting: Bytes[] = [];
   const openRecord = (bytes: Bytes) => {
@@ -248,16 +234,16 @@ const bench = {
   },
   /** Resolves with the epoch time this side's handshake finished. */
   async opened(name: string, timeoutMs = 30_000): Promise<number> {
-    const connection = connectionNamed(name);
+    const connection = connectionNamed(connections, name);
     await until(() => connection.securedAt !== undefined || connection.error !== undefined, timeoutMs, `${name} to be secure`);
     if (connection.error) throw new Error(connection.error);
     return connection.securedAt!;
   },
   roundTrips(name: string, size: number, warmup: number, samples: number, maxMs: number): Promise<number[]> {
-    return connectionNamed(name).measurer!.roundTrips(size, warmup, samples, maxMs);
+    return connectionNamed(connections, name).measurer!.roundTrips(size, warmup, samples, maxMs);
   },
   flow(name: string, size: number, window: number, ackEvery: number, durationMs: number) {
-    return connectionNamed(name).measurer!.flow(size, window, ackEvery, durationMs);
+    return connectionNamed(connections, name).measurer!.flow(size, window, ackEvery, durationMs);
   },
   close(name: string): void {
     connections.get(name)?.close();

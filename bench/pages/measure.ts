@@ -219,6 +219,13 @@ export function fromBase64UrlJson(text: string): unknown {
 }
 
 /** Settles when `predicate` holds; rejects after `timeoutMs`. */
+/** The connection a harness call names, from a page's map of them; a name it never opened is the harness's bug. */
+export function connectionNamed<T>(connections: ReadonlyMap<string, T>, name: string): T {
+  const connection = connections.get(name);
+  if (!connection) throw new Error(`no connection ${name}`);
+  return connection;
+}
+
 export function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = now();

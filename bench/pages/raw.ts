@@ -4,7 +4,7 @@
  * relay offer, answer and candidates), with no encryption of our own and no
  * library in between. Driven by bench/run.ts through window.__bench.
  */
-import { type BenchMessage, Measurer, type Pipe, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
+import { type BenchMessage, Measurer, type Pipe, connectionNamed, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
 
 interface RawConnection {
   socket: WebSocket;
@@ -16,12 +16,6 @@ interface RawConnection {
 }
 
 const connections = new Map<string, RawConnection>();
-
-function connectionNamed(name: string): RawConnection {
-  const connection = connections.get(name);
-  if (!connection) throw new Error(`no connection ${name}`);
-  return connection;
-}
 
 function rawPipe(name: string, channel: RTCDataChannel): Pipe {
   const pipe: Pipe = {
@@ -121,16 +115,16 @@ const bench = {
   enter,
   /** Resolves with the epoch time the data channel opened on this side. */
   async opened(name: string, timeoutMs = 30_000): Promise<number> {
-    const connection = connectionNamed(name);
+    const connection = connectionNamed(connections, name);
     await until(() => connection.openedAt !== undefined || connection.error !== undefined, timeoutMs, `${name} to open`);
     if (connection.error) throw new Error(connection.error);
     return connection.openedAt!;
   },
   roundTrips(name: string, size: number, warmup: number, samples: number, maxMs: number): Promise<number[]> {
-    return connectionNamed(name).measurer!.roundTrips(size, warmup, samples, maxMs);
+    return connectionNamed(connections, name).measurer!.roundTrips(size, warmup, samples, maxMs);
   },
   flow(name: string, size: number, window: number, ackEvery: number, durationMs: number) {
-    return connectionNamed(name).measurer!.flow(size, window, ackEvery, durationMs);
+    return connectionNamed(connections, name).measurer!.flow(size, window, ackEvery, durationMs);
   },
   close(name: string): void {
     const connection = connections.get(name);

@@ -288,7 +288,6 @@ export class ChatSession {
     // The server connection opens while the keys are derived and the short code's word
     // list loads; the invite waits for the words (onCreated), the room does not.
     const signaling = this.openSignaling();
-    signaling.catch(() => {});
     const secret = generateRoomSecret(this.random);
     this.shortPasswordReady = loadWordlist()
       .then((words) => generatePassword(words, this.random))
