@@ -189,8 +189,6 @@ export class ChatSession {
   private readonly usedSessionNonces = new Set<string>();
   /** The IVs of the payloads opened under the current binding: the same payload again is a replay. */
   private openedSignals = new Set<string>();
-  /** The current link's ICE connection state. */
-  private iceState: RTCIceConnectionState = 'new';
   private cancelIceRestart: (() => void) | undefined;
   /** Diagnostics: peer connections made and ICE restarts that brought the connection back. */
   private peerConnectionCount = 0;
@@ -524,7 +522,6 @@ export class ChatSession {
         },
       });
       this.link = link;
-      this.iceState = 'new';
       this.peerConnectionCount++;
     } catch (error) {
       this.fail(toDuetError(error, 'peer-connection-failed'));
@@ -871,7 +868,6 @@ export class ChatSession {
    * connection, and onLinkClosed goes on to a new one.)
    */
   private onIceStateChange(state: RTCIceConnectionState): void {
-    this.iceState = state;
     const status = this.status;
     if (state === 'disconnected' && status.phase === 'secure') {
       this.startIceRestart(new DuetError('peer-connection-failed', 'the network path to the peer was lost (ICE disconnected)'));
@@ -1228,8 +1224,9 @@ export class ChatSession {
    * current peer connection's local candidates.
    */
   async diagnostics(): Promise<{ peerConnections: number; iceRestarts: number; iceState: RTCIceConnectionState; localPorts: number[] }> {
-    const ports = this.link ? (await this.link.diagnostics()).localPorts : [];
-    return { peerConnections: this.peerConnectionCount, iceRestarts: this.iceRestartCount, iceState: this.iceState, localPorts: ports };
+    // The link keeps its own ICE state and candidates; without one there is neither.
+    const { iceState, localPorts } = this.link ? await this.link.diagnostics() : { iceState: 'new' as const, localPorts: [] };
+    return { peerConnections: this.peerConnectionCount, iceRestarts: this.iceRestartCount, iceState, localPorts };
   }
 
   /** The person compared the safety codes with their peer and they matched. */
@@ -1268,7 +1265,6 @@ export class ChatSession {
     this.rebind(undefined);
     this.cancelIceRestart?.();
     this.cancelIceRestart = undefined;
-    this.iceState = 'new';
     this.channel?.close();
     this.channel = undefined;
     this.earlyFrames = [];
