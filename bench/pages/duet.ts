@@ -14,26 +14,24 @@
  * - 'link': the PeerLink alone, no handshake and no encryption: separates what
  *   simple-peer adds from what the secure channel adds.
  *
- * Signals are relayed unsealed here (the signal sealing only matters to connection
- * setup, which bench/run.ts measures through the real app instead).
+ * Signals, the handshake's messages among them, are relayed unsealed here (the
+ * signal sealing only matters to connection setup, which bench/run.ts measures
+ * through the real app instead).
  */
 import type { ServerMessage } from '../../signaling/protocol.ts';
-import { type Bytes, fromBase64Url } from '../../src/core/bytes.ts';
+import { type Bytes, fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
 import { DEFAULT_HANDSHAKE_CONFIG, Handshake, type HandshakeOptions, type RsaIdentity, generateRsaIdentity } from '../../src/core/handshake.ts';
 import { deriveRoomKeys } from '../../src/core/invite.ts';
 import type { PeerMessage } from '../../src/core/messages.ts';
 import { RecordOpener, RecordSealer, RecordType } from '../../src/core/record.ts';
 import type { Role } from '../../src/core/roles.ts';
 import { SecureChannel } from '../../src/core/secure-channel.ts';
-import type { WebRtcSignal } from '../../src/core/signal-seal.ts';
+import type { SignalData } from '../../src/core/signal-seal.ts';
 import { type PeerLink, createPeerLink } from '../../src/transport/peer-link.ts';
 import { type SignalingConnection, connectSignaling } from '../../src/transport/signaling-client.ts';
 import { type BenchMessage, type Kind, Measurer, type Pipe, connectionNamed, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
 
 type Mode = 'chat' | 'records' | 'link';
-
-/** Handshake messages use types below this value, records use it and above (as in SecureChannel). */
-const FIRST_RECORD_TYPE = 0x10;
 
 interface DuetConnection {
   signaling: SignalingConnection | undefined;
@@ -69,26 +67,51 @@ function benchMessageOf(message: PeerMessage): BenchMessage | undefined {
   return { kind: Number(match[1]) as Kind, n: Number.parseInt(match[2]!, 36), size: message.text.length };
 }
 
-/** What the real handshake needs, as the app gives it: the role, keys, both DTLS fingerprints, the link. */
-function handshakeOver(link: PeerLink, role: Role, psk: Bytes, identity: RsaIdentity): HandshakeOptions {
-  const fingerprints = link.fingerprints();
-  return { role, identity, psk, localFingerprint: fingerprints.local, remoteFingerprint: fingerprints.remote, send: (bytes) => link.send(bytes) };
+/**
+ * What a pipe is built from. As in the app, it is built when the link is made: the
+ * handshake runs through the signaling server (relayed unsealed here, see above)
+ * while WebRTC connects, and the pipe is ready once the handshake is done and the
+ * data channel is up.
+ */
+interface PipeSetup {
+  name: string;
+  role: Role;
+  link: PeerLink;
+  psk: Bytes;
+  identity: RsaIdentity;
+  /** Sends one handshake message through the signaling server. */
+  sendHandshake: (bytes: Bytes) => void;
+  /** Where handshake messages from the peer go (those that came earlier are handed over at once). */
+  onHandshake: (receive: (bytes: Bytes) => void) => void;
+  /** Where data-channel frames go (likewise). */
+  onData: (receive: (bytes: Bytes) => void) => void;
+  /** Resolves when PeerLink reports the data channel usable. */
+  linkUp: Promise<void>;
 }
 
-/** The chat pipe: SecureChannel as the app uses it. Resolves once the handshake is done. */
-async function chatPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void, identity: RsaIdentity): Promise<Pipe> {
-  const pipe: Pipe = { name, errors: [], onMessage: () => {}, send: () => {} };
+/** What the real handshake needs, as the app gives it: the role, keys, both DTLS fingerprints. */
+function handshakeOf(setup: PipeSetup): HandshakeOptions {
+  const { role, identity, psk, link } = setup;
+  return { role, identity, psk, fingerprints: () => link.fingerprints(), send: setup.sendHandshake };
+}
+
+/** The chat pipe: SecureChannel as the app uses it. Resolves once the handshake is done and the link is up. */
+async function chatPipe(setup: PipeSetup): Promise<Pipe> {
+  const pipe: Pipe = { name: setup.name, errors: [], onMessage: () => {}, send: () => {} };
+  const { send: sendHandshake, ...handshake } = handshakeOf(setup);
   const channel = new SecureChannel({
-    ...handshakeOver(link, role, psk, identity),
+    ...handshake,
+    sendHandshake,
+    send: (bytes) => setup.link.send(bytes),
     onMessage: (message) => {
       const bench = benchMessageOf(message);
       if (bench) pipe.onMessage(bench);
     },
     onRejected: (error) => pipe.errors.push(`${error.code}: ${error.message}`),
   });
-  setReceiver((bytes) => channel.receive(bytes));
-  for (const frame of early.splice(0)) channel.receive(frame);
-  await channel.establish();
+  setup.onHandshake((bytes) => channel.receiveHandshake(bytes));
+  setup.onData((bytes) => channel.receive(bytes));
+  await Promise.all([channel.establish(), setup.linkUp]);
   pipe.send = (message) => {
     channel.send(chatOf(message)).catch((error: unknown) => pipe.errors.push(String(error)));
   };
@@ -96,9 +119,9 @@ async function chatPipe(name: string, role: Role, link: PeerLink, psk: Bytes, ea
 }
 
 /** The records pipe: the real handshake and record layer, binary payloads. */
-async function recordsPipe(name: string, role: Role, link: PeerLink, psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void, identity: RsaIdentity): Promise<Pipe> {
-  const pipe: Pipe = { name, errors: [], onMessage: () => {}, send: () => {} };
-  const handshake = new Handshake(handshakeOver(link, role, psk, identity));
+async function recordsPipe(setup: PipeSetup): Promise<Pipe> {
+  const pipe: Pipe = { name: setup.name, errors: [], onMessage: () => {}, send: () => {} };
+  const handshake = new Handshake(handshakeOf(setup));
   let opener: RecordOpener | undefined;
   const waiting: Bytes[] = [];
   const openRecord = (bytes: Bytes) => {
@@ -107,14 +130,12 @@ async function recordsPipe(name: string, role: Role, link: PeerLink, psk: Bytes,
       (error: unknown) => pipe.errors.push(String(error)),
     );
   };
-  const receive = (bytes: Bytes) => {
-    if (bytes.length >= 2 && bytes[1]! < FIRST_RECORD_TYPE) handshake.receive(bytes);
-    else if (opener) openRecord(bytes);
+  setup.onHandshake((bytes) => handshake.receive(bytes));
+  setup.onData((bytes) => {
+    if (opener) openRecord(bytes);
     else waiting.push(bytes);
-  };
-  setReceiver(receive);
-  for (const frame of early.splice(0)) receive(frame);
-  const keys = await handshake.run();
+  });
+  const [keys] = await Promise.all([handshake.run(), setup.linkUp]);
   const sealer = new RecordSealer(keys.sendAes, keys.sendMac);
   opener = new RecordOpener(keys.receiveAes, keys.receiveMac);
   for (const frame of waiting.splice(0)) openRecord(frame);
@@ -122,22 +143,21 @@ async function recordsPipe(name: string, role: Role, link: PeerLink, psk: Bytes,
   pipe.send = (message) => {
     // As SecureChannel.send: sealing starts at once, frames go out in call order.
     const sealed = sealer.seal(RecordType.chat, encodeBinary(message));
-    outbound = outbound.then(async () => link.send(await sealed)).catch((error: unknown) => void pipe.errors.push(String(error)));
+    outbound = outbound.then(async () => setup.link.send(await sealed)).catch((error: unknown) => void pipe.errors.push(String(error)));
   };
   return pipe;
 }
 
 /** The link pipe: bytes straight through PeerLink (simple-peer), for the decomposition only. */
-async function linkPipe(name: string, _role: Role, link: PeerLink, _psk: Bytes, early: Bytes[], setReceiver: (receive: (bytes: Bytes) => void) => void): Promise<Pipe> {
+async function linkPipe(setup: PipeSetup): Promise<Pipe> {
   const pipe: Pipe = {
-    name,
+    name: setup.name,
     errors: [],
     onMessage: () => {},
-    send: (message) => link.send(encodeBinary(message)),
+    send: (message) => setup.link.send(encodeBinary(message)),
   };
-  const receive = (bytes: Bytes) => pipe.onMessage(decodeBinary(bytes));
-  setReceiver(receive);
-  for (const frame of early.splice(0)) receive(frame);
+  setup.onData((bytes) => pipe.onMessage(decodeBinary(bytes)));
+  await setup.linkUp;
   return pipe;
 }
 
@@ -156,21 +176,24 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
   const connection: DuetConnection = { signaling: undefined, link: undefined, close: () => {}, securedAt: undefined, measurer: undefined, error: undefined };
   connections.set(name, connection);
   const fail = (error: unknown) => void (connection.error ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  // Frames and handshake messages that arrive before the pipe took over are kept for it.
   const early: Bytes[] = [];
   let receive: (bytes: Bytes) => void = (bytes) => early.push(bytes);
+  const earlyHandshake: Bytes[] = [];
+  let receiveHandshake: (bytes: Bytes) => void = (bytes) => earlyHandshake.push(bytes);
+  const sendSignal = (signal: unknown) => connection.signaling?.send({ type: 'signal', payload: toBase64UrlJson(signal) });
 
   const startLink = () => {
+    let linkConnected!: () => void;
+    const linkUp = new Promise<void>((resolve) => (linkConnected = resolve));
     const link = createPeerLink({
       initiator: role === 'guest',
       iceServers: [],
-      onSignal: (signal) => connection.signaling?.send({ type: 'signal', payload: toBase64UrlJson(signal) }),
+      onSignal: sendSignal,
       onConnect: () => {
         // For the setup split: when PeerLink reported the link usable, after the channel's own open event.
         (window as { __linkConnectAt?: number }).__linkConnectAt ??= epochNow();
-        PIPES[mode](name, role, link, keys.psk, early, (receiver) => (receive = receiver), identity).then((pipe) => {
-          connection.measurer = new Measurer(pipe);
-          connection.securedAt = epochNow();
-        }, fail);
+        linkConnected();
       },
       onData: (bytes) => receive(bytes),
       onClose: (error) => {
@@ -178,6 +201,26 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
       },
     });
     connection.link = link;
+    PIPES[mode]({
+      name,
+      role,
+      link,
+      psk: keys.psk,
+      identity,
+      sendHandshake: (bytes) => sendSignal({ type: 'handshake', message: toBase64Url(bytes) }),
+      onHandshake: (receiver) => {
+        receiveHandshake = receiver;
+        for (const message of earlyHandshake.splice(0)) receiver(message);
+      },
+      onData: (receiver) => {
+        receive = receiver;
+        for (const frame of early.splice(0)) receiver(frame);
+      },
+      linkUp,
+    }).then((pipe) => {
+      connection.measurer = new Measurer(pipe);
+      connection.securedAt = epochNow();
+    }, fail);
   };
 
   let inRoom: (() => void) | undefined;
@@ -185,8 +228,11 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
   const onMessage = (message: ServerMessage) => {
     switch (message.type) {
       case 'created':
-        startLink();
         inRoom?.();
+        return;
+      case 'peer-joined':
+        // As in the app: the host makes its link (and starts the handshake) once the guest is there.
+        startLink();
         return;
       case 'joined':
         startLink();
@@ -194,7 +240,9 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
         return;
       case 'signal':
         try {
-          connection.link?.signal(fromBase64UrlJson(message.payload) as WebRtcSignal);
+          const signal = fromBase64UrlJson(message.payload) as SignalData;
+          if (signal.type === 'handshake') receiveHandshake(fromBase64Url(signal.message));
+          else if (signal.type !== 'session' && signal.type !== 'ice-restart') connection.link?.signal(signal);
         } catch (error) {
           fail(error);
         }

@@ -261,9 +261,13 @@ export interface HandshakeOptions {
   identity: RsaIdentity;
   /** Pre-shared key derived from the room secret. */
   psk: Bytes;
-  localFingerprint: string;
-  remoteFingerprint: string;
-  /** Sends one handshake message on the data channel. */
+  /**
+   * Both DTLS fingerprints, from the local and the remote SDP. Awaited only once the
+   * transcript needs them (after KEY), so the handshake can start while the offer and
+   * answer are still on their way.
+   */
+  fingerprints: () => Promise<{ local: string; remote: string }>;
+  /** Sends one handshake message to the peer (in the app: a sealed signal through the server). */
   send: (message: Bytes) => void;
   config?: Partial<HandshakeConfig>;
   clock?: Clock;
@@ -379,11 +383,13 @@ export class Handshake {
     const ecdhShared = new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: peerEcdh }, ecdh.privateKey, 256));
 
     const isHost = role === 'host';
+    const fingerprints = await this.options.fingerprints();
+    if (this.failure) throw this.failure;
     const helloHash = await helloTranscriptHash({
       helloHost: isHost ? localHello : peerHelloBytes,
       helloGuest: isHost ? peerHelloBytes : localHello,
-      fingerprintHost: isHost ? this.options.localFingerprint : this.options.remoteFingerprint,
-      fingerprintGuest: isHost ? this.options.remoteFingerprint : this.options.localFingerprint,
+      fingerprintHost: isHost ? fingerprints.local : fingerprints.remote,
+      fingerprintGuest: isHost ? fingerprints.remote : fingerprints.local,
     });
     const transcriptHash = await fullTranscriptHash(helloHash, isHost ? localKey : peerKeyBytes, isHost ? peerKeyBytes : localKey);
     const keys = await deriveSessionKeys({

@@ -1,14 +1,16 @@
 /**
- * A secure channel over any ordered, reliable byte pipe (in the app: a WebRTC data
- * channel; in tests: an in-memory pair). It runs the handshake, then carries
- * PeerMessages in sealed records. Nothing but handshake messages is ever sent in
- * the clear, and nothing is delivered that did not pass the record checks.
+ * A secure channel: it runs the handshake over one path and carries PeerMessages in
+ * sealed records over another, an ordered, reliable byte pipe. In the app the
+ * handshake travels as sealed signals through the server, so it runs while WebRTC
+ * is still connecting, and the records travel on the data channel; in tests both
+ * are in-memory. Nothing but handshake messages is ever sent without a record's
+ * protection, and nothing is delivered that did not pass the record checks.
  */
 import type { Bytes, RandomSource } from './bytes.ts';
 import { secureRandom } from './bytes.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { DuetError } from './errors.ts';
-import { Handshake, type HandshakeConfig, type RsaIdentity, type SessionKeys } from './handshake.ts';
+import { Handshake, type HandshakeConfig, type HandshakeOptions, type RsaIdentity, type SessionKeys } from './handshake.ts';
 import {
   BATCH_ENTRY_OVERHEAD,
   MAX_BATCH_ENTRIES,
@@ -28,9 +30,11 @@ export interface SecureChannelOptions {
   role: Role;
   identity: RsaIdentity;
   psk: Bytes;
-  localFingerprint: string;
-  remoteFingerprint: string;
-  /** Puts bytes on the wire. */
+  /** Both DTLS fingerprints, once the offer and answer are known (see HandshakeOptions). */
+  fingerprints: HandshakeOptions['fingerprints'];
+  /** Sends one handshake message to the peer; the peer feeds it to receiveHandshake(). */
+  sendHandshake: (bytes: Bytes) => void;
+  /** Puts a record on the wire (the data channel); the peer feeds it to receive(). */
   send: (bytes: Bytes) => void;
   /** An authentic, valid message from the peer. */
   onMessage: (message: PeerMessage) => void;
@@ -70,9 +74,8 @@ export class SecureChannel {
       role: options.role,
       identity: options.identity,
       psk: options.psk,
-      localFingerprint: options.localFingerprint,
-      remoteFingerprint: options.remoteFingerprint,
-      send: options.send,
+      fingerprints: options.fingerprints,
+      send: options.sendHandshake,
       ...(options.config ? { config: options.config } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.random ? { random: options.random } : {}),
@@ -96,7 +99,15 @@ export class SecureChannel {
     return { safetyCode: keys.safetyCode, transcriptHash: keys.transcriptHash, resumptionSecret: keys.resumptionSecret };
   }
 
-  /** Feeds one frame from the wire. */
+  /** Feeds one handshake message from the peer (what its sendHandshake sent). */
+  receiveHandshake(bytes: Bytes): void {
+    if (this.closed) return;
+    // Retransmissions of the finished handshake are harmless; anything else is noise.
+    if (this.established) return;
+    this.handshake.receive(bytes);
+  }
+
+  /** Feeds one frame from the wire (the data channel), where only records travel. */
   receive(bytes: Bytes): void {
     if (this.closed) return;
     if (bytes.length < 2) {
@@ -104,11 +115,7 @@ export class SecureChannel {
       return;
     }
     if (bytes[1]! < FIRST_RECORD_TYPE) {
-      if (this.established) {
-        // Retransmissions of the finished handshake are harmless; anything else is noise.
-        return;
-      }
-      this.handshake.receive(bytes);
+      this.options.onRejected(new DuetError('record-malformed', 'a handshake message on the data channel'));
       return;
     }
     if (!this.opener) {

@@ -16,6 +16,9 @@ import type { Role } from './roles.ts';
 const IV_BYTES = 12;
 const MAX_SDP_CHARS = 32 * 1024;
 const MAX_CANDIDATE_CHARS = 1024;
+/** The largest handshake message (a HELLO with an 8192-bit RSA key) is about 1,600 characters of base64url. */
+const MAX_HANDSHAKE_CHARS = 4096;
+const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** The subset of simple-peer's signal data Duet exchanges. */
 export type SignalData =
@@ -27,14 +30,19 @@ export type SignalData =
    * signalBinding(session nonce, this nonce).
    */
   | { type: 'ice-restart'; nonce: string }
+  /**
+   * One handshake message (docs/PROTOCOL.md section 3), base64url: the handshake runs
+   * through the server, sealed and bound like every signal, while WebRTC connects.
+   */
+  | { type: 'handshake'; message: string }
   | { type: 'offer' | 'answer'; sdp: string }
   | {
       type: 'candidate';
       candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null };
     };
 
-/** What the WebRTC layer exchanges (everything but the nonces). */
-export type WebRtcSignal = Exclude<SignalData, { type: 'session' | 'ice-restart' }>;
+/** What the WebRTC layer exchanges (everything but the nonces and the handshake). */
+export type WebRtcSignal = Exclude<SignalData, { type: 'session' | 'ice-restart' | 'handshake' }>;
 
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
@@ -113,6 +121,13 @@ export function parseSignalData(value: unknown): SignalData {
   if (data.type === 'session' || data.type === 'ice-restart') {
     if (typeof data.nonce !== 'string' || !NONCE_PATTERN.test(data.nonce)) throw reject(`invalid ${data.type} nonce`);
     return { type: data.type, nonce: data.nonce };
+  }
+  if (data.type === 'handshake') {
+    const message = data.message;
+    if (typeof message !== 'string' || message.length === 0 || message.length > MAX_HANDSHAKE_CHARS || !BASE64URL_PATTERN.test(message)) {
+      throw reject('invalid handshake message');
+    }
+    return { type: 'handshake', message };
   }
   if (data.type === 'offer' || data.type === 'answer') {
     if (typeof data.sdp !== 'string' || data.sdp.length === 0 || data.sdp.length > MAX_SDP_CHARS) throw reject('invalid sdp');

@@ -217,9 +217,13 @@ export class ChatSession {
   private channel: SecureChannel | undefined;
   /** Frames that arrived on the link before the secure channel existed (our RSA key may still be generating). */
   private earlyFrames: Bytes[] = [];
+  /** Handshake messages that arrived before the secure channel existed, likewise. */
+  private earlyHandshake: Bytes[] = [];
   private noticeCounter = 0;
   /** Signals from the peer, opened strictly in arrival order. */
   private signalQueue: Promise<void> = Promise.resolve();
+  /** Our sealed signals, sent strictly in the order they were made (see sendSealedSignal). */
+  private outgoingSignals: Promise<void> = Promise.resolve();
   private positionCounter = 0;
 
   constructor(options: ChatSessionOptions) {
@@ -453,6 +457,9 @@ export class ChatSession {
       else if (code !== 'no-peer' && code !== 'already-in-room') this.notify(error);
       return;
     }
+    // A signal of an attempt that has just ended reached the server after the peer left
+    // (its 'peer-left' came first and we wait again): nobody missed anything.
+    if (code === 'no-peer' && this.status.phase === 'waiting') return;
     // Before the peer connection exists, a server refusal ends the attempt (room full,
     // no such room); afterwards it is only a notice.
     if (this.status.phase === 'opening' || this.status.phase === 'waiting' || (this.status.phase === 'connecting' && !this.link && !this.pake)) {
@@ -472,7 +479,8 @@ export class ChatSession {
     }
     // Once the data channel is up the server is no longer needed.
     if (this.status.phase === 'secure' || this.status.phase === 'ended' || this.status.phase === 'failed') return;
-    if (this.status.phase === 'securing') return;
+    // The handshake runs through the server: without it, only a finished one can go on.
+    if (this.status.phase === 'securing' && this.channel?.established) return;
     this.fail(new DuetError('signaling-lost'));
   }
 
@@ -486,43 +494,60 @@ export class ChatSession {
     if (this.role !== 'host' || !keys) return;
     const nonce = toBase64Url(this.random(16));
     this.rebind(nonce);
-    sealSignal(keys.signalKey, 'host', { type: 'session', nonce }, this.random).then(
-      (payload) => this.signaling?.send({ type: 'signal', payload }),
-      (error: unknown) => this.fail(toDuetError(error, 'signal-rejected')),
-    );
+    this.sendSealedSignal(keys.signalKey, 'host', { type: 'session', nonce }, undefined);
     this.startPeerLink();
   }
 
-  /** The guest makes the WebRTC offer. Signals are sealed with the peer keys and the session nonce. */
+  /**
+   * The guest makes the WebRTC offer. Signals are sealed with the peer keys and the
+   * session nonce. The handshake starts with the link and runs through the same
+   * sealed signals, so it is done by the time the data channel opens.
+   */
   private startPeerLink(): void {
     if (this.link || !this.role || !this.peerKeys || !this.sessionNonce) return;
     const role = this.role;
     const keys = this.peerKeys;
     const nonce = this.sessionNonce;
+    let attempt: PeerLink | undefined;
+    const sendSignal = (signal: SignalData) => {
+      // Bound to the attempt, and to its latest ICE restart if there was one.
+      const binding = this.sessionNonce === nonce ? this.currentBinding()! : nonce;
+      // Sealed after its attempt ended (the peer left meanwhile): nobody to send it to.
+      this.sendSealedSignal(keys.signalKey, role, signal, binding, () => attempt === undefined || this.link === attempt);
+    };
+    // Settles when the link is up, or gone (onLinkClosed decides what then).
+    let linkSettled!: () => void;
+    const linkUp = new Promise<void>((resolve) => (linkSettled = resolve));
+    let linkEnded = false;
     try {
       const link: PeerLink = this.options.transport.createPeerLink({
         initiator: role === 'guest',
         iceServers: this.options.iceServers,
-        onSignal: (signal) => {
-          // Bound to the attempt, and to its latest ICE restart if there was one.
-          const binding = this.sessionNonce === nonce ? this.currentBinding()! : nonce;
-          sealSignal(keys.signalKey, role, signal, this.random, binding).then(
-            (payload) => this.signaling?.send({ type: 'signal', payload }),
-            (error: unknown) => this.fail(toDuetError(error, 'signal-rejected')),
-          );
+        onSignal: sendSignal,
+        onConnect: () => {
+          if (this.link !== link) return;
+          // A resumed session stays "reconnecting" (with its safety code) until it is secure again.
+          if (this.status.phase !== 'reconnecting') this.setStatus({ phase: 'securing' });
+          linkSettled();
         },
-        onConnect: () => void this.onPeerConnected(),
         onData: (bytes) => {
           if (this.channel) this.channel.receive(bytes);
           else this.earlyFrames.push(bytes);
         },
-        onClose: (error) => this.onLinkClosed(error),
+        onClose: (error) => {
+          linkEnded = true;
+          linkSettled();
+          this.onLinkClosed(error);
+        },
         onIceStateChange: (state) => {
           if (this.link === link) this.onIceStateChange(state);
         },
       });
       this.link = link;
+      attempt = link;
       this.peerConnectionCount++;
+      const up = linkUp.then(() => !linkEnded);
+      void this.secureLink(link, role, keys, up, (bytes) => sendSignal({ type: 'handshake', message: toBase64Url(bytes) }));
     } catch (error) {
       this.fail(toDuetError(error, 'peer-connection-failed'));
     }
@@ -562,6 +587,10 @@ export class ChatSession {
         if (signal === 'stale') return;
         if (signal.type === 'ice-restart') {
           this.onIceRestartAnnounced(signal.nonce);
+          return;
+        }
+        if (signal.type === 'handshake') {
+          this.onHandshakeSignal(signal.message);
           return;
         }
         if (signal.type === 'session') {
@@ -607,15 +636,20 @@ export class ChatSession {
       } catch {
         continue; // try the next binding
       }
+      // The attempt moved on (a new one, or an ICE restart) while this was being opened:
+      // it belongs to the one before, and must not reach the new attempt's link.
+      if (binding !== undefined && binding !== this.currentBinding()) return 'stale';
       if (signal.type === 'session' && this.usedSessionNonces.has(signal.nonce)) throw new DuetError('signal-rejected', 'replayed session nonce');
       // AES-GCM IVs are random: the same IV under the same binding is the same payload again.
       const iv = payload.slice(0, 16);
-      if (binding !== undefined && binding === this.currentBinding()) {
+      if (binding !== undefined) {
         if (this.openedSignals.has(iv)) throw new DuetError('signal-rejected', 'replayed signal');
         this.openedSignals.add(iv);
       }
       return signal;
     }
+    // Rebound while this was being opened (a timer moved the attempt on): it may be the new one's.
+    if (this.currentBinding() !== current) return this.openPeerSignal(key, sender, payload);
     // Only a reconnection races with its own previous attempt, and an ICE restart with
     // the late signals of the binding before it; elsewhere an old signal is a replay
     // and is refused like any other.
@@ -661,24 +695,30 @@ export class ChatSession {
     }
   }
 
-  private async onPeerConnected(): Promise<void> {
-    const link = this.link;
-    const keys = this.peerKeys;
-    const role = this.role;
-    if (!link || !keys || !role) return;
-    // A resumed session stays "reconnecting" (with its safety code) until it is secure again.
-    if (this.status.phase !== 'reconnecting') this.setStatus({ phase: 'securing' });
+  /**
+   * Runs the handshake for `link` (its messages go out through `sendHandshake`, the
+   * peer's come in through onSignal) and, once it is done and the link is up, makes
+   * the conversation secure.
+   */
+  private async secureLink(
+    link: PeerLink,
+    role: Role,
+    keys: Pick<RoomKeys, 'signalKey' | 'psk'>,
+    /** True once the link is up; false if it ended first. */
+    linkUp: Promise<boolean>,
+    sendHandshake: (bytes: Bytes) => void,
+  ): Promise<void> {
     try {
-      const fingerprints = link.fingerprints();
       const identity = await this.identity;
+      if (this.link !== link) return;
       const channel = new SecureChannel({
         role,
         identity,
         // Resuming, the secret of the last session stands in for the room's: only the
         // same two peers hold it, so nobody else can slip in while the link is down.
         psk: this.resumptionSecret ?? keys.psk,
-        localFingerprint: fingerprints.local,
-        remoteFingerprint: fingerprints.remote,
+        fingerprints: () => link.fingerprints(),
+        sendHandshake,
         send: (bytes) => link.send(bytes),
         onMessage: (message) => this.onPeerMessage(message),
         onRejected: (error) => this.notify(error),
@@ -687,11 +727,10 @@ export class ChatSession {
         random: this.random,
       });
       this.channel = channel;
-      const early = this.earlyFrames;
-      this.earlyFrames = [];
-      for (const frame of early) channel.receive(frame);
-      const { safetyCode, transcriptHash, resumptionSecret } = await channel.establish();
-      if (this.link !== link) return;
+      for (const message of this.earlyHandshake.splice(0)) channel.receiveHandshake(message);
+      for (const frame of this.earlyFrames.splice(0)) channel.receive(frame);
+      const [{ safetyCode, transcriptHash, resumptionSecret }, up] = await Promise.all([channel.establish(), linkUp]);
+      if (this.link !== link || !up) return;
       this.cancelConnectTimer?.();
       this.resumptionSecret = resumptionSecret;
       if (this.status.phase === 'reconnecting') {
@@ -713,6 +752,15 @@ export class ChatSession {
       }
       this.fail(toDuetError(error, 'handshake-failed'));
     }
+  }
+
+  /** A handshake message from the peer, through the server (sealed and bound like every signal). */
+  private onHandshakeSignal(message: string): void {
+    // Its attempt has ended (the peer left, or ours failed): like a late WebRTC signal, it has nothing left to do.
+    if (!this.link) return;
+    const bytes = fromBase64Url(message);
+    if (this.channel) this.channel.receiveHandshake(bytes);
+    else this.earlyHandshake.push(bytes);
   }
 
   private onPeerMessage(message: PeerMessage): void {
@@ -907,10 +955,22 @@ export class ChatSession {
     if (!keys || binding === undefined) return;
     const nonce = toBase64Url(this.random(16));
     this.rebind(this.sessionNonce, nonce);
-    sealSignal(keys.signalKey, 'host', { type: 'ice-restart', nonce }, this.random, binding).then(
-      (payload) => this.signaling?.send({ type: 'signal', payload }),
-      (error: unknown) => this.fail(toDuetError(error, 'signal-rejected')),
-    );
+    this.sendSealedSignal(keys.signalKey, 'host', { type: 'ice-restart', nonce }, binding);
+  }
+
+  /**
+   * Seals a signal and sends it once every signal made before it is out: sealing runs
+   * in parallel and may finish out of order, but the peer must get the attempt's nonce
+   * before what it binds, and the handshake's messages in their order.
+   */
+  private sendSealedSignal(key: CryptoKey, role: Role, signal: SignalData, binding: string | undefined, stillWanted: () => boolean = () => true): void {
+    const sealed = sealSignal(key, role, signal, this.random, binding);
+    sealed.catch(() => {}); // handled in turn below
+    this.outgoingSignals = this.outgoingSignals.then(
+      () => sealed.then((payload) => {
+        if (stillWanted()) this.signaling?.send({ type: 'signal', payload });
+      }),
+    ).catch((error: unknown) => this.fail(toDuetError(error, 'signal-rejected')));
   }
 
   /** The secure channel is the conversation's (secure, or being kept through an ICE restart). */
@@ -1268,6 +1328,7 @@ export class ChatSession {
     this.channel?.close();
     this.channel = undefined;
     this.earlyFrames = [];
+    this.earlyHandshake = [];
     this.pendingReceipts = [];
     this.cancelTypingTimer?.();
     this.cancelTypingTimer = undefined;

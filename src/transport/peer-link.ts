@@ -34,8 +34,12 @@ export interface PeerLink {
    * memory bounded and leave room for chat messages.
    */
   drained(): Promise<void>;
-  /** DTLS fingerprints from the local and remote SDP, bound into the handshake. */
-  fingerprints(): { local: string; remote: string };
+  /**
+   * DTLS fingerprints from the local and remote SDP, bound into the handshake: resolves
+   * once both descriptions are known (after the offer and answer, before the
+   * connection is up); rejects with DuetError('not-connected') if the link ends first.
+   */
+  fingerprints(): Promise<{ local: string; remote: string }>;
   /**
    * Restarts ICE on this peer connection (the offerer only): a new offer with fresh ICE
    * credentials goes out through onSignal; the data channel and DTLS stay as they are.
@@ -91,6 +95,17 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   });
   let localFingerprint: string | undefined;
   let remoteFingerprint: string | undefined;
+  /** fingerprints() callers waiting for the offer and answer. */
+  let fingerprintWaiters: { resolve: (value: { local: string; remote: string }) => void; reject: (error: DuetError) => void }[] = [];
+  const settleFingerprints = (error?: DuetError) => {
+    if (!error && (!localFingerprint || !remoteFingerprint)) return;
+    const waiters = fingerprintWaiters;
+    fingerprintWaiters = [];
+    for (const waiter of waiters) {
+      if (error) waiter.reject(error);
+      else waiter.resolve({ local: localFingerprint!, remote: remoteFingerprint! });
+    }
+  };
   let iceState: RTCIceConnectionState = 'new';
   let closed = false;
   /** drained() callers waiting for the buffer to empty, or for the link to end. */
@@ -113,6 +128,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     if (closed) return;
     closed = true;
     releaseDrainWaiters();
+    settleFingerprints(new DuetError('not-connected'));
     options.onClose(error);
   };
 
@@ -120,7 +136,10 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     const signal = data as WebRtcSignal;
     // The ICE restart's offer is out: later offers (if any) are ordinary ones again.
     if (signal.type === 'offer') peer.offerOptions = {};
-    if (signal.type === 'offer' || signal.type === 'answer') localFingerprint = sdpFingerprint(signal.sdp);
+    if (signal.type === 'offer' || signal.type === 'answer') {
+      localFingerprint = sdpFingerprint(signal.sdp);
+      settleFingerprints();
+    }
     if (signal.type === 'offer' || signal.type === 'answer' || signal.type === 'candidate') options.onSignal(signal);
   });
   peer.on('connect', () => options.onConnect());
@@ -146,6 +165,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
         remoteFingerprint = fingerprint;
       }
       peer.signal(signal);
+      settleFingerprints();
     },
     send(bytes) {
       if (closed) throw new DuetError('not-connected');
@@ -158,8 +178,11 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       return new Promise((resolve) => drainWaiters.push(resolve));
     },
     fingerprints() {
-      if (!localFingerprint || !remoteFingerprint) throw new DuetError('peer-connection-failed', 'no DTLS fingerprint');
-      return { local: localFingerprint, remote: remoteFingerprint };
+      if (closed) return Promise.reject(new DuetError('not-connected'));
+      return new Promise((resolve, reject) => {
+        fingerprintWaiters.push({ resolve, reject });
+        settleFingerprints();
+      });
     },
     restartIce() {
       if (closed) return;
@@ -185,6 +208,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     destroy() {
       closed = true;
       releaseDrainWaiters();
+      settleFingerprints(new DuetError('not-connected'));
       peer.destroy();
     },
   };

@@ -285,6 +285,11 @@ describe('ChatSession: leaving', () => {
     expect(noticeCodes(host)).toEqual(['peer-left-early']);
     expect(world.network.linkOf(host)!.closed).toBe(true);
     expect(world.server.roomCount()).toBe(1);
+    // A signal the host sent just before it heard of the departure comes back refused.
+    world.server.deliverTo(host, { type: 'error', code: 'no-peer', message: 'Your peer is not connected to the room.' });
+    await Promise.resolve(); // delivery is a microtask away
+    expect(host.status).toEqual({ phase: 'waiting', invite });
+    expect(noticeCodes(host)).toEqual(['peer-left-early']);
 
     world.network.connectivity = true;
     await second.joinRoom('Carla', invite.link);
@@ -705,7 +710,8 @@ describe('ChatSession: ICE restart first', () => {
     await settle();
     expect(host.status.phase).toBe('secure');
     expect(guestLink.restartIceCalls).toBe(0);
-    expect(world.server.connectionOf(guest)!.sent.filter((m) => m.type === 'signal')).toHaveLength(2); // its first offer and candidate, long ago
+    // Its first offer and candidate and its three handshake messages, long ago.
+    expect(world.server.connectionOf(guest)!.sent.filter((m) => m.type === 'signal')).toHaveLength(5);
 
     world.clock.advance(4_999);
     await settle();
@@ -826,6 +832,9 @@ describe('ChatSession: ICE restart first', () => {
     world.network.breakPath(world.network.linkOf(host)!);
     await waitFor(() => expect(fromHost.length).toBe(3));
     await waitFor(() => expect(guest.status).toEqual({ phase: 'secure', safetyCode }));
+    // The guest opens signals one at a time: wait until it applied all the host's link made.
+    const hostLink = world.network.linkOf(host)!;
+    await waitFor(() => expect(guestLink.receivedSignals).toEqual(hostLink.emitted));
     const applied = guestLink.receivedSignals.length;
     // The restart's answer again (applied, it would tear the live connection down).
     world.server.deliverTo(guest, fromHost[1]!);
@@ -862,6 +871,29 @@ describe('ChatSession: losing the signaling connection', () => {
 });
 
 describe('ChatSession: handshake timing', () => {
+  it('runs the handshake through the server while WebRTC connects: secure waits for the link, which carries records only', async () => {
+    const world = createWorld({ network: { connectivity: false } });
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    const signalsFrom = (session: ChatSession) => world.server.connectionOf(session)!.sent.filter((m) => m.type === 'signal').length;
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    // No direct route yet, but the whole handshake went through the server: the host's
+    // session message, HELLO, KEY, CONFIRM, answer and candidate; the guest's HELLO, KEY,
+    // CONFIRM, offer and candidate.
+    await waitFor(() => expect([signalsFrom(host), signalsFrom(guest)]).toEqual([6, 5]));
+    await settle();
+    expect([host.status.phase, guest.status.phase]).toEqual(['connecting', 'connecting']);
+    expect(world.network.links.every((link) => link.sentFrames.length === 0)).toBe(true);
+
+    world.network.connectivity = true;
+    world.network.tryConnect(world.network.linkOf(guest)!);
+    await bothSecure(host, guest);
+    expect([signalsFrom(host), signalsFrom(guest)]).toEqual([6, 5]);
+    const frames = world.network.links.flatMap((link) => link.sentFrames);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.every((frame) => frame[1]! >= RecordType.profile)).toBe(true);
+  });
+
   it('does not lose the peer’s first handshake message when its own RSA key is still being generated', async () => {
     const world = createWorld();
     let release!: () => void;
@@ -869,9 +901,11 @@ describe('ChatSession: handshake timing', () => {
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world, { holdKeysUntil: keysHeld })]);
     const invite = await createdInvite(host);
     await guest.joinRoom('Bruno', invite.link);
-    // The link is up and the host has sent its HELLO; the guest is still waiting for its key pair.
-    await waitFor(() => expect(world.network.linkOf(host)?.sentFrames.length ?? 0).toBeGreaterThan(0));
-    expect(guest.status.phase).toBe('securing');
+    // The link is up and the host has sent its HELLO (with its session message, answer and
+    // candidate, through the server); the guest is still waiting for its key pair.
+    await waitFor(() => expect(guest.status.phase).toBe('securing'));
+    await waitFor(() => expect(world.server.connectionOf(host)!.sent.filter((m) => m.type === 'signal').length).toBeGreaterThanOrEqual(4));
+    expect(host.status.phase).not.toBe('secure');
 
     release();
     // The clock never moves, so no retransmission can repair a lost message.

@@ -50,6 +50,16 @@ describe('handshake', () => {
     expect(host.sent.slice(3).every((f) => f[1]! >= 0x10)).toBe(true);
   });
 
+  it('refuses a handshake message on the data channel (records only) without disturbing the channel', async () => {
+    const { host, guest } = await makePair();
+    await Promise.all([host.channel.establish(), guest.channel.establish()]);
+    // The guest's own HELLO, as if someone put it on the data channel.
+    guest.channel.receive(guest.sent[0]!);
+    expect(guest.rejected.map((e) => e.code)).toEqual(['record-malformed']);
+    await host.channel.send({ type: 'chat', id: 'msg-00000004', text: 'still here', sentAt: 2 });
+    await vi.waitFor(() => expect(guest.received).toEqual([{ type: 'chat', id: 'msg-00000004', text: 'still here', sentAt: 2 }]));
+  });
+
   it('differs in every session (fresh secrets and ECDH shares)', async () => {
     const first = await makePair();
     const second = await makePair();
@@ -180,7 +190,7 @@ describe('handshake', () => {
 
   it('rejects malformed handshake messages with a named error', async () => {
     const cases: [string, Bytes, string][] = [
-      ['empty', new Uint8Array([]), 'record-malformed'],
+      ['empty', new Uint8Array([]), 'handshake-malformed'],
       ['wrong version', new Uint8Array([9, 1, 0]), 'unsupported-version'],
       ['unknown type', new Uint8Array([1, 7, 0]), 'handshake-malformed'],
       ['short HELLO', new Uint8Array([1, 1, 0, 0]), 'handshake-malformed'],

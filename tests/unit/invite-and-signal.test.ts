@@ -87,6 +87,18 @@ describe('sealed signals', () => {
     );
   });
 
+  it('carries handshake messages bound to the attempt, and refuses malformed ones', async () => {
+    const { signalKey } = await deriveRoomKeys(generateRoomSecret());
+    const handshake = { type: 'handshake' as const, message: toBase64Url(new Uint8Array([1, 1, ...new Array<number>(400).fill(7)])) };
+    expect(await openSignal(signalKey, 'guest', await sealSignal(signalKey, 'guest', handshake, undefined, nonce), nonce)).toEqual(handshake);
+    // Like every signal but the session message, only with a binding.
+    expect(await asyncCode(openSignal(signalKey, 'guest', await sealSignal(signalKey, 'guest', handshake)))).toBe('signal-rejected');
+    for (const message of ['', 'not base64url!', 'A'.repeat(4097), 42, undefined]) {
+      const sealed = await sealSignal(signalKey, 'guest', { type: 'handshake', message } as never, undefined, nonce);
+      expect(await asyncCode(openSignal(signalKey, 'guest', sealed, nonce)), String(message).slice(0, 20)).toBe('signal-rejected');
+    }
+  });
+
   it('an ICE restart binds later signals to the attempt and the restart; the announcement is the host’s, bound to what came before', async () => {
     const { signalKey } = await deriveRoomKeys(generateRoomSecret());
     const restart = 'R'.repeat(22);

@@ -240,6 +240,7 @@ export class FakePeerLink implements PeerLink {
     if (this.closed || this.described) return;
     this.described = true;
     this.emitDescription(type);
+    this.settleFingerprints();
     this.network.tryConnect(this);
   }
 
@@ -277,6 +278,7 @@ export class FakePeerLink implements PeerLink {
       throw new DuetError('signal-rejected', 'the DTLS fingerprint changed in a renegotiation');
     }
     this.remoteFingerprint = fingerprint;
+    this.settleFingerprints();
     if (this.connected) {
       // A renegotiation of a live connection: an ICE restart.
       if (signal.type === 'offer' && !this.initiator) {
@@ -344,15 +346,32 @@ export class FakePeerLink implements PeerLink {
     return Promise.resolve();
   }
 
-  fingerprints(): { local: string; remote: string } {
-    if (!this.described || !this.remoteFingerprint) throw new DuetError('peer-connection-failed', 'no DTLS fingerprint');
-    return { local: this.fingerprint, remote: this.remoteFingerprint };
+  /** Like peer-link.ts: resolves once both descriptions are known, rejects if the link ends first. */
+  fingerprints(): Promise<{ local: string; remote: string }> {
+    if (this.closed) return Promise.reject(new DuetError('not-connected'));
+    return new Promise((resolve, reject) => {
+      this.fingerprintWaiters.push({ resolve, reject });
+      this.settleFingerprints();
+    });
+  }
+
+  private fingerprintWaiters: { resolve: (value: { local: string; remote: string }) => void; reject: (error: DuetError) => void }[] = [];
+
+  private settleFingerprints(): void {
+    if (!this.closed && (!this.described || !this.remoteFingerprint)) return;
+    const waiters = this.fingerprintWaiters;
+    this.fingerprintWaiters = [];
+    for (const waiter of waiters) {
+      if (this.closed) waiter.reject(new DuetError('not-connected'));
+      else waiter.resolve({ local: this.fingerprint, remote: this.remoteFingerprint! });
+    }
   }
 
   /** Closed by its owner: no onClose for itself; a connected partner hears onClose(). */
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
+    this.settleFingerprints();
     this.closePartner();
   }
 
@@ -360,6 +379,7 @@ export class FakePeerLink implements PeerLink {
   fail(error: DuetError = new DuetError('peer-connection-failed', 'fake link failure')): void {
     if (this.closed) return;
     this.closed = true;
+    this.settleFingerprints();
     queueMicrotask(() => this.options.onClose(error));
     this.closePartner();
   }
@@ -371,6 +391,7 @@ export class FakePeerLink implements PeerLink {
     queueMicrotask(() => {
       if (partner.closed) return;
       partner.closed = true;
+      partner.settleFingerprints();
       partner.options.onClose();
     });
   }

@@ -50,8 +50,15 @@ export async function makePair(options: PairOptions = {}): Promise<{ host: Endpo
         role,
         identity,
         psk: key,
-        localFingerprint: local,
-        remoteFingerprint: remote,
+        fingerprints: () => Promise.resolve({ local, remote }),
+        // Handshake messages (the app sends them as signals) and records (the data channel)
+        // take the same in-memory path here, each to its own entry point.
+        sendHandshake: (frame) => {
+          endpoint.sent.push(frame);
+          const peer = role === 'host' ? endpoints.guest : endpoints.host;
+          const frames = options.tamper ? options.tamper(role, frame) : [frame];
+          queueMicrotask(() => frames.forEach((f) => peer.channel.receiveHandshake(f)));
+        },
         send: (frame) => {
           endpoint.sent.push(frame);
           const peer = role === 'host' ? endpoints.guest : endpoints.host;
