@@ -100,13 +100,18 @@ async function newPage(browser: Browser, hookChannelOpen = false): Promise<{ con
  * Runs in the app page: records (epoch ms) the first click, and when the status line
  * first showed each phase, from the User Timing marks the app's status line makes
  * (src/ui/duet-status.ts): `duet:waiting`, and `duet:peer-named` once it says secure
- * with the peer's name. Exact times, and nothing polling the page while it works.
+ * with the peer's name. Exact times, and nothing polling the page while it works:
+ * `until(field)` is a promise the harness awaits (as it awaits the raw page's), since
+ * polling, and the script Playwright compiles into a page for its first
+ * waitForFunction, would take the page's main thread while it connects.
  * Plain JavaScript source, because tsx's transform would add helpers to a function
  * that do not exist in the page.
  */
 const WATCH_SCRIPT = `() => {
   const watch = { phases: {} };
-  window.addEventListener('click', () => { watch.clickAt ??= performance.timeOrigin + performance.now(); }, { capture: true });
+  const waiters = [];
+  const wake = () => waiters.splice(0).forEach((check) => check());
+  window.addEventListener('click', () => { watch.clickAt ??= performance.timeOrigin + performance.now(); wake(); }, { capture: true });
   const note = (entry) => {
     if (!entry.name.startsWith('duet:')) return;
     const at = performance.timeOrigin + entry.startTime;
@@ -115,10 +120,18 @@ const WATCH_SCRIPT = `() => {
     if (phase === 'waiting') watch.waitingAt ??= at;
     if (phase === 'peer-named') watch.secureAt ??= at;
     if (phase === 'failed') watch.failed ??= 'the status line says the conversation failed';
+    wake();
   };
   performance.getEntriesByType('mark').forEach(note);
   new PerformanceObserver((list) => list.getEntries().forEach(note)).observe({ type: 'mark' });
   window.__watch = watch;
+  window.__until = (field) => new Promise((resolve) => {
+    const check = () => {
+      if (watch.failed !== undefined || watch[field] !== undefined) resolve({ value: watch[field], failed: watch.failed });
+      else waiters.push(check);
+    };
+    check();
+  });
 }`;
 
 function installWatch(page: Page): Promise<void> {
@@ -126,17 +139,17 @@ function installWatch(page: Page): Promise<void> {
 }
 
 async function watched(page: Page, field: keyof Watch, timeoutMs = 30_000): Promise<number> {
-  const handle = await page.waitForFunction(
-    (f) => {
-      const watch = (window as unknown as { __watch: Watch }).__watch;
-      return watch.failed !== undefined || watch[f] !== undefined ? { value: watch[f], failed: watch.failed } : undefined;
-    },
-    field,
-    { polling: 20, timeout: timeoutMs },
-  );
-  const { value, failed } = (await handle.jsonValue()) as { value?: number; failed?: string };
-  if (typeof value !== 'number') throw new Error(`the app failed: ${failed}`);
-  return value;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the app did not reach ${field} within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    const { value, failed } = (await Promise.race([page.evaluate(`window.__until(${JSON.stringify(field)})`), timeout])) as { value?: number; failed?: string };
+    if (typeof value !== 'number') throw new Error(`the app failed: ${failed}`);
+    return value;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One conversation set up through the real app UI, as two people would. */

@@ -219,6 +219,8 @@ export class ChatSession {
   private earlyFrames: Bytes[] = [];
   /** Handshake messages that arrived before the secure channel existed, likewise. */
   private earlyHandshake: Bytes[] = [];
+  /** Called when the peer's profile, its first record after a handshake, has been handled. */
+  private onIntroduced: (() => void) | undefined;
   private noticeCounter = 0;
   /** Signals from the peer, opened strictly in arrival order. */
   private signalQueue: Promise<void> = Promise.resolve();
@@ -444,6 +446,8 @@ export class ChatSession {
       this.cancelConnectTimer = undefined;
       const phase = this.status.phase;
       if (phase === 'connecting') this.fail(new DuetError(this.pake && !this.peerKeys ? 'handshake-timeout' : 'peer-unreachable'));
+      // Connected and keys agreed, but the peer never introduced itself (its first record).
+      if (phase === 'securing') this.fail(new DuetError('handshake-timeout', 'no profile from the peer'));
     }, this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
   }
 
@@ -708,6 +712,14 @@ export class ChatSession {
     linkUp: Promise<boolean>,
     sendHandshake: (bytes: Bytes) => void,
   ): Promise<void> {
+    // A new session's peer messages wait until its state is in place (the transcript hash
+    // that identity proofs are checked against): the peer's records can arrive as soon as
+    // the keys are agreed, before our own side of the link reports it is up.
+    let sessionReady: (() => void) | undefined;
+    if (this.status.phase !== 'reconnecting') {
+      const gate = new Promise<void>((resolve) => (sessionReady = resolve));
+      this.inbound = this.inbound.then(() => gate);
+    }
     try {
       const identity = await this.identity;
       if (this.link !== link) return;
@@ -727,21 +739,30 @@ export class ChatSession {
         random: this.random,
       });
       this.channel = channel;
+      // Before any record can arrive: the peer's profile may come before ours is out.
+      const introduced = new Promise<void>((resolve) => (this.onIntroduced = resolve));
       for (const message of this.earlyHandshake.splice(0)) channel.receiveHandshake(message);
       for (const frame of this.earlyFrames.splice(0)) channel.receive(frame);
       const [{ safetyCode, transcriptHash, resumptionSecret }, up] = await Promise.all([channel.establish(), linkUp]);
       if (this.link !== link || !up) return;
-      this.cancelConnectTimer?.();
       this.resumptionSecret = resumptionSecret;
       if (this.status.phase === 'reconnecting') {
+        this.cancelConnectTimer?.();
+        this.onIntroduced = undefined;
         this.finishReconnecting(this.status.safetyCode);
         return;
       }
       this.transcriptHash = transcriptHash;
+      sessionReady?.();
       this.startLiveness();
       const proof: IdentityProof | undefined = this.device ? await proveIdentity(this.device.identity, transcriptHash) : undefined;
-      this.setStatus({ phase: 'secure', safetyCode });
       await channel.send({ type: 'profile', name: this.myName, ...(proof ? { identity: proof } : {}) });
+      // Secure once the peer has introduced itself too: the status then names the peer in
+      // one step, and the profile is not held up behind rendering an anonymous "secure".
+      await introduced;
+      if (this.link !== link) return;
+      this.cancelConnectTimer?.();
+      this.setStatus({ phase: 'secure', safetyCode });
     } catch (error) {
       if (this.link !== link) return;
       if (this.status.phase === 'reconnecting') {
@@ -751,6 +772,8 @@ export class ChatSession {
         return;
       }
       this.fail(toDuetError(error, 'handshake-failed'));
+    } finally {
+      sessionReady?.();
     }
   }
 
@@ -773,6 +796,8 @@ export class ChatSession {
       case 'profile':
         this.peerName = message.name;
         this.peerIdentity = message.identity ? await this.checkPeerIdentity(message.name, message.identity) : { kind: 'none' };
+        this.onIntroduced?.();
+        this.onIntroduced = undefined;
         this.changed();
         return;
       case 'chat':
@@ -1320,6 +1345,7 @@ export class ChatSession {
   private teardownPeer(): void {
     this.cancelConnectTimer?.();
     this.cancelConnectTimer = undefined;
+    this.onIntroduced = undefined;
     this.pake = undefined;
     this.peerKeys = undefined;
     this.rebind(undefined);

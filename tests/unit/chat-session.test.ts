@@ -365,6 +365,24 @@ describe('ChatSession: an attacking server or network', () => {
     expect(noticeCodes(guest)).toEqual(['signaling-malformed']);
   });
 
+  it('a peer that never introduces itself (its profile record is lost) is never shown as secure: handshake-timeout at the connect bound', async () => {
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    // Records are the only data-channel frames now: the guest's first is its profile.
+    world.network.tamper = (frame, from) => (from.owner === guest ? null : frame);
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    await waitForPhase(host, 'securing');
+    // The guest has the host's profile, so it is secure and named; the host waits for the guest's.
+    await waitForPhase(guest, 'secure');
+    expect(guest.peerName).toBe('Alice');
+    await settle();
+    expect(host.status.phase).toBe('securing');
+    world.clock.advance(30_000);
+    await expectFailed(host, 'handshake-timeout');
+    expect(phaseHistory(host)).not.toContain('secure');
+  });
+
   it('an altered data record after secure is dropped with a record-forged notice; later messages still arrive', async () => {
     const { world, host, guest } = await securePair();
     await host.send('first');
@@ -429,6 +447,22 @@ describe('ChatSession: an attacking server or network', () => {
 });
 
 describe('ChatSession: remembered devices', () => {
+  it('checks the peer\'s identity proof against this session even when the peer\'s profile arrives before our link reports it is up', async () => {
+    const alice = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };
+    const bruno = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world, { device: alice }), makeSession(world, { device: bruno })]);
+    // The guest's link reports 'connect' only once the host's profile record has reached it.
+    world.network.connectGate = (link) =>
+      link.owner === guest ? waitFor(() => expect(world.network.linkOf(host)!.sentFrames.length).toBeGreaterThan(0)).then(() => settle()) : undefined;
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    await bothSecure(host, guest);
+    expect(guest.peerIdentity).toEqual({ kind: 'new', fingerprint: await identityFingerprint(alice.identity.publicKey) });
+    expect(host.peerIdentity).toEqual({ kind: 'new', fingerprint: await identityFingerprint(bruno.identity.publicKey) });
+    expect(noticeCodes(guest)).toEqual([]);
+  });
+
   it('a first meeting is new, the next is known, and after Mark as verified it is known and verified', async () => {
     const alice = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };
     const bruno = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };

@@ -401,7 +401,8 @@ export class FakePeerLink implements PeerLink {
     this.partner = partner;
     this.connected = true;
     this.setIceState('connected');
-    queueMicrotask(() => {
+    // Frames flow at once; only the report that the link is up may be held (connectGate).
+    void (this.network.connectGate?.(this) ?? Promise.resolve()).then(() => {
       if (!this.closed) this.options.onConnect();
     });
   }
@@ -417,6 +418,12 @@ export class FakePeerNetwork {
   /** false: an ICE restart is negotiated but the path does not come back (it stays disconnected). */
   iceRestartWorks = true;
   tamper: DataTamper | undefined;
+  /**
+   * Holds a link's onConnect until the returned promise resolves, while frames already
+   * flow: as simple-peer reports 'connect' only after a getStats() call, so the peer's
+   * first records can arrive before it.
+   */
+  connectGate: ((link: FakePeerLink) => Promise<void> | undefined) | undefined;
   /** Thrown by createPeerLink, if set (e.g. DuetError('peer-unavailable')). */
   createError: Error | undefined;
   readonly links: FakePeerLink[] = [];
