@@ -52,6 +52,8 @@ export interface SetupSplit {
 export interface BrowserResults {
   chromiumVersion: string;
   rsaKeygenMs: Record<string, Summary>;
+  /** WebCrypto throughput in this Chromium, 64 KiB per call (see the duet page's cryptoThroughput). */
+  webCrypto?: { aesGcmMiBs: number; hmacMiBs: number };
   /** JS files the app page fetched before the lobby was shown (names in dist/assets). */
   lobbyScripts: string[];
   timeToSecure: { raw: TimeToSecureRun[]; duet: TimeToSecureRun[]; split: SetupSplit[] };
@@ -152,6 +154,14 @@ async function watched(page: Page, field: keyof Watch, timeoutMs = 30_000): Prom
   }
 }
 
+/**
+ * The time every page gets between loading and the clock starting, the app's and the
+ * baseline's alike (the app's person types a name meanwhile): a page that has just
+ * loaded is still busy, and only one side getting that time would skew the ratio.
+ */
+const SETTLE_MS = 1500;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
 /** One conversation set up through the real app UI, as two people would. */
 async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeToSecureRun> {
   const alice = await newPage(browser);
@@ -162,7 +172,7 @@ async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeT
     await bruno.page.getByRole('textbox', { name: 'Your name' }).fill('Bruno');
     // A person takes a moment to type a name: the RSA key, generated when the lobby
     // shows, is ready by then (its time is measured separately).
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await settle();
     await installWatch(alice.page);
     await installWatch(bruno.page);
     await alice.page.getByRole('button', { name: 'Create room' }).click();
@@ -193,7 +203,7 @@ async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeT
 }
 
 type BenchApi = RawBench & DuetBench;
-type Method = 'enter' | 'opened' | 'roundTrips' | 'flow' | 'rsaKeygen' | 'close';
+type Method = 'enter' | 'opened' | 'roundTrips' | 'flow' | 'rsaKeygen' | 'cryptoThroughput' | 'close';
 
 /**
  * Calls window.__bench[method](...args) in the page. page.evaluate sends the function
@@ -215,6 +225,7 @@ async function rawTimeToOpen(browser: Browser, pagesUrl: string, wsUrl: string):
   const guest = await newPage(browser);
   try {
     await Promise.all([host.page.goto(`${pagesUrl}/raw.html`), guest.page.goto(`${pagesUrl}/raw.html`)]);
+    await settle();
     const room = randomBase64Url(16);
     const hosted = await call(host.page, 'enter', 't', 'host', room, wsUrl, 'chat');
     const joined = await call(guest.page, 'enter', 't', 'guest', room, wsUrl, 'chat');
@@ -239,6 +250,7 @@ async function duetSetupSplit(browser: Browser, pagesUrl: string, wsUrl: string)
   const guest = await newPage(browser, true);
   try {
     await Promise.all([host.page.goto(`${pagesUrl}/duet.html`), guest.page.goto(`${pagesUrl}/duet.html`)]);
+    await settle();
     const secret = randomBase64Url(32);
     await call(host.page, 'enter', 's', 'host', secret, wsUrl, 'records');
     const joined = await call(guest.page, 'enter', 's', 'guest', secret, wsUrl, 'records');
@@ -346,6 +358,10 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       log(`  RSA-${bits}: median ${median(times).toFixed(0)} ms, slowest ${Math.max(...times).toFixed(0)} ms over ${times.length} runs`);
     }
 
+    log('WebCrypto throughput, 64 KiB calls (context for bulk)…');
+    const webCrypto = await call(keygen.page, 'cryptoThroughput', quick ? 100 : 400);
+    log(`  AES-256-GCM encrypt ${webCrypto.aesGcmMiBs.toFixed(0)} MiB/s, HMAC-SHA256 ${webCrypto.hmacMiBs.toFixed(0)} MiB/s`);
+
     // --- Time to secure, alternating baseline and app
     log('Time from both pages ready to secure (the real app) and to an open raw data channel…');
     const timeToSecure: BrowserResults['timeToSecure'] = { raw: [], duet: [], split: [] };
@@ -430,7 +446,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       log(`  ${label}: ${Object.entries(throughput[label]).map(([pipe, r]) => `${pipe} ${r!.median.toFixed(1)} MiB/s`).join(', ')}`);
     }
 
-    return { chromiumVersion, rsaKeygenMs, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput };
+    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
     await browser.close();
