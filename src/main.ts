@@ -10,7 +10,7 @@ import { connectSignaling } from './transport/signaling-client.ts';
 import { applyTheme, savedTheme } from './ui/theme.ts';
 import { applyLocale, initialLocale } from './ui/locale.ts';
 import { IndexedDbDeviceStore } from './storage/device-store.ts';
-import { createPeerLink } from './transport/peer-link.ts';
+import { createPeerLink, prepareCertificate } from './transport/peer-link.ts';
 import { workerChecksum } from './storage/worker-checksum.ts';
 
 const PENDING_CODE_KEY = 'duet.invite';
@@ -92,6 +92,8 @@ async function start(): Promise<void> {
     return;
   }
   const config = loadConfig(import.meta.env, location);
+  // Made while the lobby shows, so connecting does not wait for it.
+  prepareCertificate();
   const invitedCode = takeInvitedCode();
   await import('./ui/duet-app.ts');
   const app = document.createElement('duet-app');

@@ -27,7 +27,7 @@ import { RecordOpener, RecordSealer, RecordType } from '../../src/core/record.ts
 import type { Role } from '../../src/core/roles.ts';
 import { SecureChannel } from '../../src/core/secure-channel.ts';
 import type { SignalData } from '../../src/core/signal-seal.ts';
-import { type PeerLink, createPeerLink } from '../../src/transport/peer-link.ts';
+import { type PeerLink, createPeerLink, prepareCertificate } from '../../src/transport/peer-link.ts';
 import { type SignalingConnection, connectSignaling } from '../../src/transport/signaling-client.ts';
 import { type BenchMessage, type Kind, Measurer, type Pipe, connectionNamed, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
 
@@ -43,6 +43,8 @@ interface DuetConnection {
 }
 
 const connections = new Map<string, DuetConnection>();
+// As the app does when its lobby shows (src/main.ts): the DTLS certificate is made ahead.
+prepareCertificate();
 
 // --- chat messages: the kind and number ride in the message id, the size is the text length
 

@@ -85,12 +85,47 @@ export function peerConnectionAvailable(): boolean {
   return typeof RTCPeerConnection === 'function';
 }
 
+/**
+ * A DTLS certificate made ahead of time, like the RSA key: without one, the page's first
+ * RTCPeerConnection generates its own on the main thread while the connection is being
+ * set up (measured 9–24 ms there, against 3–5 ms with one ready). Each certificate serves
+ * one peer connection; taking it starts the next. Its fingerprint is bound into the
+ * handshake like any other.
+ */
+let readyCertificate: RTCCertificate | undefined;
+let certificateInProgress = false;
+
+/** Starts making the next connection's certificate, if none is ready or on its way. */
+export function prepareCertificate(): void {
+  if (readyCertificate || certificateInProgress || typeof RTCPeerConnection?.generateCertificate !== 'function') return;
+  certificateInProgress = true;
+  const ecdsa: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
+  RTCPeerConnection.generateCertificate(ecdsa).then(
+    (certificate) => {
+      readyCertificate = certificate;
+      certificateInProgress = false;
+    },
+    () => {
+      // The connection then makes its own, as it would without this.
+      certificateInProgress = false;
+    },
+  );
+}
+
+function takeCertificate(): RTCCertificate | undefined {
+  const certificate = readyCertificate;
+  readyCertificate = undefined;
+  prepareCertificate();
+  return certificate && certificate.expires > Date.now() ? certificate : undefined;
+}
+
 export function createPeerLink(options: PeerLinkOptions): PeerLink {
   if (!peerConnectionAvailable()) throw new DuetError('peer-unavailable');
+  const certificate = takeCertificate();
   const peer = new (Peer as unknown as SimplePeerConstructor)({
     initiator: options.initiator,
     trickle: true,
-    config: { iceServers: options.iceServers },
+    config: { iceServers: options.iceServers, ...(certificate ? { certificates: [certificate] } : {}) },
     channelConfig: { ordered: true },
   });
   let localFingerprint: string | undefined;
