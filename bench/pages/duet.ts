@@ -165,6 +165,19 @@ async function linkPipe(setup: PipeSetup): Promise<Pipe> {
 
 const PIPES = { chat: chatPipe, records: recordsPipe, link: linkPipe } as const;
 
+/** Bytes delivered before a receiver is set are kept, and handed to it when it is. */
+function handOver(): { deliver: (bytes: Bytes) => void; receiveWith: (receiver: (bytes: Bytes) => void) => void } {
+  const early: Bytes[] = [];
+  let receive: (bytes: Bytes) => void = (bytes) => early.push(bytes);
+  return {
+    deliver: (bytes) => receive(bytes),
+    receiveWith: (receiver) => {
+      receive = receiver;
+      for (const bytes of early.splice(0)) receiver(bytes);
+    },
+  };
+}
+
 /**
  * Opens the signaling connection and enters the room (the id derived from `secret`,
  * as the app derives it); resolves once the server confirmed. The guest makes the
@@ -179,10 +192,8 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
   connections.set(name, connection);
   const fail = (error: unknown) => void (connection.error ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   // Frames and handshake messages that arrive before the pipe took over are kept for it.
-  const early: Bytes[] = [];
-  let receive: (bytes: Bytes) => void = (bytes) => early.push(bytes);
-  const earlyHandshake: Bytes[] = [];
-  let receiveHandshake: (bytes: Bytes) => void = (bytes) => earlyHandshake.push(bytes);
+  const frames = handOver();
+  const handshakeMessages = handOver();
   const sendSignal = (signal: unknown) => connection.signaling?.send({ type: 'signal', payload: toBase64UrlJson(signal) });
 
   const startLink = () => {
@@ -197,7 +208,7 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
         (window as { __linkConnectAt?: number }).__linkConnectAt ??= epochNow();
         linkConnected();
       },
-      onData: (bytes) => receive(bytes),
+      onData: frames.deliver,
       onClose: (error) => {
         if (error) fail(error);
       },
@@ -210,14 +221,8 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
       psk: keys.psk,
       identity,
       sendHandshake: (bytes) => sendSignal({ type: 'handshake', message: toBase64Url(bytes) }),
-      onHandshake: (receiver) => {
-        receiveHandshake = receiver;
-        for (const message of earlyHandshake.splice(0)) receiver(message);
-      },
-      onData: (receiver) => {
-        receive = receiver;
-        for (const frame of early.splice(0)) receiver(frame);
-      },
+      onHandshake: handshakeMessages.receiveWith,
+      onData: frames.receiveWith,
       linkUp,
     }).then((pipe) => {
       connection.measurer = new Measurer(pipe);
@@ -243,7 +248,7 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
       case 'signal':
         try {
           const signal = fromBase64UrlJson(message.payload) as SignalData;
-          if (signal.type === 'handshake') receiveHandshake(fromBase64Url(signal.message));
+          if (signal.type === 'handshake') handshakeMessages.deliver(fromBase64Url(signal.message));
           else if (signal.type !== 'session' && signal.type !== 'ice-restart') connection.link?.signal(signal);
         } catch (error) {
           fail(error);

@@ -519,10 +519,9 @@ export class ChatSession {
       // Sealed after its attempt ended (the peer left meanwhile): nobody to send it to.
       this.sendSealedSignal(keys.signalKey, role, signal, binding, () => attempt === undefined || this.link === attempt);
     };
-    // Settles when the link is up, or gone (onLinkClosed decides what then).
-    let linkSettled!: () => void;
-    const linkUp = new Promise<void>((resolve) => (linkSettled = resolve));
-    let linkEnded = false;
+    // True once the link is up, false if it ends first (onLinkClosed decides what then).
+    let settleLink!: (up: boolean) => void;
+    const linkUp = new Promise<boolean>((resolve) => (settleLink = resolve));
     try {
       const link: PeerLink = this.options.transport.createPeerLink({
         initiator: role === 'guest',
@@ -532,15 +531,14 @@ export class ChatSession {
           if (this.link !== link) return;
           // A resumed session stays "reconnecting" (with its safety code) until it is secure again.
           if (this.status.phase !== 'reconnecting') this.setStatus({ phase: 'securing' });
-          linkSettled();
+          settleLink(true);
         },
         onData: (bytes) => {
           if (this.channel) this.channel.receive(bytes);
           else this.earlyFrames.push(bytes);
         },
         onClose: (error) => {
-          linkEnded = true;
-          linkSettled();
+          settleLink(false);
           this.onLinkClosed(error);
         },
         onIceStateChange: (state) => {
@@ -550,8 +548,7 @@ export class ChatSession {
       this.link = link;
       attempt = link;
       this.peerConnectionCount++;
-      const up = linkUp.then(() => !linkEnded);
-      void this.secureLink(link, role, keys, up, (bytes) => sendSignal({ type: 'handshake', message: toBase64Url(bytes) }));
+      void this.secureLink(link, role, keys, linkUp, (bytes) => sendSignal({ type: 'handshake', message: toBase64Url(bytes) }));
     } catch (error) {
       this.fail(toDuetError(error, 'peer-connection-failed'));
     }

@@ -97,7 +97,7 @@ let certificateInProgress = false;
 
 /** Starts making the next connection's certificate, if none is ready or on its way. */
 export function prepareCertificate(): void {
-  if (readyCertificate || certificateInProgress || typeof RTCPeerConnection?.generateCertificate !== 'function') return;
+  if (readyCertificate || certificateInProgress || !peerConnectionAvailable() || typeof RTCPeerConnection.generateCertificate !== 'function') return;
   certificateInProgress = true;
   const ecdsa: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
   RTCPeerConnection.generateCertificate(ecdsa).then(
