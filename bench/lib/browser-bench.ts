@@ -11,6 +11,7 @@ import { type Browser, type BrowserContext, type Page, chromium } from '@playwri
 import type { DuetBench } from '../pages/duet.ts';
 import type { RawBench } from '../pages/raw.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
+import { cpuUsedBetween, sampleCpu } from './cpu-usage.ts';
 import { type Summary, median, summarize } from './stats.ts';
 
 export interface BrowserBenchOptions {
@@ -59,7 +60,14 @@ export interface BrowserResults {
   timeToSecure: { raw: TimeToSecureRun[]; duet: TimeToSecureRun[]; split: SetupSplit[] };
   roundTripMs: Record<PipeName, Summary>;
   messagesPerSecond: Record<PipeName, { perSecond: number; messages: number; seconds: number }>;
-  throughput: Record<string, Partial<Record<PipeName, { mibPerSecond: number[]; median: number }>>>;
+  throughput: Record<string, Partial<Record<PipeName, ThroughputRuns>>>;
+}
+
+export interface ThroughputRuns {
+  mibPerSecond: number[];
+  median: number;
+  /** Per run, from /proc (Linux only): CPU time per MiB delivered, and how idle the machine was (0–1). */
+  cpu?: { chromiumMsPerMiB: number[]; pageMainThreadsMsPerMiB: number[]; machineIdle: number[] };
 }
 
 interface Watch {
@@ -431,19 +439,29 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       const sizePipes = size <= 16 * 1024 ? pipes : pipes.filter((pipe) => pipe !== 'chat');
       const window = windowBytes / size;
       const ackEvery = Math.max(1, window / 8);
-      const runs: Partial<Record<PipeName, number[]>> = {};
+      const runs: Partial<Record<PipeName, ThroughputRuns>> = {};
       for (const pipe of sizePipes) await call(pairs[pipe].sender, 'flow', 'p', size, window, ackEvery, 1000);
       for (let i = 0; i < bulkRepetitions; i++) {
         for (const pipe of sizePipes) {
           const flow = () => call(pairs[pipe].sender, 'flow', 'p', size, window, ackEvery, quick ? 1500 : 3000);
+          const before = sampleCpu();
           const result = i === 0 ? await profiled(pairs[pipe], `${size / 1024}KiB`, flow) : await flow();
-          (runs[pipe] ??= []).push(result.bytes / 1024 ** 2 / (result.elapsedMs / 1000));
+          const used = cpuUsedBetween(before, sampleCpu());
+          const mib = result.bytes / 1024 ** 2;
+          const pipeRuns = (runs[pipe] ??= { mibPerSecond: [], median: 0 });
+          pipeRuns.mibPerSecond.push(mib / (result.elapsedMs / 1000));
+          if (used) {
+            pipeRuns.cpu ??= { chromiumMsPerMiB: [], pageMainThreadsMsPerMiB: [], machineIdle: [] };
+            pipeRuns.cpu.chromiumMsPerMiB.push(used.chromiumMs / mib);
+            pipeRuns.cpu.pageMainThreadsMsPerMiB.push(used.pageMainThreadsMs / mib);
+            pipeRuns.cpu.machineIdle.push(used.machineIdle);
+          }
         }
       }
-      throughput[label] = Object.fromEntries(
-        Object.entries(runs).map(([pipe, values]) => [pipe, { mibPerSecond: values, median: median(values) }]),
-      );
-      log(`  ${label}: ${Object.entries(throughput[label]).map(([pipe, r]) => `${pipe} ${r!.median.toFixed(1)} MiB/s`).join(', ')}`);
+      for (const pipeRuns of Object.values(runs)) pipeRuns.median = median(pipeRuns.mibPerSecond);
+      throughput[label] = runs;
+      const cpuNote = (r: ThroughputRuns) => (r.cpu ? ` (${median(r.cpu.chromiumMsPerMiB).toFixed(0)} ms CPU/MiB)` : '');
+      log(`  ${label}: ${Object.entries(throughput[label]).map(([pipe, r]) => `${pipe} ${r!.median.toFixed(1)} MiB/s${cpuNote(r!)}`).join(', ')}`);
     }
 
     return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput };

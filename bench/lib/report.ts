@@ -38,6 +38,8 @@ export interface BenchResults {
 const ms = (value: number) => `${round(value)} ms`;
 const mibs = (value: number) => `${round(value)} MiB/s`;
 const perSecond = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
+const msPerMiB = (value: number) => `${round(value)} ms/MiB`;
+const percent = (share: number) => `${Math.round(share * 100)}%`;
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 const MB = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
@@ -83,6 +85,18 @@ export function composeFigures(results: BenchResults): Figure[] {
     }
     if (pipes.chat && pipes.raw) {
       compare(`throughput-${size}-chat`, `… ${size} as chat messages (JSON text)`, pipes.chat.median, pipes.raw.median, 'MiB/s', mibs, 'context', undefined);
+    }
+    if (pipes.records?.cpu && pipes.raw?.cpu) {
+      compare(
+        `cpu-per-mib-${size}`,
+        `… ${size}: CPU time per MiB, all Chromium processes (machine ${percent(median([...pipes.records.cpu.machineIdle, ...pipes.raw.cpu.machineIdle]))} idle)`,
+        median(pipes.records.cpu.chromiumMsPerMiB),
+        median(pipes.raw.cpu.chromiumMsPerMiB),
+        'ms/MiB',
+        msPerMiB,
+        'context',
+        undefined,
+      );
     }
   }
 
@@ -332,6 +346,7 @@ export function renderMarkdown(results: BenchResults): string {
       ]),
     ),
     '',
+    ...cpuTable(browser),
     '### RSA key generation (ms)',
     '',
     table(
@@ -403,6 +418,54 @@ function appPhases(run: TimeToSecureRun): { connected: number; secure: number; n
   return Object.values(result).every(Number.isFinite) ? result : undefined;
 }
 
+/** Bulk runs' CPU use per pipe and size (medians), where /proc could be read. */
+function cpuTable(browser: BrowserResults): string[] {
+  const rows = Object.entries(browser.throughput).flatMap(([size, pipes]) =>
+    (Object.entries(pipes) as [PipeName, NonNullable<(typeof pipes)[PipeName]>][]).flatMap(([pipe, runs]) =>
+      runs.cpu
+        ? [[size, PIPE_NAMES[pipe], String(round(median(runs.cpu.chromiumMsPerMiB))), String(round(median(runs.cpu.pageMainThreadsMsPerMiB))), percent(median(runs.cpu.machineIdle))]]
+        : [],
+    ),
+  );
+  if (rows.length === 0) return [];
+  return [
+    '### CPU time during the bulk runs',
+    '',
+    'Read from /proc around each bulk run: the CPU time of every Chromium process (browser, both pages, network service,',
+    'GPU) per MiB delivered, the part of it spent on the two pages\' main threads (their JavaScript, WebCrypto included),',
+    'and the share of the machine\'s CPU time (all cores) left idle. Medians over the runs.',
+    '',
+    table(['size', 'pipe', 'Chromium CPU, ms per MiB', 'of which pages\' main threads', 'machine idle'], rows),
+    '',
+  ];
+}
+
+/** The bulk runs' CPU accounting, in words: whether CPU was the limit, and where Duet's extra time per byte goes. */
+function bulkCpuSentences(browser: BrowserResults): string[] {
+  const size = '64 KiB';
+  const pipes = browser.throughput[size];
+  const raw = pipes?.raw?.cpu;
+  const duet = pipes?.records?.cpu;
+  if (!raw || !duet || !pipes.raw || !pipes.records) return [];
+  const rawMs = median(raw.chromiumMsPerMiB);
+  const duetMs = median(duet.chromiumMsPerMiB);
+  const rawMain = median(raw.pageMainThreadsMsPerMiB);
+  const duetMain = median(duet.pageMainThreadsMsPerMiB);
+  const idle = median([...raw.machineIdle, ...duet.machineIdle]);
+  const extraMain = duetMain - rawMain;
+  const n = (value: number) => String(round(value));
+  return [
+    `During the bulk runs the machine was ${percent(idle)} idle (median): CPU time is the limit, and any work added per byte slows`,
+    `the transfer. At ${size} the pages' main threads (their JavaScript, WebCrypto included) spent ${n(rawMain)} ms per MiB on the raw channel and`,
+    extraMain > 0
+      ? `${n(duetMain)} ms on Duet's records: ${n(extraMain)} ms more, the record layer's work. All Chromium processes together spent ${n(rawMs)} ms per MiB`
+      : `${n(duetMain)} ms on Duet's records, no more in this run (noise, see the CPU table). All Chromium processes together spent ${n(rawMs)} ms per MiB`,
+    `on the raw channel; adding only the main threads' extra to that predicts a ratio of ${(rawMs / (rawMs + Math.max(0, extraMain))).toFixed(2)}×, against ${(pipes.records.median / pipes.raw.median).toFixed(2)}× measured`,
+    `(Duet's total was ${n(duetMs)} ms per MiB; on a saturated machine a slower transfer also costs more per MiB, since some of the`,
+    'work goes with time rather than with bytes, as the CPU table under Details shows for the baseline\'s slower runs too).',
+  ];
+}
+
 function webCryptoSentence(results: BenchResults): string[] {
   const { webCrypto, throughput } = results.details.browser;
   const raw = throughput['64 KiB']?.raw?.mibPerSecond;
@@ -412,8 +475,8 @@ function webCryptoSentence(results: BenchResults): string[] {
   return [
     `(This Chromium's WebCrypto, measured in this run with 64 KiB calls one at a time: AES-256-GCM ${webCrypto.aesGcmMiBs.toFixed(0)} MiB/s,`,
     `HMAC-SHA256 ${webCrypto.hmacMiBs.toFixed(0)} MiB/s. At the raw channel's ${rawMiBs.toFixed(1)} MiB/s, one AES-GCM and one HMAC pass over each byte`,
-    `take about ${(share * 100).toFixed(0)}% of each page's time; the rest of the gap is the record handling around them (promises, one more`,
-    'buffer per record) on main threads that a profile of the receiving page showed nearly always busy, sharing two cores with both SCTP stacks.)',
+    `would take about ${(share * 100).toFixed(0)}% of each page's time at that probe's speed; in the bulk runs each call also pays for`,
+    'its fresh result buffer, as described above.)',
   ];
 }
 
@@ -519,17 +582,25 @@ function findings(results: BenchResults): string[] {
   const t16 = f('throughput-16 KiB');
   const t64 = f('throughput-64 KiB');
   out.push(
-    `**Bulk throughput (16 KiB ${t16?.ratio?.toFixed(2)}×, 64 KiB ${t64?.ratio?.toFixed(2)}×).** On loopback the data channel is limited by CPU (SCTP`,
-    'runs in the browser), and every Duet byte is also encrypted, HMAC-ed, checked and decrypted;',
-    `on ${results.machine.cores} cores that work competes with SCTP itself. Where the ratio falls below 0.9× that is the reason; the`,
-    'variation between runs (see Details) is a good part of the difference. Profiles of these runs found the receiving page',
-    'copying each record twice before checking it (once in PeerLink, once in the record layer), a sixth of its main thread',
-    'at 64 KiB; both copies are gone. What remains is the cryptography itself, which runs on the main thread (see Round',
-    'trips): HMAC and AES-GCM over every byte on both sides, and a fresh buffer for each sealed record. Both peers run on the same machine here, so',
-    'each byte\'s cryptography on both sides shares these cores with both SCTP stacks. Between two machines, each peer\'s',
-    'work runs on its own CPU and the network is usually the limit. Measured with an acknowledgement window at the',
-    'application level (4 MiB), the same for baseline and Duet. File transfers in the app have their own flow control:',
-    'a 1 MiB window of acknowledged chunks, plus the data channel\'s `bufferedAmount` through `PeerLink.drained()`.',
+    `**Bulk throughput (16 KiB ${t16?.ratio?.toFixed(2)}×, 64 KiB ${t64?.ratio?.toFixed(2)}×).** On loopback the data channel is limited by CPU: SCTP`,
+    'runs inside the browser, and every packet also crosses Chromium\'s network service, which owns the UDP sockets. Here both',
+    `pages, both SCTP stacks and that service share ${results.machine.cores} cores, and every Duet byte is also encrypted, HMAC-ed, checked and decrypted.`,
+    ...bulkCpuSentences(browser),
+    'What the pages\' main threads spend was measured in one page alone, outside this run (64 KiB per call, this session\'s',
+    'machine): an AES-GCM encryption or decryption 6–9 ms per MiB, an HMAC 1–3.5 ms per MiB, and allocating a fresh 64 KiB buffer',
+    'and writing into it 7–11 ms per MiB, against 0.05 ms for writing into a buffer used before. On this virtual machine new',
+    'memory is slow the first time it is touched (a page fault per 4 KiB page). Every WebCrypto result is such a new buffer,',
+    'and so was every sealed record until this bench showed it: records are now assembled in buffers that are reused once',
+    'the record is sent (src/core/record.ts; the data channel copies what it sends). In alternating runs with and without',
+    'that reuse (six each, same machine), the median ratio went from 0.75× to 0.80× at 64 KiB and from 0.65× to 0.72× at 16 KiB.',
+    'What remains is what the design asks of each record: one AES-GCM and one HMAC on each side, each AES-GCM result a new',
+    'buffer. Moving that work into a Worker, considered in earlier runs, would not help here: the cores are already busy,',
+    'and a Worker moves work to another thread without removing any (it adds a hand-over per record). It would help where the',
+    'pages\' main threads are the limit while cores are free, as with two peers on two machines, which this bench cannot show.',
+    'Between two machines each peer\'s work also has a CPU of its own, and the network is usually the limit. Measured with an',
+    'acknowledgement window at the application level (4 MiB), the same for baseline and Duet. File transfers in the app have',
+    'their own flow control: a 1 MiB window of acknowledged chunks, plus the data channel\'s `bufferedAmount` through',
+    '`PeerLink.drained()`.',
     ...webCryptoSentence(results),
     '',
     `**RSA keys.** The default 2048-bit key took ${ms(browser.rsaKeygenMs['2048']?.median ?? Number.NaN)} (p95 ${ms(browser.rsaKeygenMs['2048']?.p95 ?? Number.NaN)}); it is`,

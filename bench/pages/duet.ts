@@ -145,7 +145,13 @@ async function recordsPipe(setup: PipeSetup): Promise<Pipe> {
   pipe.send = (message) => {
     // As SecureChannel.send: sealing starts at once, frames go out in call order.
     const sealed = sealer.seal(RecordType.chat, encodeBinary(message));
-    outbound = outbound.then(async () => setup.link.send(await sealed)).catch((error: unknown) => void pipe.errors.push(String(error)));
+    outbound = outbound
+      .then(async () => {
+        const record = await sealed;
+        setup.link.send(record);
+        sealer.recycle(record);
+      })
+      .catch((error: unknown) => void pipe.errors.push(String(error)));
   };
   return pipe;
 }

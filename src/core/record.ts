@@ -54,8 +54,53 @@ export interface OpenedRecord {
   plaintext: Bytes;
 }
 
+/** Records smaller than this get a buffer of their own (touching a few fresh pages is cheap). */
+const POOLED_MIN_BYTES = 4 * 1024;
+/** Pooled buffers come in sizes rounded up to this, so records of similar size share them. */
+const POOL_STEP_BYTES = 4 * 1024;
+/** Spare buffers kept at most (in bytes, all sizes together): a bulk transfer's records in flight. */
+const POOL_MAX_SPARE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Spare buffers for sealed records. Each record is assembled in one buffer (header,
+ * ciphertext, HMAC) so that it goes out as one data-channel message; a fresh buffer
+ * per record was measured to cost more than the copy into it, because new memory is
+ * touched page by page: about a third of sealing a 64 KiB record on the bench
+ * machine (see docs/PERFORMANCE.md). A record's buffer is given back once the record
+ * is on the wire (the data channel copies what it sends) and serves a later record.
+ */
+class RecordBufferPool {
+  private readonly spare = new Map<number, Uint8Array<ArrayBuffer>[]>();
+  /** The spare buffers, so one given back twice is kept once (never handed to two records). */
+  private readonly spareBuffers = new Set<ArrayBuffer>();
+  private spareBytes = 0;
+
+  take(length: number): Uint8Array<ArrayBuffer> {
+    if (length < POOLED_MIN_BYTES) return new Uint8Array(length);
+    const capacity = Math.ceil(length / POOL_STEP_BYTES) * POOL_STEP_BYTES;
+    const buffer = this.spare.get(capacity)?.pop();
+    if (!buffer) return new Uint8Array(capacity).subarray(0, length);
+    this.spareBuffers.delete(buffer.buffer);
+    this.spareBytes -= capacity;
+    return buffer.subarray(0, length);
+  }
+
+  give(record: Bytes): void {
+    const { buffer } = record;
+    const capacity = buffer.byteLength;
+    if (!(buffer instanceof ArrayBuffer) || record.byteOffset !== 0 || capacity < POOLED_MIN_BYTES || capacity % POOL_STEP_BYTES !== 0) return;
+    if (this.spareBuffers.has(buffer) || this.spareBytes + capacity > POOL_MAX_SPARE_BYTES) return;
+    this.spareBuffers.add(buffer);
+    this.spareBytes += capacity;
+    let list = this.spare.get(capacity);
+    if (!list) this.spare.set(capacity, (list = []));
+    list.push(new Uint8Array(buffer));
+  }
+}
+
 export class RecordSealer {
   private sequence = 0n;
+  private readonly buffers = new RecordBufferPool();
 
   constructor(
     private readonly aesKey: CryptoKey,
@@ -82,6 +127,15 @@ export class RecordSealer {
     return this.sealAt(FINAL_SEQUENCE, type, plaintext);
   }
 
+  /**
+   * Gives back a record from seal() once it is on the wire, so its buffer can hold a
+   * later record. The caller must not read or keep it afterwards; not calling this
+   * is always safe (the buffer is then left to the garbage collector).
+   */
+  recycle(record: Bytes): void {
+    this.buffers.give(record);
+  }
+
   private async sealAt(sequence: bigint, type: RecordType, plaintext: Bytes): Promise<Bytes> {
     const header = new Uint8Array(HEADER_BYTES);
     const view = new DataView(header.buffer);
@@ -93,7 +147,7 @@ export class RecordSealer {
       await crypto.subtle.encrypt({ name: 'AES-GCM', iv: header.subarray(10), additionalData: header }, this.aesKey, plaintext),
     );
     // One buffer for the whole record (bulk transfers seal thousands a second).
-    const record = new Uint8Array(HEADER_BYTES + ciphertext.length + MAC_BYTES);
+    const record = this.buffers.take(HEADER_BYTES + ciphertext.length + MAC_BYTES);
     record.set(header);
     record.set(ciphertext, HEADER_BYTES);
     const macAt = HEADER_BYTES + ciphertext.length;

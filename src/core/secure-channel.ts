@@ -34,7 +34,11 @@ export interface SecureChannelOptions {
   fingerprints: HandshakeOptions['fingerprints'];
   /** Sends one handshake message to the peer; the peer feeds it to receiveHandshake(). */
   sendHandshake: (bytes: Bytes) => void;
-  /** Puts a record on the wire (the data channel); the peer feeds it to receive(). */
+  /**
+   * Puts a record on the wire (the data channel); the peer feeds it to receive(). It must
+   * be done with the bytes when it returns, as RTCDataChannel.send is (it copies them):
+   * their buffer is reused for a later record.
+   */
   send: (bytes: Bytes) => void;
   /** An authentic, valid message from the peer. */
   onMessage: (message: PeerMessage) => void;
@@ -202,6 +206,8 @@ export class SecureChannel {
       const bytes = await sealed;
       if (this.closed) throw new DuetError('not-connected');
       this.options.send(bytes);
+      // send() is done with the bytes (the data channel copies them): the buffer can serve a later record.
+      this.sealer?.recycle(bytes);
       this.lastSentAt = (this.options.clock ?? systemClock).now();
     });
     this.outbound = sent.catch(() => {});

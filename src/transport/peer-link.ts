@@ -27,6 +27,7 @@ export interface PeerLinkOptions {
 
 export interface PeerLink {
   signal(signal: WebRtcSignal): void;
+  /** Sends one message; the bytes are copied before it returns (RTCDataChannel.send copies them), so the caller may reuse them. */
   send(bytes: Bytes): void;
   /**
    * Resolves once the data channel's send buffer is low (at once when it already

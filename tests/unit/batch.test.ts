@@ -45,6 +45,22 @@ describe('bursts of messages', () => {
     expect(recordTypes(pair.host.sent.slice(before)).length).toBeGreaterThan(2);
   });
 
+  it('large messages sent one after another arrive intact while each record reuses a sent one\'s buffer', async () => {
+    // The wire holds the records until all are sent, so each is read long after its buffer was reused.
+    let holding = false;
+    const held: Bytes[] = [];
+    const pair = await makePair({ tamper: (from, frame) => (holding && from === 'host' ? (held.push(frame), []) : [frame]) });
+    await establishBoth(pair);
+    holding = true;
+    const messages = Array.from({ length: 20 }, (_, i) => chat(i, String.fromCharCode(0x61 + i).repeat(30_000 + i)));
+    // One at a time: each message is a record of its own, sealed after the one before was sent.
+    for (const message of messages) await pair.host.channel.send(message);
+    expect(held).toHaveLength(20);
+    for (const frame of held) pair.guest.channel.receive(frame);
+    await vi.waitFor(() => expect(pair.guest.received).toEqual(messages));
+    expect(pair.guest.rejected).toEqual([]);
+  });
+
   it('a malformed batch is refused whole with record-malformed', () => {
     const code = (plaintext: Uint8Array) => {
       try {

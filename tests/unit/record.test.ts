@@ -193,6 +193,25 @@ describe('record layer', () => {
     expect(await codeOf(opener.open(final))).toBe('record-replayed');
   });
 
+  it('a record given back once sent holds a later one; records in flight never share a buffer', async () => {
+    const payload = (n: number) => new Uint8Array(20_000).fill(n);
+    const first = await Promise.all([1, 2, 3].map((n) => sealer.seal(RecordType.fileChunk, payload(n))));
+    expect(new Set(first.map((r) => r.buffer)).size).toBe(3);
+    // On the wire: the data channel copies each record as it is sent.
+    const wire = first.map((r) => new Uint8Array(r));
+    for (const record of first) sealer.recycle(record);
+    sealer.recycle(first[0]!); // given back twice: still handed to one record only
+    const second = await Promise.all([4, 5, 6].map((n) => sealer.seal(RecordType.fileChunk, payload(n))));
+    const reused = second.filter((r) => first.some((f) => f.buffer === r.buffer));
+    expect(reused).toHaveLength(3);
+    expect(new Set(second.map((r) => r.buffer)).size).toBe(3);
+    wire.push(...second.map((r) => new Uint8Array(r)));
+    const opened = await Promise.all(wire.map((r) => opener.open(r as Bytes)));
+    expect(opened.map((r) => [r.sequence, r.plaintext.length, r.plaintext[0]])).toEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => [BigInt(n), 20_000, n]),
+    );
+  });
+
   it('uses a fresh IV for every record', async () => {
     const ivs = new Set<string>();
     for (let i = 0; i < 50; i++) {

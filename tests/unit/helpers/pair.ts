@@ -59,7 +59,9 @@ export async function makePair(options: PairOptions = {}): Promise<{ host: Endpo
           const frames = options.tamper ? options.tamper(role, frame) : [frame];
           queueMicrotask(() => frames.forEach((f) => peer.channel.receiveHandshake(f)));
         },
-        send: (frame) => {
+        send: (sent) => {
+          // A copy, as RTCDataChannel.send makes one: the channel reuses record buffers once sent.
+          const frame = new Uint8Array(sent) as Bytes;
           endpoint.sent.push(frame);
           const peer = role === 'host' ? endpoints.guest : endpoints.host;
           const frames = options.tamper ? options.tamper(role, frame) : [frame];
