@@ -5,13 +5,15 @@
  * channel against a raw data channel baseline. Baseline and Duet alternate in
  * every repetition, so background load on the machine hits both alike.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from '@playwright/test';
 import type { DuetBench } from '../pages/duet.ts';
 import type { RawBench } from '../pages/raw.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
-import { cpuUsedBetween, sampleCpu } from './cpu-usage.ts';
+import { type CpuUse, cpuUsedBetween, sampleCpu } from './cpu-usage.ts';
 import { type Summary, median, summarize } from './stats.ts';
 
 export interface BrowserBenchOptions {
@@ -61,6 +63,16 @@ export interface BrowserResults {
   roundTripMs: Record<PipeName, Summary>;
   messagesPerSecond: Record<PipeName, { perSecond: number; messages: number; seconds: number }>;
   throughput: Record<string, Partial<Record<PipeName, ThroughputRuns>>>;
+  /** A file sent through the real app, from the receiver's Accept to its Save link. */
+  fileTransfer?: FileTransferRuns;
+}
+
+export interface FileTransferRuns {
+  mib: number;
+  seconds: number[];
+  mibPerSecond: number[];
+  median: number;
+  cpu?: { chromiumMsPerMiB: number[]; pageMainThreadsMsPerMiB: number[]; machineIdle: number[] };
 }
 
 export interface ThroughputRuns {
@@ -204,6 +216,42 @@ async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeT
       joinToReadyMs: readyAt - joinAt,
       phasesAfterJoin: { host: await phasesAfterJoin(alice.page), guest: await phasesAfterJoin(bruno.page) },
     };
+  } finally {
+    await alice.context.close();
+    await bruno.context.close();
+  }
+}
+
+/**
+ * One file sent through the real app UI, as two people would: Alice attaches it, Bruno
+ * accepts; the time runs from the click on Accept until Bruno's Save link shows, so it
+ * includes reading the file, the transfer, the memory sink and the SHA-256 check.
+ */
+async function appFileTransfer(browser: Browser, appUrl: string, file: string): Promise<{ seconds: number; cpu: CpuUse | undefined }> {
+  const alice = await newPage(browser);
+  const bruno = await newPage(browser);
+  try {
+    await Promise.all([alice.page.goto(appUrl), bruno.page.goto(appUrl)]);
+    await alice.page.getByRole('textbox', { name: 'Your name' }).fill('Alice');
+    await bruno.page.getByRole('textbox', { name: 'Your name' }).fill('Bruno');
+    await alice.page.getByRole('button', { name: 'Create room' }).click();
+    const link = (await alice.page.getByRole('link', { name: 'Room link' }).textContent()) ?? '';
+    await bruno.page.getByRole('textbox', { name: 'Room code' }).fill(link);
+    await bruno.page.getByRole('button', { name: 'Join' }).click();
+    await bruno.page.getByText('Secure: end-to-end encrypted with Alice').waitFor();
+    const chooser = alice.page.waitForEvent('filechooser');
+    await alice.page.getByRole('button', { name: 'Attach file' }).click();
+    await (await chooser).setFiles(file);
+    const card = bruno.page.getByRole('log').getByRole('listitem').filter({ hasText: path.basename(file) });
+    const accept = card.getByRole('button', { name: 'Accept' });
+    await accept.waitFor();
+    await settle();
+    const before = sampleCpu();
+    const started = performance.now();
+    await accept.click();
+    await card.getByRole('link', { name: 'Save' }).waitFor({ timeout: 120_000 });
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, cpu: cpuUsedBetween(before, sampleCpu()) };
   } finally {
     await alice.context.close();
     await bruno.context.close();
@@ -464,7 +512,33 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       log(`  ${label}: ${Object.entries(throughput[label]).map(([pipe, r]) => `${pipe} ${r!.median.toFixed(1)} MiB/s${cpuNote(r!)}`).join(', ')}`);
     }
 
-    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput };
+    log('A file through the app (Attach file → Accept → Save)…');
+    // The data-path pairs are done: their connections close, so they cost the machine nothing meanwhile.
+    await Promise.all(pipes.flatMap((pipe) => [pairs[pipe].sender, pairs[pipe].receiver].map((page) => call(page, 'close', 'p'))));
+    const mib = quick ? 16 : 32;
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'duet-bench-'));
+    const file = path.join(folder, 'bench-file.bin');
+    writeFileSync(file, randomBytes(mib * 1024 * 1024));
+    const fileTransfer: FileTransferRuns = { mib, seconds: [], mibPerSecond: [], median: 0 };
+    try {
+      for (let i = 0; i < (quick ? 1 : 3); i++) {
+        const run = await appFileTransfer(browser, options.appUrl, file);
+        fileTransfer.seconds.push(run.seconds);
+        fileTransfer.mibPerSecond.push(mib / run.seconds);
+        if (run.cpu) {
+          fileTransfer.cpu ??= { chromiumMsPerMiB: [], pageMainThreadsMsPerMiB: [], machineIdle: [] };
+          fileTransfer.cpu.chromiumMsPerMiB.push(run.cpu.chromiumMs / mib);
+          fileTransfer.cpu.pageMainThreadsMsPerMiB.push(run.cpu.pageMainThreadsMs / mib);
+          fileTransfer.cpu.machineIdle.push(run.cpu.machineIdle);
+        }
+        log(`  ${i + 1}: ${mib} MiB in ${run.seconds.toFixed(2)} s (${(mib / run.seconds).toFixed(1)} MiB/s)`);
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    fileTransfer.median = median(fileTransfer.mibPerSecond);
+
+    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
     await browser.close();

@@ -110,7 +110,8 @@ export class RecordSealer {
 
   /**
    * Seals one record. The sequence number is taken synchronously, so records must be
-   * put on the wire in the order seal() was called.
+   * put on the wire in the order seal() was called. The plaintext is read before seal()
+   * returns (WebCrypto copies its input when called): the caller may reuse or release it.
    */
   async seal(type: RecordType, plaintext: Bytes): Promise<Bytes> {
     if (plaintext.length > MAX_PLAINTEXT_BYTES) throw new DuetError('message-too-long', `${plaintext.length} bytes`);

@@ -212,6 +212,14 @@ describe('record layer', () => {
     );
   });
 
+  it('reads the plaintext before seal() returns, so the caller may reuse or release it at once', async () => {
+    const plaintext = new Uint8Array(20_000).fill(7);
+    const sealing = sealer.seal(RecordType.fileChunk, plaintext);
+    plaintext.fill(9);
+    const opened = await opener.open(await sealing);
+    expect(opened.plaintext.every((byte) => byte === 7)).toBe(true);
+  });
+
   it('uses a fresh IV for every record', async () => {
     const ivs = new Set<string>();
     for (let i = 0; i < 50; i++) {
