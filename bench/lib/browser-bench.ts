@@ -182,14 +182,29 @@ async function watched(page: Page, field: keyof Watch, timeoutMs = 30_000): Prom
 const SETTLE_MS = 1500;
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
-/** One conversation set up through the real app UI, as two people would. */
-async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeToSecureRun> {
+/** Alice and Bruno, each in a context of their own, on the app's lobby with their names typed. */
+async function appLobbies(browser: Browser, appUrl: string): Promise<{ alice: { page: Page }; bruno: { page: Page }; close: () => Promise<void> }> {
   const alice = await newPage(browser);
   const bruno = await newPage(browser);
+  const close = async () => {
+    await alice.context.close();
+    await bruno.context.close();
+  };
   try {
     await Promise.all([alice.page.goto(appUrl), bruno.page.goto(appUrl)]);
     await alice.page.getByRole('textbox', { name: 'Your name' }).fill('Alice');
     await bruno.page.getByRole('textbox', { name: 'Your name' }).fill('Bruno');
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { alice, bruno, close };
+}
+
+/** One conversation set up through the real app UI, as two people would. */
+async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeToSecureRun> {
+  const { alice, bruno, close } = await appLobbies(browser, appUrl);
+  try {
     // A person takes a moment to type a name: the RSA key, generated when the lobby
     // shows, is ready by then (its time is measured separately).
     await settle();
@@ -217,8 +232,7 @@ async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeT
       phasesAfterJoin: { host: await phasesAfterJoin(alice.page), guest: await phasesAfterJoin(bruno.page) },
     };
   } finally {
-    await alice.context.close();
-    await bruno.context.close();
+    await close();
   }
 }
 
@@ -228,12 +242,8 @@ async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeT
  * includes reading the file, the transfer, the memory sink and the SHA-256 check.
  */
 async function appFileTransfer(browser: Browser, appUrl: string, file: string): Promise<{ seconds: number; cpu: CpuUse | undefined }> {
-  const alice = await newPage(browser);
-  const bruno = await newPage(browser);
+  const { alice, bruno, close } = await appLobbies(browser, appUrl);
   try {
-    await Promise.all([alice.page.goto(appUrl), bruno.page.goto(appUrl)]);
-    await alice.page.getByRole('textbox', { name: 'Your name' }).fill('Alice');
-    await bruno.page.getByRole('textbox', { name: 'Your name' }).fill('Bruno');
     await alice.page.getByRole('button', { name: 'Create room' }).click();
     const link = (await alice.page.getByRole('link', { name: 'Room link' }).textContent()) ?? '';
     await bruno.page.getByRole('textbox', { name: 'Room code' }).fill(link);
@@ -253,8 +263,7 @@ async function appFileTransfer(browser: Browser, appUrl: string, file: string): 
     const seconds = (performance.now() - started) / 1000;
     return { seconds, cpu: cpuUsedBetween(before, sampleCpu()) };
   } finally {
-    await alice.context.close();
-    await bruno.context.close();
+    await close();
   }
 }
 
