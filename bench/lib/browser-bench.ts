@@ -67,19 +67,31 @@ export interface BrowserResults {
   fileTransfer?: FileTransferRuns;
 }
 
-export interface FileTransferRuns {
-  mib: number;
-  seconds: number[];
-  mibPerSecond: number[];
-  median: number;
-  cpu?: { chromiumMsPerMiB: number[]; pageMainThreadsMsPerMiB: number[]; machineIdle: number[] };
+/** Per run, from /proc (Linux only): CPU time per MiB delivered, and how idle the machine was (0–1). */
+export interface CpuPerMiBRuns {
+  chromiumMsPerMiB: number[];
+  pageMainThreadsMsPerMiB: number[];
+  machineIdle: number[];
 }
 
 export interface ThroughputRuns {
   mibPerSecond: number[];
   median: number;
-  /** Per run, from /proc (Linux only): CPU time per MiB delivered, and how idle the machine was (0–1). */
-  cpu?: { chromiumMsPerMiB: number[]; pageMainThreadsMsPerMiB: number[]; machineIdle: number[] };
+  cpu?: CpuPerMiBRuns;
+}
+
+export interface FileTransferRuns extends ThroughputRuns {
+  mib: number;
+  seconds: number[];
+}
+
+/** Adds one run's CPU use (if /proc could be read) to a measurement's runs, per MiB delivered. */
+function addCpuRun(runs: ThroughputRuns, used: CpuUse | undefined, mib: number): void {
+  if (!used) return;
+  runs.cpu ??= { chromiumMsPerMiB: [], pageMainThreadsMsPerMiB: [], machineIdle: [] };
+  runs.cpu.chromiumMsPerMiB.push(used.chromiumMs / mib);
+  runs.cpu.pageMainThreadsMsPerMiB.push(used.pageMainThreadsMs / mib);
+  runs.cpu.machineIdle.push(used.machineIdle);
 }
 
 interface Watch {
@@ -507,12 +519,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
           const mib = result.bytes / 1024 ** 2;
           const pipeRuns = (runs[pipe] ??= { mibPerSecond: [], median: 0 });
           pipeRuns.mibPerSecond.push(mib / (result.elapsedMs / 1000));
-          if (used) {
-            pipeRuns.cpu ??= { chromiumMsPerMiB: [], pageMainThreadsMsPerMiB: [], machineIdle: [] };
-            pipeRuns.cpu.chromiumMsPerMiB.push(used.chromiumMs / mib);
-            pipeRuns.cpu.pageMainThreadsMsPerMiB.push(used.pageMainThreadsMs / mib);
-            pipeRuns.cpu.machineIdle.push(used.machineIdle);
-          }
+          addCpuRun(pipeRuns, used, mib);
         }
       }
       for (const pipeRuns of Object.values(runs)) pipeRuns.median = median(pipeRuns.mibPerSecond);
@@ -534,12 +541,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
         const run = await appFileTransfer(browser, options.appUrl, file);
         fileTransfer.seconds.push(run.seconds);
         fileTransfer.mibPerSecond.push(mib / run.seconds);
-        if (run.cpu) {
-          fileTransfer.cpu ??= { chromiumMsPerMiB: [], pageMainThreadsMsPerMiB: [], machineIdle: [] };
-          fileTransfer.cpu.chromiumMsPerMiB.push(run.cpu.chromiumMs / mib);
-          fileTransfer.cpu.pageMainThreadsMsPerMiB.push(run.cpu.pageMainThreadsMs / mib);
-          fileTransfer.cpu.machineIdle.push(run.cpu.machineIdle);
-        }
+        addCpuRun(fileTransfer, run.cpu, mib);
         log(`  ${i + 1}: ${mib} MiB in ${run.seconds.toFixed(2)} s (${(mib / run.seconds).toFixed(1)} MiB/s)`);
       }
     } finally {

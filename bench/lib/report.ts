@@ -2,7 +2,7 @@
  * Turns one bench run into figures (value, baseline, ratio, target, met) and into
  * docs/PERFORMANCE.md. The JSON keeps everything, so runs can be compared.
  */
-import type { BrowserResults, PipeName, TimeToSecureRun } from './browser-bench.ts';
+import type { BrowserResults, CpuPerMiBRuns, PipeName, TimeToSecureRun } from './browser-bench.ts';
 import type { BundleSizes } from './bundle-size.ts';
 import type { Machine } from './machine.ts';
 import type { SignalingLoadResult } from './signaling-load.ts';
@@ -438,19 +438,20 @@ function appPhases(run: TimeToSecureRun): { connected: number; secure: number; n
   return Object.values(result).every(Number.isFinite) ? result : undefined;
 }
 
+/** The CPU table's cells for one measurement: medians of its runs. */
+function cpuCells(cpu: CpuPerMiBRuns): string[] {
+  return [String(round(median(cpu.chromiumMsPerMiB))), String(round(median(cpu.pageMainThreadsMsPerMiB))), percent(median(cpu.machineIdle))];
+}
+
 /** Bulk runs' CPU use per pipe and size (medians), where /proc could be read. */
 function cpuTable(browser: BrowserResults): string[] {
   const rows = Object.entries(browser.throughput).flatMap(([size, pipes]) =>
     (Object.entries(pipes) as [PipeName, NonNullable<(typeof pipes)[PipeName]>][]).flatMap(([pipe, runs]) =>
-      runs.cpu
-        ? [[size, PIPE_NAMES[pipe], String(round(median(runs.cpu.chromiumMsPerMiB))), String(round(median(runs.cpu.pageMainThreadsMsPerMiB))), percent(median(runs.cpu.machineIdle))]]
-        : [],
+      runs.cpu ? [[size, PIPE_NAMES[pipe], ...cpuCells(runs.cpu)]] : [],
     ),
   );
   const file = browser.fileTransfer;
-  if (file?.cpu) {
-    rows.push([`${file.mib} MiB file`, 'the app (Attach file → Save)', String(round(median(file.cpu.chromiumMsPerMiB))), String(round(median(file.cpu.pageMainThreadsMsPerMiB))), percent(median(file.cpu.machineIdle))]);
-  }
+  if (file?.cpu) rows.push([`${file.mib} MiB file`, 'the app (Attach file → Save)', ...cpuCells(file.cpu)]);
   if (rows.length === 0) return [];
   return [
     '### CPU time during the bulk runs',
