@@ -28,7 +28,7 @@ export class FileChecksum {
 export function inlineChecksum(): StreamingChecksum {
   const checksum = new FileChecksum();
   return {
-    update: (bytes) => checksum.update(bytes),
+    consume: (bytes) => checksum.update(bytes),
     digestHex: async () => checksum.digestHex(),
     dispose: () => {},
   };

@@ -95,7 +95,12 @@ export function chunkLength(size: number, index: number): number {
  * hashing runs beside the transfer instead of taking turns with it).
  */
 export interface StreamingChecksum {
-  update(bytes: Uint8Array): void;
+  /**
+   * Hashes the next bytes of the file and takes them over: the caller must not use
+   * them, nor anything else in their buffer, afterwards (a worker receives the buffer
+   * itself rather than a copy, which at file-transfer rates costs more than hashing).
+   */
+  consume(bytes: Uint8Array): void;
   digestHex(): Promise<string>;
   /** Frees it without a digest (a transfer that stopped). */
   dispose(): void;

@@ -2,7 +2,7 @@
  * What travels inside records: small JSON documents, one shape per record type,
  * each validated after decryption (an authentic peer can still send nonsense).
  */
-import { type Bytes, concatBytes, utf8Decode, utf8Encode } from './bytes.ts';
+import { type Bytes, utf8Decode, utf8Encode } from './bytes.ts';
 import { DuetError } from './errors.ts';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, isCleanFileName, isSha256Hex, isValidFileType } from './files.ts';
 import type { IdentityProof } from './identity.ts';
@@ -122,14 +122,20 @@ export function parseRecordPayload(type: RecordType, plaintext: Uint8Array): Pee
   return messages;
 }
 
+/** Where an encoded message's bytes go when they are many (a file chunk): a fresh array, or a reused one. */
+export type Allocate = (length: number) => Bytes;
+const freshArray: Allocate = (length) => new Uint8Array(length);
+
 /** Chunk layout: id length (1) | id (ASCII) | index (4, big-endian) | data. */
-function encodeFileChunk(id: string, index: number, data: Bytes): Bytes {
+function encodeFileChunk(id: string, index: number, data: Bytes, allocate: Allocate): Bytes {
   const idBytes = utf8Encode(id);
-  const header = new Uint8Array(1 + idBytes.length + 4);
-  header[0] = idBytes.length;
-  header.set(idBytes, 1);
-  new DataView(header.buffer).setUint32(1 + idBytes.length, index);
-  return concatBytes(header, data);
+  const dataAt = 1 + idBytes.length + 4;
+  const out = allocate(dataAt + data.length);
+  out[0] = idBytes.length;
+  out.set(idBytes, 1);
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(1 + idBytes.length, index);
+  out.set(data, dataAt);
+  return out;
 }
 
 function parseFileChunk(plaintext: Uint8Array): PeerMessage {
@@ -145,7 +151,11 @@ function parseFileChunk(plaintext: Uint8Array): PeerMessage {
   return { type: 'file-chunk', id, index, data };
 }
 
-export function encodePeerMessage(message: PeerMessage): Bytes {
+/**
+ * A message's record payload. `allocate` gives the array for a file chunk's bytes
+ * (SecureChannel passes a pool of reused buffers); other messages are small.
+ */
+export function encodePeerMessage(message: PeerMessage, allocate: Allocate = freshArray): Bytes {
   switch (message.type) {
     case 'profile':
       return utf8Encode(JSON.stringify({ name: message.name, ...(message.identity ? { identity: message.identity } : {}) }));
@@ -163,7 +173,7 @@ export function encodePeerMessage(message: PeerMessage): Bytes {
     case 'file-done':
       return utf8Encode(JSON.stringify({ id: message.id }));
     case 'file-chunk':
-      return encodeFileChunk(message.id, message.index, message.data);
+      return encodeFileChunk(message.id, message.index, message.data, allocate);
     case 'file-end':
       return utf8Encode(JSON.stringify({ id: message.id, sha256: message.sha256 }));
     case 'file-ack':

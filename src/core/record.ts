@@ -9,6 +9,7 @@
  * is authentic. Sequence numbers start at 1 and must strictly increase per
  * direction: a replayed or reordered record is refused.
  */
+import { BufferPool } from './buffer-pool.ts';
 import { type Bytes, type RandomSource, secureRandom } from './bytes.ts';
 import { DuetError } from './errors.ts';
 import { WIRE_VERSION } from './handshake.ts';
@@ -54,53 +55,14 @@ export interface OpenedRecord {
   plaintext: Bytes;
 }
 
-/** Records smaller than this get a buffer of their own (touching a few fresh pages is cheap). */
-const POOLED_MIN_BYTES = 4 * 1024;
-/** Pooled buffers come in sizes rounded up to this, so records of similar size share them. */
-const POOL_STEP_BYTES = 4 * 1024;
-/** Spare buffers kept at most (in bytes, all sizes together): a bulk transfer's records in flight. */
-const POOL_MAX_SPARE_BYTES = 8 * 1024 * 1024;
-
-/**
- * Spare buffers for sealed records. Each record is assembled in one buffer (header,
- * ciphertext, HMAC) so that it goes out as one data-channel message; a fresh buffer
- * per record was measured to cost more than the copy into it, because new memory is
- * touched page by page: about a third of sealing a 64 KiB record on the bench
- * machine (see docs/PERFORMANCE.md). A record's buffer is given back once the record
- * is on the wire (the data channel copies what it sends) and serves a later record.
- */
-class RecordBufferPool {
-  private readonly spare = new Map<number, Uint8Array<ArrayBuffer>[]>();
-  /** The spare buffers, so one given back twice is kept once (never handed to two records). */
-  private readonly spareBuffers = new Set<ArrayBuffer>();
-  private spareBytes = 0;
-
-  take(length: number): Uint8Array<ArrayBuffer> {
-    if (length < POOLED_MIN_BYTES) return new Uint8Array(length);
-    const capacity = Math.ceil(length / POOL_STEP_BYTES) * POOL_STEP_BYTES;
-    const buffer = this.spare.get(capacity)?.pop();
-    if (!buffer) return new Uint8Array(capacity).subarray(0, length);
-    this.spareBuffers.delete(buffer.buffer);
-    this.spareBytes -= capacity;
-    return buffer.subarray(0, length);
-  }
-
-  give(record: Bytes): void {
-    const { buffer } = record;
-    const capacity = buffer.byteLength;
-    if (!(buffer instanceof ArrayBuffer) || record.byteOffset !== 0 || capacity < POOLED_MIN_BYTES || capacity % POOL_STEP_BYTES !== 0) return;
-    if (this.spareBuffers.has(buffer) || this.spareBytes + capacity > POOL_MAX_SPARE_BYTES) return;
-    this.spareBuffers.add(buffer);
-    this.spareBytes += capacity;
-    let list = this.spare.get(capacity);
-    if (!list) this.spare.set(capacity, (list = []));
-    list.push(new Uint8Array(buffer));
-  }
-}
-
 export class RecordSealer {
   private sequence = 0n;
-  private readonly buffers = new RecordBufferPool();
+  /**
+   * Each record is assembled in one buffer (header, ciphertext, HMAC) so that it goes
+   * out as one data-channel message; given back with recycle() once it is on the wire
+   * (the data channel copies what it sends), the buffer holds a later record.
+   */
+  private readonly buffers = new BufferPool();
 
   constructor(
     private readonly aesKey: CryptoKey,

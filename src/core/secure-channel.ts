@@ -6,6 +6,7 @@
  * are in-memory. Nothing but handshake messages is ever sent without a record's
  * protection, and nothing is delivered that did not pass the record checks.
  */
+import { BufferPool } from './buffer-pool.ts';
 import type { Bytes, RandomSource } from './bytes.ts';
 import { secureRandom } from './bytes.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -66,6 +67,9 @@ export class SecureChannel {
   private outbound: Promise<void> = Promise.resolve();
   /** Messages sent in the current burst (this microtask), sealed together when it ends. */
   private burst: BurstEntry[] = [];
+  /** Buffers for large plaintexts (file chunks), reused once sealing has read them. */
+  private readonly plaintexts = new BufferPool();
+  private readonly allocatePlaintext = (length: number) => this.plaintexts.take(length);
   /** The "bye" record, sealed in advance so leaving can send it synchronously. */
   private finalBye: Bytes | undefined;
   private closed = false;
@@ -160,7 +164,7 @@ export class SecureChannel {
    */
   send(message: PeerMessage): Promise<void> {
     if (!this.sealer || this.closed) return Promise.reject(new DuetError('not-connected'));
-    const plaintext = encodePeerMessage(message);
+    const plaintext = encodePeerMessage(message, this.allocatePlaintext);
     return new Promise<void>((resolve, reject) => {
       this.burst.push({ type: recordTypeOf(message), plaintext, sent: { resolve, reject } });
       if (this.burst.length === 1) queueMicrotask(() => this.sealBurst());
@@ -200,6 +204,8 @@ export class SecureChannel {
     }
     const only = group.length === 1 ? group[0]! : undefined;
     const sealed = only ? this.sealer.seal(only.type, only.plaintext) : this.sealer.seal(RecordType.batch, encodeBatch(group));
+    // seal() has read the plaintexts (WebCrypto copies its input when called): their buffers can hold later messages.
+    for (const entry of group) this.plaintexts.give(entry.plaintext);
     // Its failure is reported through `sent` below, once the records before it went out.
     sealed.catch(() => {});
     const sent = this.outbound.then(async () => {

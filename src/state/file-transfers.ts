@@ -43,6 +43,7 @@ export interface FileSource {
 export interface FileSink {
   /** 'disk': written to a file the person chose as it arrives; 'memory': kept as a Blob until saved. */
   readonly kind: 'memory' | 'disk';
+  /** Writes the next bytes; done with them once it resolves (the receiver's checksum takes them over then). */
   write(bytes: Bytes): Promise<void>;
   /** Everything arrived and checked out: the file (memory), or undefined once it is on disk. */
   close(): Promise<Blob | undefined>;
@@ -86,7 +87,11 @@ export interface FileTransfer {
 }
 
 export interface FileTransfersHost {
-  /** Seals and sends a record; rejects with a DuetError when there is no secure channel. */
+  /**
+   * Seals and sends a record; rejects with a DuetError when there is no secure channel.
+   * It must be done with a file chunk's bytes when it returns (SecureChannel.send encodes
+   * the message at once): the sender's checksum takes the file's blocks over afterwards.
+   */
   send(message: PeerMessage): Promise<void>;
   /** Resolves when the link's send buffer is low enough for more file data. */
   drained(): Promise<void>;
@@ -308,15 +313,18 @@ export class FileTransfers {
     }
     incoming.nextIndex += 1;
     try {
-      (await incoming.checksum!).update(data);
+      const checksum = await incoming.checksum!;
       await incoming.sink!.write(data);
+      // The sink is done with the bytes (it keeps a copy if it needs one): the checksum takes them over.
+      checksum.consume(data);
     } catch (error) {
       if (this.get(id)?.status.stage !== 'transferring') return;
       await this.stop(id, { stage: 'failed', error: toDuetError(error, 'file-write-failed') }, 'error');
       return;
     }
     if (this.get(id)?.status.stage !== 'transferring') return;
-    incoming.received += data.length;
+    // expectedLength, not data.length: the checksum took the bytes over, they may be gone from here.
+    incoming.received += expectedLength;
     incoming.meter.update(incoming.received, this.host.clock.now());
     if (incoming.received - incoming.ackedAt >= FILE_ACK_EVERY_BYTES || incoming.received === transfer.size) {
       incoming.ackedAt = incoming.received;
@@ -393,8 +401,6 @@ export class FileTransfers {
           throw new DuetError('file-read-failed', undefined, { cause: error });
         }
         if (block.length !== Math.min(READ_BLOCK_BYTES, source.size - blockAt)) throw new DuetError('file-read-failed', 'the file changed while it was sent');
-        // Hashed a block at a time: far fewer hand-overs to the checksum worker than per chunk.
-        checksum.update(block);
         for (let at = 0; at < block.length && sending(); at += FILE_CHUNK_BYTES) {
           // A view, not a copy: encoding the record copies it once anyway.
           const data = block.subarray(at, at + FILE_CHUNK_BYTES);
@@ -408,6 +414,9 @@ export class FileTransfers {
           outgoing.sent += data.length;
           if (inFlight.length >= CHUNKS_IN_FLIGHT) await inFlight.shift();
         }
+        // Hashed a block at a time, once every chunk of it was encoded (send() copies the
+        // bytes into the record's plaintext at once): the checksum may take the block over.
+        checksum.consume(block);
       }
       await Promise.all(inFlight);
       if (!sending()) return;

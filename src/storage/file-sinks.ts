@@ -18,23 +18,37 @@ const BLOB_PART_BYTES = 4 * 1024 * 1024;
 export class MemoryFileSink implements FileSink {
   readonly kind = 'memory';
   private parts: Blob[] = [];
-  private pending: Bytes[] = [];
-  private pendingBytes = 0;
+  /**
+   * Chunks are copied into this one buffer until it holds a Blob part, so the chunks
+   * themselves are free at once (the checksum takes them over) and no memory is
+   * fresh per part: the Blob constructor copies the bytes it is given.
+   */
+  private staging: Bytes | undefined;
+  private staged = 0;
   private readonly type: string;
 
-  /** `announcedType` is only kept for previewable images; anything else becomes opaque bytes. */
-  constructor(announcedType: string) {
+  /**
+   * `announcedType` is only kept for previewable images; anything else becomes opaque
+   * bytes. `announcedSize` only sizes the gathering buffer (small files, small buffer).
+   */
+  constructor(announcedType: string, private readonly announcedSize = BLOB_PART_BYTES) {
     this.type = localFileType(announcedType);
   }
 
   async write(bytes: Bytes): Promise<void> {
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= BLOB_PART_BYTES) this.flush();
+    for (let at = 0; at < bytes.length; ) {
+      const staging = (this.staging ??= new Uint8Array(Math.max(1, Math.min(BLOB_PART_BYTES, this.announcedSize))));
+      const taken = Math.min(bytes.length - at, staging.length - this.staged);
+      staging.set(bytes.subarray(at, at + taken), this.staged);
+      this.staged += taken;
+      at += taken;
+      if (this.staged === staging.length) this.flush();
+    }
   }
 
   async close(): Promise<Blob> {
     this.flush();
+    this.staging = undefined;
     const file = new Blob(this.parts, { type: this.type });
     this.parts = [];
     return file;
@@ -42,15 +56,14 @@ export class MemoryFileSink implements FileSink {
 
   async abort(): Promise<void> {
     this.parts = [];
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.staging = undefined;
+    this.staged = 0;
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    this.parts.push(new Blob(this.pending));
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (!this.staging || this.staged === 0) return;
+    this.parts.push(new Blob([this.staging.subarray(0, this.staged)]));
+    this.staged = 0;
   }
 }
 

@@ -21,8 +21,9 @@ export async function workerChecksum(): Promise<StreamingChecksum> {
     failure = new DuetError('file-corrupt', 'the checksum worker failed');
   });
   return {
-    // A copy goes to the worker: the caller still sends or writes these bytes.
-    update: (bytes) => worker.postMessage(bytes),
+    // The buffer goes to the worker without a copy (the caller is done with it); one
+    // that cannot be transferred (shared memory) is copied instead.
+    consume: (bytes) => worker.postMessage(bytes, bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []),
     digestHex: () =>
       new Promise<string>((resolve, reject) => {
         if (failure) {

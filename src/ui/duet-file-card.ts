@@ -220,7 +220,7 @@ export class DuetFileCard extends SessionConsumer {
       await session.acceptFile(transfer.id, sink);
       return;
     }
-    await session.acceptFile(transfer.id, new MemoryFileSink(transfer.mime));
+    await session.acceptFile(transfer.id, new MemoryFileSink(transfer.mime, transfer.size));
   }
 
   private async act(action: () => Promise<void>): Promise<void> {

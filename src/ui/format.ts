@@ -2,6 +2,23 @@
 
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte', 'petabyte'] as const;
 
+/**
+ * Formatters are made once per locale and options: making an Intl.NumberFormat
+ * costs far more than formatting with one, and a transfer's progress line
+ * formats several sizes on every redraw.
+ */
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = JSON.stringify([locale ?? '', options]);
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, options);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 export function formatBytes(bytes: number, locale?: string): string {
   let value = Math.max(0, bytes);
   let unit = 0;
@@ -10,7 +27,7 @@ export function formatBytes(bytes: number, locale?: string): string {
     value /= 1000;
     unit += 1;
   }
-  return new Intl.NumberFormat(locale, {
+  return numberFormat(locale, {
     style: 'unit',
     unit: UNITS[unit],
     // "999 bytes" reads better than the short form ("999 byte"); larger units are short ("4.2 MB").
@@ -22,5 +39,5 @@ export function formatBytes(bytes: number, locale?: string): string {
 export function formatDuration(seconds: number, locale?: string): string {
   const s = Math.max(0, Math.round(seconds));
   const [value, unit] = s < 60 ? [s, 'second'] : s < 3600 ? [Math.round(s / 60), 'minute'] : [Math.round(s / 360) / 10, 'hour'];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
+  return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type Bytes, utf8Encode } from '../../src/core/bytes.ts';
 import type { DuetError } from '../../src/core/errors.ts';
+import { FILE_CHUNK_BYTES } from '../../src/core/files.ts';
 import { type PeerMessage, encodeBatch, encodePeerMessage, parseRecordPayload, recordTypeOf } from '../../src/core/messages.ts';
 import { RecordType } from '../../src/core/record.ts';
 import { establishBoth, makePair } from './helpers/pair.ts';
@@ -58,6 +59,25 @@ describe('bursts of messages', () => {
     expect(held).toHaveLength(20);
     for (const frame of held) pair.guest.channel.receive(frame);
     await vi.waitFor(() => expect(pair.guest.received).toEqual(messages));
+    expect(pair.guest.rejected).toEqual([]);
+  });
+
+  it('file chunks arrive intact while their plaintext buffers are reused, one by one and in one burst', async () => {
+    let holding = false;
+    const held: Bytes[] = [];
+    const pair = await makePair({ tamper: (from, frame) => (holding && from === 'host' ? (held.push(frame), []) : [frame]) });
+    await establishBoth(pair);
+    holding = true;
+    const chunk = (index: number): PeerMessage => ({ type: 'file-chunk', id: 'file-id-0001', index, data: new Uint8Array(FILE_CHUNK_BYTES).fill(index) as Bytes });
+    const oneByOne = Array.from({ length: 8 }, (_, i) => chunk(i));
+    for (const message of oneByOne) await pair.host.channel.send(message);
+    // Sent in one microtask: sealed together, after all of them were encoded.
+    const burst = Array.from({ length: 6 }, (_, i) => chunk(8 + i));
+    await Promise.all(burst.map((message) => pair.host.channel.send(message)));
+    expect(recordTypes(held)).toEqual([...Array(8).fill(RecordType.fileChunk), RecordType.batch]);
+    for (const frame of held) pair.guest.channel.receive(frame);
+    await vi.waitFor(() => expect(pair.guest.received).toHaveLength(14));
+    expect(pair.guest.received).toEqual([...oneByOne, ...burst]);
     expect(pair.guest.rejected).toEqual([]);
   });
 

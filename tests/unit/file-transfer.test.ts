@@ -124,8 +124,8 @@ describe('file helpers', () => {
     expect(typeof (globalThis as { Worker?: unknown }).Worker).toBe('undefined');
     const data = new Uint8Array(randomBytes(50_000));
     const checksum = await workerChecksum();
-    checksum.update(data.subarray(0, 20_000));
-    checksum.update(data.subarray(20_000));
+    checksum.consume(data.slice(0, 20_000));
+    checksum.consume(data.slice(20_000));
     expect(await checksum.digestHex()).toBe(sha256Hex(data));
   });
 
@@ -527,7 +527,7 @@ describe('DuetError for files', () => {
 });
 
 describe('file sinks', () => {
-  it('memory: gathers chunks into one Blob, typed only as a previewable image or opaque bytes; abort keeps nothing', async () => {
+  it('memory: gathers copies of the chunks into one Blob, typed only as a previewable image or opaque bytes; abort keeps nothing', async () => {
     const parts = [new Uint8Array(randomBytes(3 * 1024 * 1024)), new Uint8Array(randomBytes(3 * 1024 * 1024)), new Uint8Array([1, 2, 3])] as Bytes[];
     const sink = new MemoryFileSink('text/html');
     for (const part of parts) await sink.write(part);
@@ -539,6 +539,15 @@ describe('file sinks', () => {
     const image = new MemoryFileSink('image/webp');
     await image.write(parts[2]!);
     expect((await image.close()).type).toBe('image/webp');
+
+    // Gathered by copying: the caller's bytes are free once write() resolves, however the parts fall.
+    const small = new MemoryFileSink('application/octet-stream', 10);
+    const source = new Uint8Array([1, 2, 3, 4, 5, 6, 7]) as Bytes;
+    await small.write(source);
+    await small.write(source);
+    source.fill(0);
+    await small.write(new Uint8Array(25).fill(9) as Bytes);
+    expect([...new Uint8Array(await (await small.close()).arrayBuffer())]).toEqual([1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4, 5, 6, 7, ...Array(25).fill(9)]);
 
     const aborted = new MemoryFileSink('image/png');
     await aborted.write(parts[0]!);

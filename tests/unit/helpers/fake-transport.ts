@@ -18,6 +18,8 @@ import { type ClientMessage, type ServerMessage, parseClientMessage, parseServer
 import { type Room, RoomDirectory } from '../../../signaling/rooms.ts';
 import type { Bytes } from '../../../src/core/bytes.ts';
 import { DuetError } from '../../../src/core/errors.ts';
+import { FileChecksum } from '../../../src/core/file-checksum.ts';
+import type { StreamingChecksum } from '../../../src/core/files.ts';
 import type { DeviceIdentity } from '../../../src/core/identity.ts';
 import { type WebRtcSignal, sdpFingerprint } from '../../../src/core/signal-seal.ts';
 import { ChatSession, type SessionStatus } from '../../../src/state/chat-session.ts';
@@ -519,6 +521,23 @@ export interface MakeSessionOptions {
   holdKeysUntil?: Promise<void>;
 }
 
+/**
+ * The whole-file checksum as the app's Worker gets it, on this thread: each buffer it
+ * hashes is taken over (transferred, which detaches it, as postMessage to the Worker
+ * does), so a caller that used bytes after handing them over would find them empty.
+ */
+export async function handOverChecksum(): Promise<StreamingChecksum> {
+  const checksum = new FileChecksum();
+  return {
+    consume: (bytes) => {
+      checksum.update(bytes);
+      structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+    },
+    digestHex: async () => checksum.digestHex(),
+    dispose: () => {},
+  };
+}
+
 const phaseHistories = new WeakMap<ChatSession, SessionStatus['phase'][]>();
 
 /** The phases a session went through (consecutive repeats collapsed), starting with 'lobby'. */
@@ -540,6 +559,7 @@ export async function makeSession(world: World, options: MakeSessionOptions = {}
         createPeerLink: (linkOptions) => world.network.createPeerLink(linkOptions, session),
       },
       clock: world.clock,
+      createChecksum: handOverChecksum,
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.iceRestartTimeoutMs !== undefined ? { iceRestartTimeoutMs: options.iceRestartTimeoutMs } : {}),
     });
