@@ -27,7 +27,10 @@ export interface BrowserBenchOptions {
   quick: boolean;
 }
 
-export type PipeName = 'raw' | 'link' | 'chat' | 'records';
+/** The pipes measured: 'gcm' is a lower bound for comparison, not Duet (see bench/pages/duet.ts). */
+export type PipeName = 'raw' | 'link' | 'chat' | 'records' | 'gcm';
+/** The pipes every data-path measurement runs on. */
+export type EveryRunPipe = Exclude<PipeName, 'gcm'>;
 
 export interface TimeToSecureRun {
   /** From the first click (Create room) to both sides secure/open. */
@@ -60,8 +63,9 @@ export interface BrowserResults {
   /** JS files the app page fetched before the lobby was shown (names in dist/assets). */
   lobbyScripts: string[];
   timeToSecure: { raw: TimeToSecureRun[]; duet: TimeToSecureRun[]; split: SetupSplit[] };
-  roundTripMs: Record<PipeName, Summary>;
-  messagesPerSecond: Record<PipeName, { perSecond: number; messages: number; seconds: number }>;
+  /** Every pipe; 'gcm' only in results from 2026-12-03 on. */
+  roundTripMs: Record<EveryRunPipe, Summary> & { gcm?: Summary };
+  messagesPerSecond: Record<EveryRunPipe, { perSecond: number; messages: number; seconds: number }>;
   throughput: Record<string, Partial<Record<PipeName, ThroughputRuns>>>;
   /** A file sent through the real app, from the receiver's Accept to its Save link. */
   fileTransfer?: FileTransferRuns;
@@ -461,19 +465,21 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     }
 
     // --- The data path
-    log('Connecting the data-path pairs (raw; Duet link, chat, records)…');
-    const pipes: PipeName[] = ['raw', 'link', 'chat', 'records'];
+    log('Connecting the data-path pairs (raw; Duet link, chat, records; bare AES-GCM)…');
+    const pipes: EveryRunPipe[] = ['raw', 'link', 'chat', 'records'];
+    // The lower bound only where a target is compared per message and per byte: round trips and 64 KiB.
+    const withLowerBound: PipeName[] = [...pipes, 'gcm'];
     const pairs = {} as Record<PipeName, PipePair>;
-    for (const pipe of pipes) pairs[pipe] = await connectPair(browser, options, pipe, contexts);
+    for (const pipe of withLowerBound) pairs[pipe] = await connectPair(browser, options, pipe, contexts);
 
     log('Round trips, 100-byte messages…');
-    const rtt: Record<PipeName, number[]> = { raw: [], link: [], chat: [], records: [] };
+    const rtt: Record<PipeName, number[]> = { raw: [], link: [], chat: [], records: [], gcm: [] };
     const rounds = quick ? 1 : 4;
     for (let round = 0; round < rounds; round++) {
-      for (const pipe of pipes) rtt[pipe].push(...(await call(pairs[pipe].sender, 'roundTrips', 'p', 100, 50, quick ? 200 : 1000, 15_000)));
-      log(`  round ${round + 1}/${rounds}: p50 ${pipes.map((pipe) => `${pipe} ${median(rtt[pipe]).toFixed(2)} ms`).join(', ')}`);
+      for (const pipe of withLowerBound) rtt[pipe].push(...(await call(pairs[pipe].sender, 'roundTrips', 'p', 100, 50, quick ? 200 : 1000, 15_000)));
+      log(`  round ${round + 1}/${rounds}: p50 ${withLowerBound.map((pipe) => `${pipe} ${median(rtt[pipe]).toFixed(2)} ms`).join(', ')}`);
     }
-    const roundTripMs = Object.fromEntries(pipes.map((pipe) => [pipe, summarize(rtt[pipe])])) as Record<PipeName, Summary>;
+    const roundTripMs = Object.fromEntries(withLowerBound.map((pipe) => [pipe, summarize(rtt[pipe])])) as Record<PipeName, Summary>;
     if (process.env.BENCH_PROFILE_DIR) {
       // A Chromium trace (both pages) of 200 round trips per pipe: where a round trip waits.
       mkdirSync(process.env.BENCH_PROFILE_DIR, { recursive: true });
@@ -505,7 +511,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     for (const size of [16 * 1024, 64 * 1024]) {
       const label = `${size / 1024} KiB`;
       // 64 KiB does not fit a chat message (50,000 characters at most): records only.
-      const sizePipes = size <= 16 * 1024 ? pipes : pipes.filter((pipe) => pipe !== 'chat');
+      const sizePipes = size <= 16 * 1024 ? pipes : [...pipes.filter((pipe) => pipe !== 'chat'), 'gcm' as const];
       const window = windowBytes / size;
       const ackEvery = Math.max(1, window / 8);
       const runs: Partial<Record<PipeName, ThroughputRuns>> = {};
@@ -530,7 +536,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 
     log('A file through the app (Attach file → Accept → Save)…');
     // The data-path pairs are done: their connections close, so they cost the machine nothing meanwhile.
-    await Promise.all(pipes.flatMap((pipe) => [pairs[pipe].sender, pairs[pipe].receiver].map((page) => call(page, 'close', 'p'))));
+    await Promise.all(withLowerBound.flatMap((pipe) => [pairs[pipe].sender, pairs[pipe].receiver].map((page) => call(page, 'close', 'p'))));
     const mib = quick ? 16 : 32;
     const folder = mkdtempSync(path.join(os.tmpdir(), 'duet-bench-'));
     const file = path.join(folder, 'bench-file.bin');

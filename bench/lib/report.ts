@@ -6,7 +6,7 @@ import type { BrowserResults, CpuPerMiBRuns, PipeName, TimeToSecureRun } from '.
 import type { BundleSizes } from './bundle-size.ts';
 import type { Machine } from './machine.ts';
 import type { SignalingLoadResult } from './signaling-load.ts';
-import { median, round } from './stats.ts';
+import { type Summary, median, round } from './stats.ts';
 
 export interface Figure {
   id: string;
@@ -98,6 +98,9 @@ export function composeFigures(results: BenchResults): Figure[] {
         undefined,
       );
     }
+    if (pipes.gcm && pipes.raw) {
+      compare(`throughput-${size}-gcm`, `… ${size}, lower bound: bare AES-GCM (one call per message each way, nothing else; not Duet)`, pipes.gcm.median, pipes.raw.median, 'MiB/s', mibs, 'context', undefined);
+    }
   }
 
   const file = browser.fileTransfer;
@@ -119,6 +122,9 @@ export function composeFigures(results: BenchResults): Figure[] {
   compare('rtt-p50', 'Round trip p50, 100-byte chat messages', rtt.chat.median, rtt.raw.median, 'ms', ms, '≤ 1.5×', (r) => r <= 1.5);
   compare('rtt-p99', 'Round trip p99, 100-byte chat messages', rtt.chat.p99, rtt.raw.p99, 'ms', ms, '≤ 1.5×', (r) => r <= 1.5);
   compare('rtt-p50-records', '… p50 as binary records', rtt.records.median, rtt.raw.median, 'ms', ms, 'context', undefined);
+  if (rtt.gcm) {
+    compare('rtt-p50-gcm', '… p50, lower bound: bare AES-GCM (one call per message each way, nothing else; not Duet)', rtt.gcm.median, rtt.raw.median, 'ms', ms, 'context', undefined);
+  }
 
   const rate = browser.messagesPerSecond;
   compare('messages-per-second', 'Small messages per second (100-byte chat messages, 10 s)', rate.chat.perSecond, rate.raw.perSecond, 'messages/s', perSecond, '≥ 5,000/s and ≥ 0.7×', (r, v) => v >= 5000 && r >= 0.7);
@@ -199,11 +205,19 @@ function verdict(figure: Figure): string {
   return figure.met ? '✅ met' : '❌ missed';
 }
 
+/** Every pipe with a rate or a throughput in these results, in the order they were measured. */
+function measuredPipes(browser: BrowserResults): PipeName[] {
+  const seen = new Set<PipeName>(Object.keys(browser.messagesPerSecond) as PipeName[]);
+  for (const pipes of Object.values(browser.throughput)) for (const pipe of Object.keys(pipes) as PipeName[]) seen.add(pipe);
+  return [...seen];
+}
+
 const PIPE_NAMES: Record<PipeName, string> = {
   raw: 'raw data channel (baseline)',
   link: 'Duet PeerLink alone (simple-peer, no encryption)',
   chat: 'Duet, chat messages (SecureChannel)',
   records: 'Duet, binary records',
+  gcm: 'bare AES-GCM, a lower bound (not Duet: one call per message each way, nothing else)',
 };
 
 export function renderMarkdown(results: BenchResults): string {
@@ -257,7 +271,9 @@ export function renderMarkdown(results: BenchResults): string {
     'measurements two ways: **chat messages** through the unchanged `SecureChannel` (JSON chat messages in',
     'records: what a chat message costs, below the UI), and **binary records** (the same handshake and',
     '`RecordSealer`/`RecordOpener`, glued as `SecureChannel` glues them: sealing pipelined, frames in order)',
-    'for payloads a chat message cannot carry. Both pages run the same measurement code',
+    'for payloads a chat message cannot carry. A third way is for comparison only: **bare AES-GCM**, the same keys',
+    'with one encryption and one decryption per message and nothing else, a lower bound for any channel that encrypts',
+    'each message with WebCrypto (measured for round trips and 64 KiB bulk). Both pages run the same measurement code',
     '(`bench/pages/measure.ts`) in two Chromium contexts (two renderer processes) on loopback, inside a',
     'network namespace with only loopback. The bench pages are built into `bench/.build/`, never into `dist/`.',
     '',
@@ -346,24 +362,32 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     table(
       ['pipe', 'n', 'p50', 'p95', 'p99', 'max'],
-      (Object.keys(browser.roundTripMs) as PipeName[]).map((pipe) => {
-        const s = browser.roundTripMs[pipe];
-        return [PIPE_NAMES[pipe], String(s.n), String(round(s.median)), String(round(s.p95)), String(round(s.p99)), String(round(s.max))];
-      }),
+      (Object.entries(browser.roundTripMs) as [PipeName, Summary][]).map(([pipe, s]) => [
+        PIPE_NAMES[pipe],
+        String(s.n),
+        String(round(s.median)),
+        String(round(s.p95)),
+        String(round(s.p99)),
+        String(round(s.max)),
+      ]),
     ),
     '',
     '### Message rate and throughput',
     '',
     table(
       ['pipe', '100-byte messages/s', ...Object.keys(browser.throughput).map((size) => `${size}: MiB/s (each run)`)],
-      (Object.keys(browser.messagesPerSecond) as PipeName[]).map((pipe) => [
-        PIPE_NAMES[pipe],
-        perSecond(browser.messagesPerSecond[pipe].perSecond),
-        ...Object.values(browser.throughput).map((pipes) => {
-          const runs = pipes[pipe];
-          return runs ? `${round(runs.median)} (${runs.mibPerSecond.map((v) => round(v)).join(', ')})` : '— (too large for a chat message)';
-        }),
-      ]),
+      measuredPipes(browser).map((pipe) => {
+        const rate = pipe === 'gcm' ? undefined : browser.messagesPerSecond[pipe];
+        return [
+          PIPE_NAMES[pipe],
+          rate ? perSecond(rate.perSecond) : '— (not measured)',
+          ...Object.values(browser.throughput).map((pipes) => {
+            const runs = pipes[pipe];
+            if (runs) return `${round(runs.median)} (${runs.mibPerSecond.map((v) => round(v)).join(', ')})`;
+            return pipe === 'chat' ? '— (too large for a chat message)' : '— (not measured)';
+          }),
+        ];
+      }),
     ),
     '',
     ...cpuTable(browser),
@@ -481,18 +505,22 @@ function fileTransferSentences(results: BenchResults): string[] {
     'progress shown on both sides.',
     ...(main !== undefined && recordsMain !== undefined
       ? [
-          `The pages' main threads spent ${round(main)} ms per MiB, against ${round(recordsMain)} ms for bare 16 KiB records above: encoding each chunk, the memory`,
-          'sink turning chunks into Blobs (a copy into the browser\'s blob storage), the hand-overs to the checksum Worker, the',
+          `The pages' main threads spent ${round(main)} ms per MiB, against ${round(recordsMain)} ms for bare 16 KiB records above: encoding each chunk, gathering`,
+          'the chunks into Blobs (a copy into the browser\'s blob storage), the hand-overs to the checksum Worker, the',
           'acknowledgements and the progress updates.',
         ]
       : []),
-    'Three changes to this path were measured with an ad-hoc script (three 32 MiB transfers each, same machine) and not kept,',
-    'as none made transfers faster: handing the bytes to the checksum Worker in transferred 1 MiB batches instead of copying',
-    'each chunk (the copy looked costly in a CPU profile, which under a saturated CPU also counts time spent waiting for a',
-    'core; the CPU time read from /proc did not move); freeing each chunk\'s plaintext as soon as it was sealed; and sending',
-    'chunks in bursts of eight, so that each record carries eight (slower alone, 3.9–4.2 MiB/s against 4.5–5.0: each chunk',
-    'handed to the Worker was then a view of the whole batch, which `postMessage` copies whole; with the batched hand-over',
-    'as well, 3.8–5.3 MiB/s, with less main-thread time but no faster transfer).',
+    'CPU profiles of the two pages during such transfers found three costs, now removed (alternating runs of an ad-hoc',
+    'script, four 32 MiB transfers each, same machine: 5.5 → 6.8 MiB/s at the median, the main threads 96 → 60 ms per MiB).',
+    'Every byte went to the checksum Worker as a copy (a structured clone: fresh memory on both threads); the buffers are',
+    'now transferred instead, the sender\'s 512 KiB blocks once all their chunks are encoded and the receiver\'s chunks once',
+    'the memory sink has copied them into its one reused buffer. Each chunk\'s plaintext was a fresh buffer; it now comes',
+    'from a pool of reused ones (src/core/buffer-pool.ts, shared with the record layer), given back once sealing has read it.',
+    'And the progress line made new number formatters on every redraw. Tried and not kept, as no faster: reading 2 MiB',
+    'blocks instead of 512 KiB; Blob parts of 512 KiB instead of 4 MiB; freeing each chunk\'s plaintext as soon as it was',
+    'sealed; gathering the chunks into new 1 MiB buffers to transfer those to the Worker (the gathering was a fresh copy',
+    'too); and sending chunks in bursts of eight, so that each record carries eight (slower at the time, 3.9–4.2 MiB/s',
+    'against 4.5–5.0: each chunk handed to the Worker was then a view of the whole batch, which `postMessage` copies whole).',
     '',
   ];
 }
@@ -521,6 +549,50 @@ function bulkCpuSentences(browser: BrowserResults): string[] {
     `(Duet's total was ${n(duetMs)} ms per MiB; on a saturated machine a slower transfer also costs more per MiB, since some of the`,
     'work goes with time rather than with bytes, as the CPU table under Details shows for the baseline\'s slower runs too).',
   ];
+}
+
+/**
+ * What the lower-bound pipe (bare AES-GCM, one call per message each way) says about a
+ * target: whether any channel encrypting each message with WebCrypto could meet it here.
+ */
+function lowerBoundRttSentences(results: BenchResults): string[] {
+  const bound = results.figures.find((figure) => figure.id === 'rtt-p50-gcm');
+  if (!bound?.ratio) return [];
+  const intro = [
+    'The lower-bound pipe shows what the cheapest encryption with WebCrypto costs on this machine: the same keys, one',
+    `AES-GCM encryption and one decryption per message, and nothing else (no HMAC, header or sequence check). Its p50 was ${bound.display}`,
+  ];
+  const duet = results.figures.find((figure) => figure.id === 'rtt-p50');
+  if (duet?.met) return [`${intro.join(' ')} (${bound.ratio.toFixed(2)}×).`];
+  return bound.ratio > 1.5
+    ? [
+        ...intro,
+        `(${bound.ratio.toFixed(2)}×): above the target by itself, so no channel that encrypts each message with WebCrypto meets it here,`,
+        'and dropping the seed\'s HMAC (redundant next to AES-GCM, but a property the project keeps from its origin) would not',
+        'meet it either. What remains is synchronous JavaScript crypto, which needs extractable keys: not done, since it weakens',
+        'key handling for a fraction of a millisecond that a person cannot notice.',
+      ]
+    : [
+        ...intro,
+        `(${bound.ratio.toFixed(2)}×): within the target, so the record layer's own part (the seed's HMAC on each side, redundant next`,
+        'to AES-GCM but a property the project keeps from its origin, and the record checks) is what misses it. It is kept,',
+        'for a fraction of a millisecond that a person cannot notice.',
+      ];
+}
+
+function lowerBoundBulkSentences(results: BenchResults): string[] {
+  const bound = results.figures.find((figure) => figure.id === 'throughput-64 KiB-gcm');
+  const duet = results.figures.find((figure) => figure.id === 'throughput-64 KiB');
+  if (!bound?.ratio || !duet?.ratio) return [];
+  const intro = `The lower-bound pipe (the same keys, one bare AES-GCM call per message on each side, nothing else) reached ${bound.ratio.toFixed(2)}× at 64 KiB`;
+  const added =
+    duet.ratio < bound.ratio
+      ? `what Duet adds to that (an HMAC on each side, the record header and its checks) takes it from ${bound.ratio.toFixed(2)}× to ${duet.ratio.toFixed(2)}×.`
+      : `Duet's records measured ${duet.ratio.toFixed(2)}× in the same run: what they add to that (an HMAC on each side, the record header and its checks) is within this run's noise.`;
+  if (duet.ratio >= 0.9) return [`${intro}, and Duet's records ${duet.ratio.toFixed(2)}×.`];
+  return bound.ratio < 0.9
+    ? [`${intro}: below the target by itself, so on this machine no channel that encrypts with WebCrypto reaches 0.9×;`, added]
+    : [`${intro}: within the target, so what Duet adds to that (an HMAC on each side, the record header and its checks) is what misses it.`];
 }
 
 function webCryptoSentence(results: BenchResults): string[] {
@@ -622,10 +694,9 @@ function findings(results: BenchResults): string[] {
     'channel message in and out) showed 200–300 µs from a record\'s arrival to the answer leaving a page, with each of the',
     'four WebCrypto calls taking 15–125 µs from call to result, against 8–13 µs when called back to back in a loop: a call',
     `made by a page that was waiting takes longer than one in a busy loop. With a raw round trip of ${ms(rtt.raw.median)} here, 1.5× leaves`,
-    `${ms(rtt.raw.median / 2)} for all of that on both pages. Meeting it would need fewer calls per record, by`,
-    'dropping the seed\'s HMAC, which is redundant next to AES-GCM. Or it would need synchronous JavaScript crypto, which',
-    'needs extractable keys. Neither was done: the first removes a property the project keeps from its origin, and the',
-    'second weakens key handling, for a fraction of a millisecond that a person cannot notice. The p99 adds scheduling on',
+    `${ms(rtt.raw.median / 2)} for all of that on both pages.`,
+    ...lowerBoundRttSentences(results),
+    'The p99 adds scheduling on',
     'two cores shared by four busy processes: between 0.9× and 2.2× in the full runs made while building this bench.',
     '',
     `**Small messages per second (${Math.round(rate.chat.perSecond).toLocaleString('en-US')}/s, ${f('messages-per-second')?.ratio?.toFixed(2)}×).** Per second: raw ${Math.round(rate.raw.perSecond).toLocaleString('en-US')},`,
@@ -652,10 +723,12 @@ function findings(results: BenchResults): string[] {
     'and writing into it 7–11 ms per MiB, against 0.05 ms for writing into a buffer used before. On this virtual machine new',
     'memory is slow the first time it is touched (a page fault per 4 KiB page). Every WebCrypto result is such a new buffer,',
     'and so was every sealed record until this bench showed it: records are now assembled in buffers that are reused once',
-    'the record is sent (src/core/record.ts; the data channel copies what it sends). In alternating runs with and without',
+    'the record is sent (src/core/buffer-pool.ts; the data channel copies what it sends). In alternating runs with and without',
     'that reuse (six each, same machine), the median ratio went from 0.75× to 0.80× at 64 KiB and from 0.65× to 0.72× at 16 KiB.',
     'What remains is what the design asks of each record: one AES-GCM and one HMAC on each side, each AES-GCM result a new',
-    'buffer. Moving that work into a Worker, considered in earlier runs, would not help here: the cores are already busy,',
+    'buffer.',
+    ...lowerBoundBulkSentences(results),
+    'Moving that work into a Worker, considered in earlier runs, would not help here: the cores are already busy,',
     'and a Worker moves work to another thread without removing any (it adds a hand-over per record). It would help where the',
     'pages\' main threads are the limit while cores are free, as with two peers on two machines, which this bench cannot show.',
     'Between two machines each peer\'s work also has a CPU of its own, and the network is usually the limit. Measured with an',

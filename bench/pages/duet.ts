@@ -2,7 +2,7 @@
  * Duet's data path, made of the product's own modules: the signaling client
  * (src/transport/signaling-client.ts), the simple-peer PeerLink
  * (src/transport/peer-link.ts), the real RSA + ECDH + PSK handshake and the
- * record layer (src/core). Two ways to carry the measurements:
+ * record layer (src/core). Two ways to carry the measurements, and two for comparison:
  *
  * - 'chat': SecureChannel, unchanged, carrying chat PeerMessages (JSON in records),
  *   i.e. exactly what a chat message costs in the app below the UI state;
@@ -13,6 +13,8 @@
  *
  * - 'link': the PeerLink alone, no handshake and no encryption: separates what
  *   simple-peer adds from what the secure channel adds.
+ * - 'gcm': not Duet's format, a lower bound: the same keys, one bare AES-GCM call
+ *   per message on each side and nothing else (see bareGcmCodec).
  *
  * Signals, the handshake's messages among them, are relayed unsealed here (the
  * signal sealing only matters to connection setup, which bench/run.ts measures
@@ -20,7 +22,8 @@
  */
 import type { ServerMessage } from '../../signaling/protocol.ts';
 import { type Bytes, fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
-import { DEFAULT_HANDSHAKE_CONFIG, Handshake, type HandshakeOptions, type RsaIdentity, generateRsaIdentity } from '../../src/core/handshake.ts';
+import { BufferPool } from '../../src/core/buffer-pool.ts';
+import { DEFAULT_HANDSHAKE_CONFIG, Handshake, type HandshakeOptions, type RsaIdentity, type SessionKeys, generateRsaIdentity } from '../../src/core/handshake.ts';
 import { deriveRoomKeys } from '../../src/core/invite.ts';
 import type { PeerMessage } from '../../src/core/messages.ts';
 import { RecordOpener, RecordSealer, RecordType } from '../../src/core/record.ts';
@@ -31,7 +34,7 @@ import { type PeerLink, createPeerLink, prepareCertificate } from '../../src/tra
 import { type SignalingConnection, connectSignaling } from '../../src/transport/signaling-client.ts';
 import { type BenchMessage, type Kind, Measurer, type Pipe, connectionNamed, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
 
-type Mode = 'chat' | 'records' | 'link';
+type Mode = keyof typeof PIPES;
 
 interface DuetConnection {
   signaling: SignalingConnection | undefined;
@@ -120,36 +123,83 @@ async function chatPipe(setup: PipeSetup): Promise<Pipe> {
   return pipe;
 }
 
-/** The records pipe: the real handshake and record layer, binary payloads. */
-async function recordsPipe(setup: PipeSetup): Promise<Pipe> {
+/** How a pipe on the real handshake's keys turns binary payloads into frames and back. */
+interface FrameCodec {
+  /** Reads the payload before it returns (the measurements reuse their buffers). */
+  seal(payload: Bytes): Promise<Bytes>;
+  /** The frame is on the wire (the data channel copied it): its buffer may serve again. */
+  sent(frame: Bytes): void;
+  /** Resolves with the payload; results come in call order. */
+  open(frame: Bytes): Promise<Bytes>;
+}
+
+/** Duet's record layer, as SecureChannel uses it. */
+function recordCodec(keys: SessionKeys): FrameCodec {
+  const sealer = new RecordSealer(keys.sendAes, keys.sendMac);
+  const opener = new RecordOpener(keys.receiveAes, keys.receiveMac);
+  return {
+    seal: (payload) => sealer.seal(RecordType.chat, payload),
+    sent: (frame) => sealer.recycle(frame),
+    open: (frame) => opener.open(frame).then((record) => record.plaintext),
+  };
+}
+
+/**
+ * Not Duet: one AES-GCM encryption per message and one decryption, IV in front, with
+ * the same keys, and nothing else (no HMAC, no header, no sequence check). A lower
+ * bound for any channel that encrypts each message with WebCrypto, against which the
+ * record layer's own cost can be read.
+ */
+function bareGcmCodec(keys: SessionKeys): FrameCodec {
+  const buffers = new BufferPool();
+  let inOrder: Promise<unknown> = Promise.resolve();
+  return {
+    async seal(payload) {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, keys.sendAes, payload));
+      const frame = buffers.take(iv.length + ciphertext.length);
+      frame.set(iv);
+      frame.set(ciphertext, iv.length);
+      return frame;
+    },
+    sent: (frame) => buffers.give(frame),
+    open(frame) {
+      const decrypted = crypto.subtle.decrypt({ name: 'AES-GCM', iv: frame.subarray(0, 12) }, keys.receiveAes, frame.subarray(12));
+      const opened = inOrder.then(() => decrypted).then((plaintext) => new Uint8Array(plaintext));
+      inOrder = opened.catch(() => {});
+      return opened;
+    },
+  };
+}
+
+/** A pipe of binary payloads on the real handshake's keys, glued as SecureChannel glues records: sealing pipelined, frames sent in call order. */
+async function keyedPipe(setup: PipeSetup, codecOf: (keys: SessionKeys) => FrameCodec): Promise<Pipe> {
   const pipe: Pipe = { name: setup.name, errors: [], onMessage: () => {}, send: () => {} };
   const handshake = new Handshake(handshakeOf(setup));
-  let opener: RecordOpener | undefined;
+  let codec: FrameCodec | undefined;
   const waiting: Bytes[] = [];
-  const openRecord = (bytes: Bytes) => {
-    opener!.open(bytes).then(
-      (record) => pipe.onMessage(decodeBinary(record.plaintext)),
+  const openFrame = (bytes: Bytes) => {
+    codec!.open(bytes).then(
+      (payload) => pipe.onMessage(decodeBinary(payload)),
       (error: unknown) => pipe.errors.push(String(error)),
     );
   };
   setup.onHandshake((bytes) => handshake.receive(bytes));
   setup.onData((bytes) => {
-    if (opener) openRecord(bytes);
+    if (codec) openFrame(bytes);
     else waiting.push(bytes);
   });
   const [keys] = await Promise.all([handshake.run(), setup.linkUp]);
-  const sealer = new RecordSealer(keys.sendAes, keys.sendMac);
-  opener = new RecordOpener(keys.receiveAes, keys.receiveMac);
-  for (const frame of waiting.splice(0)) openRecord(frame);
+  codec = codecOf(keys);
+  for (const frame of waiting.splice(0)) openFrame(frame);
   let outbound: Promise<void> = Promise.resolve();
   pipe.send = (message) => {
-    // As SecureChannel.send: sealing starts at once, frames go out in call order.
-    const sealed = sealer.seal(RecordType.chat, encodeBinary(message));
+    const sealed = codec!.seal(encodeBinary(message));
     outbound = outbound
       .then(async () => {
-        const record = await sealed;
-        setup.link.send(record);
-        sealer.recycle(record);
+        const frame = await sealed;
+        setup.link.send(frame);
+        codec!.sent(frame);
       })
       .catch((error: unknown) => void pipe.errors.push(String(error)));
   };
@@ -169,7 +219,12 @@ async function linkPipe(setup: PipeSetup): Promise<Pipe> {
   return pipe;
 }
 
-const PIPES = { chat: chatPipe, records: recordsPipe, link: linkPipe } as const;
+const PIPES = {
+  chat: chatPipe,
+  records: (setup: PipeSetup) => keyedPipe(setup, recordCodec),
+  gcm: (setup: PipeSetup) => keyedPipe(setup, bareGcmCodec),
+  link: linkPipe,
+} as const;
 
 /** Bytes delivered before a receiver is set are kept, and handed to it when it is. */
 function handOver(): { deliver: (bytes: Bytes) => void; receiveWith: (receiver: (bytes: Bytes) => void) => void } {
