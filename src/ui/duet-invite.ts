@@ -41,7 +41,6 @@ export class DuetInvite extends LitElement {
       img {
         width: 220px;
         height: 220px;
-        image-rendering: pixelated;
         background: #fff;
         border-radius: 8px;
       }
@@ -63,9 +62,11 @@ export class DuetInvite extends LitElement {
 
   private async renderQr(link: string): Promise<void> {
     // Loaded on demand: most people never need the QR encoder before creating a room.
-    const { toDataURL } = await import('qrcode');
-    const url = await toDataURL(link, { errorCorrectionLevel: 'M', margin: 2, width: 440 });
-    if (this.qrFor === link) this.qrDataUrl = url;
+    const { toString } = await import('qrcode');
+    // An SVG (one path), not a PNG: drawing and encoding a PNG pixel by pixel took the host's
+    // main thread for tens of milliseconds, just when the guest arrives (docs/PERFORMANCE.md).
+    const svg = await toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    if (this.qrFor === link) this.qrDataUrl = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
   }
 
   private async copy(): Promise<void> {

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import jsQR from 'jsqr';
 import { connectionStatus, createRoom, expectSecure, joinByCode, newUser, securePair, send } from './users.ts';
 
 test('two people chat through a room joined by link, both ways', async ({ browser }) => {
@@ -128,13 +129,25 @@ test('the lobby explains bad codes and unknown rooms, and remembers the name', a
   await user.context.close();
 });
 
-test('the invite offers a copy button and a QR code', async ({ browser }) => {
+test('the invite offers a copy button and a QR code that a camera reads as the link', async ({ browser }) => {
   const alice = await newUser(browser);
   await alice.context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const link = await createRoom(alice, 'Alice');
   const qr = alice.page.getByRole('img', { name: 'Room QR code' });
   await expect(qr).toBeVisible();
-  expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+  // Read back as a phone would see it: the image as drawn, decoded by a QR reader.
+  const size = 300;
+  const pixels = await qr.evaluate((img: HTMLImageElement, side) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = side;
+    canvas.height = side;
+    const context = canvas.getContext('2d')!;
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, side, side);
+    context.drawImage(img, 0, 0, side, side);
+    return Array.from(context.getImageData(0, 0, side, side).data);
+  }, size);
+  expect(jsQR(Uint8ClampedArray.from(pixels), size, size)?.data).toBe(link);
   await alice.page.getByRole('button', { name: 'Copy link' }).click();
   await expect(alice.page.getByText('Link copied.')).toBeVisible();
   expect(await alice.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
