@@ -498,8 +498,14 @@ export class ChatSession {
     if (this.role !== 'host' || !keys) return;
     const nonce = toBase64Url(this.random(16));
     this.rebind(nonce);
-    this.sendSealedSignal(keys.signalKey, 'host', { type: 'session', nonce }, undefined);
-    this.startPeerLink();
+    // The nonce goes out before the host makes its peer connection (several milliseconds of
+    // main thread, which would hold the nonce back): the guest, who makes the offer, starts
+    // that much sooner. The offer cannot come first: the link is made right after the send,
+    // before this page handles any later message.
+    void this.sendSealedSignal(keys.signalKey, 'host', { type: 'session', nonce }, undefined).then(() => {
+      const { phase } = this.status;
+      if (this.sessionNonce === nonce && (phase === 'connecting' || phase === 'reconnecting')) this.startPeerLink();
+    });
   }
 
   /**
@@ -983,9 +989,10 @@ export class ChatSession {
   /**
    * Seals a signal and sends it once every signal made before it is out: sealing runs
    * in parallel and may finish out of order, but the peer must get the attempt's nonce
-   * before what it binds, and the handshake's messages in their order.
+   * before what it binds, and the handshake's messages in their order. Resolves once it
+   * went out, or was dropped (no longer wanted, or the conversation failed).
    */
-  private sendSealedSignal(key: CryptoKey, role: Role, signal: SignalData, binding: string | undefined, stillWanted: () => boolean = () => true): void {
+  private sendSealedSignal(key: CryptoKey, role: Role, signal: SignalData, binding: string | undefined, stillWanted: () => boolean = () => true): Promise<void> {
     const sealed = sealSignal(key, role, signal, this.random, binding);
     sealed.catch(() => {}); // handled in turn below
     this.outgoingSignals = this.outgoingSignals.then(
@@ -993,6 +1000,7 @@ export class ChatSession {
         if (stillWanted()) this.signaling?.send({ type: 'signal', payload });
       }),
     ).catch((error: unknown) => this.fail(toDuetError(error, 'signal-rejected')));
+    return this.outgoingSignals;
   }
 
   /** The secure channel is the conversation's (secure, or being kept through an ICE restart). */
