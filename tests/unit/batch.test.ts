@@ -16,6 +16,19 @@ const chat = (i: number, text = `message ${i}`): PeerMessage => ({ type: 'chat',
 const recordTypes = (frames: Bytes[]) => frames.map((frame) => frame[1]!).filter((type) => type >= 0x10);
 const entry = (message: PeerMessage) => ({ type: recordTypeOf(message), plaintext: encodePeerMessage(message) });
 
+/**
+ * A secure pair whose wire holds the host's records once the handshake is done, until
+ * the test delivers them: each is read long after its buffers were reused.
+ */
+async function pairHoldingHostRecords() {
+  let holding = false;
+  const held: Bytes[] = [];
+  const pair = await makePair({ tamper: (from, frame) => (holding && from === 'host' ? (held.push(frame), []) : [frame]) });
+  await establishBoth(pair);
+  holding = true;
+  return { pair, held };
+}
+
 describe('bursts of messages', () => {
   it('a burst travels as one batch record and arrives complete and in order; a lone message keeps its own type', async () => {
     const pair = await makePair();
@@ -47,12 +60,7 @@ describe('bursts of messages', () => {
   });
 
   it('large messages sent one after another arrive intact while each record reuses a sent one\'s buffer', async () => {
-    // The wire holds the records until all are sent, so each is read long after its buffer was reused.
-    let holding = false;
-    const held: Bytes[] = [];
-    const pair = await makePair({ tamper: (from, frame) => (holding && from === 'host' ? (held.push(frame), []) : [frame]) });
-    await establishBoth(pair);
-    holding = true;
+    const { pair, held } = await pairHoldingHostRecords();
     const messages = Array.from({ length: 20 }, (_, i) => chat(i, String.fromCharCode(0x61 + i).repeat(30_000 + i)));
     // One at a time: each message is a record of its own, sealed after the one before was sent.
     for (const message of messages) await pair.host.channel.send(message);
@@ -63,11 +71,7 @@ describe('bursts of messages', () => {
   });
 
   it('file chunks arrive intact while their plaintext buffers are reused, one by one and in one burst', async () => {
-    let holding = false;
-    const held: Bytes[] = [];
-    const pair = await makePair({ tamper: (from, frame) => (holding && from === 'host' ? (held.push(frame), []) : [frame]) });
-    await establishBoth(pair);
-    holding = true;
+    const { pair, held } = await pairHoldingHostRecords();
     const chunk = (index: number): PeerMessage => ({ type: 'file-chunk', id: 'file-id-0001', index, data: new Uint8Array(FILE_CHUNK_BYTES).fill(index) as Bytes });
     const oneByOne = Array.from({ length: 8 }, (_, i) => chunk(i));
     for (const message of oneByOne) await pair.host.channel.send(message);
