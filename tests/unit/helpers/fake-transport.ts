@@ -18,7 +18,7 @@ import { type ClientMessage, type ServerMessage, parseClientMessage, parseServer
 import { type Room, RoomDirectory } from '../../../signaling/rooms.ts';
 import type { Bytes } from '../../../src/core/bytes.ts';
 import { DuetError } from '../../../src/core/errors.ts';
-import { FileChecksum } from '../../../src/core/file-checksum.ts';
+import { inlineChecksum } from '../../../src/core/file-checksum.ts';
 import type { StreamingChecksum } from '../../../src/core/files.ts';
 import type { DeviceIdentity } from '../../../src/core/identity.ts';
 import { type WebRtcSignal, sdpFingerprint } from '../../../src/core/signal-seal.ts';
@@ -527,14 +527,13 @@ export interface MakeSessionOptions {
  * does), so a caller that used bytes after handing them over would find them empty.
  */
 export async function handOverChecksum(): Promise<StreamingChecksum> {
-  const checksum = new FileChecksum();
+  const checksum = inlineChecksum();
   return {
+    ...checksum,
     consume: (bytes) => {
-      checksum.update(bytes);
+      checksum.consume(bytes);
       structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
     },
-    digestHex: async () => checksum.digestHex(),
-    dispose: () => {},
   };
 }
 
