@@ -151,20 +151,21 @@ function recordCodec(keys: SessionKeys): FrameCodec {
  * record layer's own cost can be read.
  */
 function bareGcmCodec(keys: SessionKeys): FrameCodec {
+  const IV_BYTES = 12;
   const buffers = new BufferPool();
   let inOrder: Promise<unknown> = Promise.resolve();
   return {
     async seal(payload) {
-      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
       const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, keys.sendAes, payload));
-      const frame = buffers.take(iv.length + ciphertext.length);
+      const frame = buffers.take(IV_BYTES + ciphertext.length);
       frame.set(iv);
-      frame.set(ciphertext, iv.length);
+      frame.set(ciphertext, IV_BYTES);
       return frame;
     },
     sent: (frame) => buffers.give(frame),
     open(frame) {
-      const decrypted = crypto.subtle.decrypt({ name: 'AES-GCM', iv: frame.subarray(0, 12) }, keys.receiveAes, frame.subarray(12));
+      const decrypted = crypto.subtle.decrypt({ name: 'AES-GCM', iv: frame.subarray(0, IV_BYTES) }, keys.receiveAes, frame.subarray(IV_BYTES));
       const opened = inOrder.then(() => decrypted).then((plaintext) => new Uint8Array(plaintext));
       inOrder = opened.catch(() => {});
       return opened;
