@@ -5,7 +5,7 @@
 import { DuetError } from './core/errors.ts';
 import { loadConfig } from './config.ts';
 import { describeError, t } from './i18n/i18n.ts';
-import { ChatSession } from './state/chat-session.ts';
+import { Session } from './session/session.ts';
 import { connectSignaling } from './transport/signaling-client.ts';
 import { applyTheme, savedTheme } from './ui/theme.ts';
 import { applyLocale, initialLocale } from './ui/locale.ts';
@@ -99,7 +99,7 @@ async function start(): Promise<void> {
   const app = document.createElement('duet-app');
   app.environment = {
     newSession: () =>
-      new ChatSession({
+      new Session({
         signalingUrl: config.signalingUrl,
         appUrl: location.origin + location.pathname + location.search,
         iceServers: config.iceServers,

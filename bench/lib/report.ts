@@ -304,7 +304,7 @@ export function renderMarkdown(results: BenchResults): string {
     '  (acknowledged every 200), after a 2 s warm-up; messages ÷ time until the receiver confirmed the last.',
     '- **RSA key generation.** The app\'s own `generateRsaIdentity` (WebCrypto `generateKey` for RSA-OAEP with',
     '  SHA-256, then the SPKI export) in a page, one after another; median and p95. The app starts it when',
-    '  the lobby opens (`ChatSession`\'s constructor), so it runs while a person types a name.',
+    '  the lobby opens (`Session`\'s constructor), so it runs while a person types a name.',
     '- **Initial JavaScript.** The module script in `dist/index.html` plus everything it imports statically,',
     '  each file gzipped at level 9 (Node\'s zlib), kB = 1,000 bytes. The row below it adds every script the',
     '  browser actually fetched before the lobby appeared (the UI chunk is imported right after start-up).',

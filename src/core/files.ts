@@ -1,7 +1,7 @@
 /**
  * File transfer, the parts that need no DOM: sizes and limits, what a received
  * file may be called and typed as, the whole-file checksum, and the progress
- * meter. The state machine lives in src/state/file-transfers.ts.
+ * meter. The state machine lives in src/session/file-transfers.ts.
  */
 
 /** Bytes of file data in one record: every chunk is sealed (AES-GCM + HMAC) on its own. */

@@ -6,7 +6,7 @@
 import type { Bytes } from '../core/bytes.ts';
 import { DuetError } from '../core/errors.ts';
 import { localFileType } from '../core/files.ts';
-import type { FileSink } from '../state/file-transfers.ts';
+import type { FileSink } from '../session/file-transfers.ts';
 
 /**
  * Chunks are gathered into Blobs of this size: the browser may keep large Blobs

@@ -5,7 +5,7 @@
  * The browser is reached only through an AttentionHost, so the logic runs in Node tests.
  */
 import { t, tPlural } from '../i18n/i18n.ts';
-import type { ChatSession } from '../state/chat-session.ts';
+import type { SessionView } from '../session/view.ts';
 
 export type NotificationState = NotificationPermission | 'unsupported';
 
@@ -40,7 +40,7 @@ export class AttentionController {
   soundOn = false;
 
   constructor(
-    private readonly session: () => (Pick<ChatSession, 'messages'> & Partial<Pick<ChatSession, 'transfers'>>) | undefined,
+    private readonly session: () => (Pick<SessionView, 'messages'> & Partial<Pick<SessionView, 'transfers'>>) | undefined,
     private readonly host: AttentionHost = browserAttentionHost(),
   ) {
     host.onVisible(() => this.clear());
@@ -135,7 +135,7 @@ function chime(): void {
 }
 
 /** Whether to offer "Notify me": supported, not yet decided, and a message has arrived. */
-export function canOfferNotifications(session: Pick<ChatSession, 'messages'>, permission?: NotificationState): boolean {
+export function canOfferNotifications(session: Pick<SessionView, 'messages'>, permission?: NotificationState): boolean {
   if (!session.messages.some((m) => m.from === 'peer')) return false;
   return (permission ?? rememberedNotificationState()) === 'default';
 }

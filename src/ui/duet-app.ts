@@ -5,8 +5,9 @@ import { live } from 'lit/directives/live.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import { normaliseName } from '../core/messages.ts';
 import { LANGUAGE_NAMES, LOCALES, type Locale, type MessageKey, currentLocale, describeError, parseLocale, t } from '../i18n/i18n.ts';
-import { generateDeviceIdentity, identityFingerprint } from '../core/identity.ts';
-import type { ChatSession } from '../state/chat-session.ts';
+import { identityFingerprint } from '../core/identity.ts';
+import { loadOrCreateDeviceIdentity } from '../session/peer-trust.ts';
+import type { SessionView } from '../session/view.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 import type { CreateRoomDetail, JoinRoomDetail } from './duet-lobby.ts';
 import { sessionContext, SessionController } from './session-context.ts';
@@ -30,7 +31,7 @@ const THEME_LABELS = { system: 'app.theme.system', light: 'app.theme.light', dar
 
 /** Everything the app needs from its surroundings, so the element stays testable. */
 export interface AppEnvironment {
-  newSession(): ChatSession;
+  newSession(): SessionView;
   storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
   /** The invite code from the URL fragment, already removed from the address bar. */
   invitedCode: string;
@@ -49,7 +50,7 @@ export class DuetApp extends LitElement {
 
   @provide({ context: sessionContext })
   @state()
-  session: ChatSession | undefined;
+  session: SessionView | undefined;
 
   @state() private lobbyError: DuetError | undefined;
   @state() private invitedCode = '';
@@ -193,16 +194,7 @@ export class DuetApp extends LitElement {
     await this.enter(event.detail, (session) => session.joinRoom(event.detail.name, event.detail.code));
   }
 
-  /** Loads (or makes, the first time) this device's identity key. */
-  private async deviceIdentity(store: DeviceStore) {
-    const existing = await store.loadIdentity();
-    if (existing) return existing;
-    const identity = await generateDeviceIdentity();
-    await store.saveIdentity(identity);
-    return identity;
-  }
-
-  private async enter(detail: CreateRoomDetail, action: (session: ChatSession) => Promise<void>): Promise<void> {
+  private async enter(detail: CreateRoomDetail, action: (session: SessionView) => Promise<void>): Promise<void> {
     const session = this.session;
     if (!session) return;
     this.lobbyError = undefined;
@@ -212,7 +204,7 @@ export class DuetApp extends LitElement {
       if (detail.remember) {
         const store = this.environment?.deviceStore;
         if (!store) throw new DuetError('storage-unavailable');
-        session.useDevice(await this.deviceIdentity(store).catch((e: unknown) => Promise.reject(toDuetError(e, 'storage-unavailable'))), store);
+        session.useDevice(await loadOrCreateDeviceIdentity(store).catch((e: unknown) => Promise.reject(toDuetError(e, 'storage-unavailable'))), store);
       }
       await action(session);
       this.rememberName(detail.name);
@@ -324,14 +316,14 @@ export class DuetApp extends LitElement {
     </select>`;
   }
 
-  private renderLeave(session: ChatSession) {
+  private renderLeave(session: SessionView) {
     const over = session.status.phase === 'ended' || session.status.phase === 'failed';
     return over
       ? html`<button type="button" @click=${() => this.startOver()}>${t('app.newConversation')}</button>`
       : html`<button type="button" class="secondary" @click=${() => session.leave()}>${t('app.leave')}</button>`;
   }
 
-  private renderScreen(session: ChatSession) {
+  private renderScreen(session: SessionView) {
     const status = session.status;
     if (status.phase === 'lobby') {
       return html`<duet-lobby

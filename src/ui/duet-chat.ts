@@ -3,8 +3,8 @@ import { customElement, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import { describeError, formatTime, t, tParts } from '../i18n/i18n.ts';
-import type { ChatMessage, ChatSession } from '../state/chat-session.ts';
-import type { FileTransfer } from '../state/file-transfers.ts';
+import type { ChatMessage, SessionView } from '../session/view.ts';
+import type { FileTransfer } from '../session/view.ts';
 import './duet-file-card.ts';
 import { SessionConsumer } from './session-context.ts';
 import { baseStyles } from './styles.ts';
@@ -244,7 +244,7 @@ export class DuetChat extends SessionConsumer {
     `;
   }
 
-  private renderIdentity(session: ChatSession) {
+  private renderIdentity(session: SessionView) {
     const identity = session.peerIdentity;
     const name = session.peerName || t('peer.fallback');
     if (identity.kind === 'none' || identity.kind === 'invalid') return nothing;
@@ -263,7 +263,7 @@ export class DuetChat extends SessionConsumer {
     }
   }
 
-  private renderIdentityWarning(session: ChatSession) {
+  private renderIdentityWarning(session: SessionView) {
     const code = session.peerIdentity.kind === 'invalid' ? 'identity-invalid' : 'identity-changed';
     const error = new DuetError(code);
     return html`<section class="warning" role="alert" aria-labelledby="warning-title">
@@ -400,7 +400,7 @@ export class DuetChat extends SessionConsumer {
 type TimelineItem = { kind: 'message'; position: number; message: ChatMessage } | { kind: 'file'; position: number; transfer: FileTransfer };
 
 /** Messages and files in the order they happened here. */
-function timeline(session: ChatSession): TimelineItem[] {
+function timeline(session: SessionView): TimelineItem[] {
   const items: TimelineItem[] = [
     ...session.messages.map((message): TimelineItem => ({ kind: 'message', position: message.position, message })),
     ...session.transfers.map((transfer): TimelineItem => ({ kind: 'file', position: transfer.position, transfer })),

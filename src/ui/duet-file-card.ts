@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { type DuetError, toDuetError } from '../core/errors.ts';
 import { LARGE_IN_MEMORY_WARNING_BYTES, STREAM_TO_DISK_ABOVE_BYTES, isPreviewable } from '../core/files.ts';
 import { currentLocale, describeError, formatTime, t } from '../i18n/i18n.ts';
-import type { FileTransfer } from '../state/file-transfers.ts';
+import type { FileTransfer } from '../session/view.ts';
 import { DiskFileSink, MemoryFileSink } from '../storage/file-sinks.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import { SessionConsumer } from './session-context.ts';

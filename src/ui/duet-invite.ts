@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { t } from '../i18n/i18n.ts';
-import type { Invite } from '../state/chat-session.ts';
+import type { Invite } from '../session/view.ts';
 import { LocaleController } from './locale.ts';
 import { baseStyles } from './styles.ts';
 

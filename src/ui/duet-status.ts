@@ -1,7 +1,7 @@
 import { css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { describeError, t } from '../i18n/i18n.ts';
-import type { ChatSession } from '../state/chat-session.ts';
+import type { SessionView } from '../session/view.ts';
 import { SessionConsumer } from './session-context.ts';
 import { statusText } from './status-text.ts';
 import { baseStyles } from './styles.ts';
@@ -94,7 +94,7 @@ export class DuetStatus extends SessionConsumer {
   }
 
   /** Problems that did not end the conversation: a dropped forged record, a failed join attempt. */
-  private renderNotices(session: ChatSession) {
+  private renderNotices(session: SessionView) {
     if (session.notices.length === 0) return nothing;
     return html`<div class="notices" role="alert">
       ${session.notices.map(

@@ -1,20 +1,20 @@
 /**
- * How Lit elements see the ChatSession: the app provides it through @lit/context,
+ * How Lit elements see the SessionView: the app provides it through @lit/context,
  * and SessionController re-renders its host whenever the session changes.
  */
 import { consume, createContext } from '@lit/context';
 import { LitElement, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { property } from 'lit/decorators.js';
-import type { ChatSession } from '../state/chat-session.ts';
+import type { SessionView } from '../session/view.ts';
 import { LocaleController } from './locale.ts';
 
-export const sessionContext = createContext<ChatSession | undefined>(Symbol('duet-session'));
+export const sessionContext = createContext<SessionView | undefined>(Symbol('duet-session'));
 
 export class SessionController implements ReactiveController {
   private unsubscribe: (() => void) | undefined;
-  private current: ChatSession | undefined;
+  private current: SessionView | undefined;
 
-  constructor(private readonly host: ReactiveControllerHost & { session?: ChatSession | undefined }) {
+  constructor(private readonly host: ReactiveControllerHost & { session?: SessionView | undefined }) {
     host.addController(this);
   }
 
@@ -45,7 +45,7 @@ export class SessionController implements ReactiveController {
 export class SessionConsumer extends LitElement {
   @consume({ context: sessionContext, subscribe: true })
   @property({ attribute: false })
-  session: ChatSession | undefined;
+  session: SessionView | undefined;
 
   constructor() {
     super();

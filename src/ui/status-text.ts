@@ -1,5 +1,5 @@
 import { describeError, errorSentence, t } from '../i18n/i18n.ts';
-import type { SessionStatus } from '../state/chat-session.ts';
+import type { SessionStatus } from '../session/view.ts';
 
 /** The plain sentence for each phase, in the current language. Never claims "encrypted" before the handshake completed. */
 export function statusText(status: SessionStatus, peerName: string): string {

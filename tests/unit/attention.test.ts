@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadLocale, setLocale } from '../../src/i18n/i18n.ts';
-import type { FileTransfer } from '../../src/state/file-transfers.ts';
-import type { ChatMessage } from '../../src/state/chat-session.ts';
+import type { FileTransfer } from '../../src/session/view.ts';
+import type { ChatMessage } from '../../src/session/view.ts';
 import {
   AttentionController,
   type AttentionHost,

@@ -1,5 +1,5 @@
 /**
- * In-memory stand-ins for the two transports ChatSession uses, so the whole state
+ * In-memory stand-ins for the two transports Session uses, so the whole state
  * machine runs in Node with real crypto and no sockets:
  *
  * - FakeSignalingServer: the real server's room semantics (the RoomDirectory of
@@ -10,7 +10,7 @@
  *   exchange, matched by the DTLS fingerprints in their SDP, like WebRTC would.
  *   A connected pair can lose its network path (both see ICE 'disconnected', frames
  *   wait as SCTP would retransmit them) and get it back through an ICE restart.
- * - makeSession: a ChatSession wired to both, with a ManualClock.
+ * - makeSession: a Session wired to both, with a ManualClock.
  */
 import { DEFAULT_HANDSHAKE_CONFIG, type HandshakeConfig } from '../../../src/core/handshake.ts';
 import { randomInt } from 'node:crypto';
@@ -22,7 +22,7 @@ import { inlineChecksum } from '../../../src/core/file-checksum.ts';
 import type { StreamingChecksum } from '../../../src/core/files.ts';
 import type { DeviceIdentity } from '../../../src/core/identity.ts';
 import { type WebRtcSignal, sdpFingerprint } from '../../../src/core/signal-seal.ts';
-import { ChatSession, type SessionStatus } from '../../../src/state/chat-session.ts';
+import { Session, type SessionStatus } from '../../../src/session/session.ts';
 import type { DeviceStore } from '../../../src/storage/device-store.ts';
 import type { PeerLink, PeerLinkOptions } from '../../../src/transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../../../src/transport/signaling-client.ts';
@@ -33,7 +33,7 @@ import { ManualClock } from './manual-clock.ts';
 
 /** One client socket as the fake server sees it. */
 export class FakeSignalingConnection {
-  /** Whatever the creator passed (makeSession passes the ChatSession). */
+  /** Whatever the creator passed (makeSession passes the Session). */
   readonly owner: unknown;
   readonly url: string;
   open = true;
@@ -537,18 +537,18 @@ export async function handOverChecksum(): Promise<StreamingChecksum> {
   };
 }
 
-const phaseHistories = new WeakMap<ChatSession, SessionStatus['phase'][]>();
+const phaseHistories = new WeakMap<Session, SessionStatus['phase'][]>();
 
 /** The phases a session went through (consecutive repeats collapsed), starting with 'lobby'. */
-export function phaseHistory(session: ChatSession): SessionStatus['phase'][] {
+export function phaseHistory(session: Session): SessionStatus['phase'][] {
   return phaseHistories.get(session) ?? [];
 }
 
-/** A ChatSession on the world's fake server and network, with its ManualClock. */
-export async function makeSession(world: World, options: MakeSessionOptions = {}): Promise<ChatSession> {
-  let session: ChatSession | undefined;
+/** A Session on the world's fake server and network, with its ManualClock. */
+export async function makeSession(world: World, options: MakeSessionOptions = {}): Promise<Session> {
+  let session: Session | undefined;
   const construct = () =>
-    new ChatSession({
+    new Session({
       signalingUrl: SIGNALING_URL,
       appUrl: APP_URL,
       iceServers: [],

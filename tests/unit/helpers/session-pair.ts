@@ -1,10 +1,10 @@
 /**
  * Two ChatSessions in one fake world, and waiting for what they do: shared by
- * the ChatSession and file-transfer tests. Nothing sleeps; conditions are polled.
+ * the Session and file-transfer tests. Nothing sleeps; conditions are polled.
  */
 import { expect, vi } from 'vitest';
 import { DuetError, type ErrorCode } from '../../../src/core/errors.ts';
-import type { ChatSession, Invite, SessionStatus } from '../../../src/state/chat-session.ts';
+import type { Session, Invite, SessionStatus } from '../../../src/session/session.ts';
 import { type MakeSessionOptions, type World, createWorld, makeSession } from './fake-transport.ts';
 
 /** Generous for real crypto on a busy machine. */
@@ -15,7 +15,7 @@ export function waitFor<T>(check: () => T | Promise<T>, timeout = TIMEOUT): Prom
 }
 
 export async function waitForPhase<P extends SessionStatus['phase']>(
-  session: ChatSession,
+  session: Session,
   phase: P,
   timeout = TIMEOUT,
 ): Promise<Extract<SessionStatus, { phase: P }>> {
@@ -24,22 +24,22 @@ export async function waitForPhase<P extends SessionStatus['phase']>(
 }
 
 /** Waits until the session failed, then checks it failed with exactly this code. */
-export async function expectFailed(session: ChatSession, code: ErrorCode): Promise<void> {
+export async function expectFailed(session: Session, code: ErrorCode): Promise<void> {
   const status = await waitForPhase(session, 'failed');
   expect(status.error).toBeInstanceOf(DuetError);
   expect(status.error.code).toBe(code);
 }
 
-export async function createdInvite(host: ChatSession, name = 'Alice'): Promise<Invite> {
+export async function createdInvite(host: Session, name = 'Alice'): Promise<Invite> {
   await host.createRoom(name);
   return (await waitForPhase(host, 'waiting')).invite;
 }
 
-export function noticeCodes(session: ChatSession): string[] {
+export function noticeCodes(session: Session): string[] {
   return session.notices.map((n) => n.error.code);
 }
 
-export async function bothSecure(a: ChatSession, b: ChatSession, timeout = TIMEOUT): Promise<string> {
+export async function bothSecure(a: Session, b: Session, timeout = TIMEOUT): Promise<string> {
   const [sa, sb] = await Promise.all([waitForPhase(a, 'secure', timeout), waitForPhase(b, 'secure', timeout)]);
   expect(sa.safetyCode).toBe(sb.safetyCode);
   // Each side has the other's profile (sent right after the handshake).
@@ -49,8 +49,8 @@ export async function bothSecure(a: ChatSession, b: ChatSession, timeout = TIMEO
 
 export interface Pair {
   world: World;
-  host: ChatSession;
-  guest: ChatSession;
+  host: Session;
+  guest: Session;
   invite: Invite;
   safetyCode: string;
 }

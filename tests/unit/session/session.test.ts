@@ -1,29 +1,29 @@
 /**
- * ChatSession, the conversation's state machine, end to end in Node: real crypto
+ * Session, the conversation's state machine, end to end in Node: real crypto
  * (room keys, sealed signals, CPace, the RSA+ECDH handshake, records, device
  * identities) over an in-memory signaling server with the real room semantics and
  * a fake WebRTC network. Time is a ManualClock, so no timer fires unless a test
  * moves it; nothing sleeps, conditions are awaited with vi.waitFor.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { type Bytes, bytesEqual, fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
-import { DuetError } from '../../src/core/errors.ts';
-import { generateDeviceIdentity, identityFingerprint } from '../../src/core/identity.ts';
-import { deriveRoomKeys, parseInviteInput } from '../../src/core/invite.ts';
-import { MAX_MESSAGE_LENGTH } from '../../src/core/messages.ts';
-import { RecordType } from '../../src/core/record.ts';
-import { loadWordlist } from '../../src/core/short-code.ts';
-import type { ChatSession, ReconnectStage } from '../../src/state/chat-session.ts';
-import type { ServerMessage } from '../../signaling/protocol.ts';
-import { MemoryDeviceStore } from '../../src/storage/device-store.ts';
-import { APP_URL, createWorld, makeSession, phaseHistory } from './helpers/fake-transport.ts';
-import { bothSecure, createdInvite, expectFailed, noticeCodes, securePair, waitFor, waitForPhase } from './helpers/session-pair.ts';
-import { settle } from './helpers/manual-clock.ts';
+import { type Bytes, bytesEqual, fromBase64Url, toBase64Url } from '../../../src/core/bytes.ts';
+import { DuetError } from '../../../src/core/errors.ts';
+import { generateDeviceIdentity, identityFingerprint } from '../../../src/core/identity.ts';
+import { deriveRoomKeys, parseInviteInput } from '../../../src/core/invite.ts';
+import { MAX_MESSAGE_LENGTH } from '../../../src/core/messages.ts';
+import { RecordType } from '../../../src/core/record.ts';
+import { loadWordlist } from '../../../src/core/short-code.ts';
+import type { Session, ReconnectStage } from '../../../src/session/session.ts';
+import type { ServerMessage } from '../../../signaling/protocol.ts';
+import { MemoryDeviceStore } from '../../../src/storage/device-store.ts';
+import { APP_URL, createWorld, makeSession, phaseHistory } from '../helpers/fake-transport.ts';
+import { bothSecure, createdInvite, expectFailed, noticeCodes, securePair, waitFor, waitForPhase } from '../helpers/session-pair.ts';
+import { settle } from '../helpers/manual-clock.ts';
 
 // Each session generates a real RSA-2048 key pair, whose time varies a lot on a busy machine.
 vi.setConfig({ testTimeout: 30_000 });
 
-function peerTexts(session: ChatSession): string[] {
+function peerTexts(session: Session): string[] {
   return session.messages.filter((m) => m.from === 'peer').map((m) => m.text);
 }
 
@@ -36,7 +36,7 @@ function flipBit(payload: string): string {
 
 const SAFETY_CODE = /^\d{5}( \d{5}){5}$/;
 
-describe('ChatSession: creating and joining by link', () => {
+describe('Session: creating and joining by link', () => {
   it('takes both people to secure with the same safety code, names exchanged, through the expected phases', async () => {
     const world = createWorld();
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
@@ -149,7 +149,7 @@ describe('ChatSession: creating and joining by link', () => {
   });
 });
 
-describe('ChatSession: short codes', () => {
+describe('Session: short codes', () => {
   it('joins with the short code typed the way it is heard, through the PAKE', async () => {
     const world = createWorld();
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
@@ -190,7 +190,7 @@ describe('ChatSession: short codes', () => {
   });
 });
 
-describe('ChatSession: join errors', () => {
+describe('Session: join errors', () => {
   it('refuses unreadable codes at once with invalid-code and stays in the lobby', async () => {
     const world = createWorld();
     const guest = await makeSession(world);
@@ -244,7 +244,7 @@ describe('ChatSession: join errors', () => {
   });
 });
 
-describe('ChatSession: leaving', () => {
+describe('Session: leaving', () => {
   it('when the peer leaves after secure, the other side ends with peer-left and can no longer send', async () => {
     const { world, host, guest } = await securePair();
     await host.send('bye soon');
@@ -312,7 +312,7 @@ describe('ChatSession: leaving', () => {
   });
 });
 
-describe('ChatSession: an attacking server or network', () => {
+describe('Session: an attacking server or network', () => {
   it('a relayed signal altered on its way to the host: the host fails signal-rejected, the guest peer-left-early', async () => {
     const world = createWorld();
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
@@ -446,7 +446,7 @@ describe('ChatSession: an attacking server or network', () => {
   });
 });
 
-describe('ChatSession: remembered devices', () => {
+describe('Session: remembered devices', () => {
   it('checks the peer\'s identity proof against this session even when the peer\'s profile arrives before our link reports it is up', async () => {
     const alice = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };
     const bruno = { identity: await generateDeviceIdentity(), store: new MemoryDeviceStore() };
@@ -545,7 +545,7 @@ describe('ChatSession: remembered devices', () => {
   });
 });
 
-describe('ChatSession: send()', () => {
+describe('Session: send()', () => {
   it('rejects with not-connected before the conversation is secure', async () => {
     const world = createWorld({ network: { connectivity: false } });
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
@@ -582,7 +582,7 @@ describe('ChatSession: send()', () => {
   });
 });
 
-describe('ChatSession: typing and receipts', () => {
+describe('Session: typing and receipts', () => {
   it('shows the peer typing for a few seconds, at most one hint every 3 s, cleared by their message', async () => {
     const { world, host, guest } = await securePair();
     const link = world.network.linkOf(host)!;
@@ -617,7 +617,7 @@ describe('ChatSession: typing and receipts', () => {
   });
 });
 
-describe('ChatSession: reconnection', () => {
+describe('Session: reconnection', () => {
   it('a broken link is restored with a resumed handshake: same safety code, the outbox resent, nothing twice', async () => {
     const { world, host, guest } = await securePair();
     const safety = host.status.phase === 'secure' ? host.status.safetyCode : '';
@@ -666,7 +666,7 @@ describe('ChatSession: reconnection', () => {
 });
 
 /** The reconnection stages a session went through, in order (consecutive repeats collapsed). */
-function recordStages(session: ChatSession): ReconnectStage[] {
+function recordStages(session: Session): ReconnectStage[] {
   const stages: ReconnectStage[] = [];
   session.subscribe(() => {
     const status = session.status;
@@ -675,11 +675,11 @@ function recordStages(session: ChatSession): ReconnectStage[] {
   return stages;
 }
 
-function allDelivered(session: ChatSession): boolean {
+function allDelivered(session: Session): boolean {
   return session.messages.every((m) => m.from === 'peer' || m.state === 'delivered');
 }
 
-describe('ChatSession: ICE restart first', () => {
+describe('Session: ICE restart first', () => {
   it('ICE lost on both sides: the host leads a restart on the same peer connection; same session, same safety code, outbox resent once', async () => {
     const { world, host, guest, safetyCode } = await securePair();
     const hostLink = world.network.linkOf(host)!;
@@ -877,7 +877,7 @@ describe('ChatSession: ICE restart first', () => {
   });
 });
 
-describe('ChatSession: losing the signaling connection', () => {
+describe('Session: losing the signaling connection', () => {
   it('while waiting for the peer: fails with signaling-lost', async () => {
     const world = createWorld();
     const host = await makeSession(world);
@@ -904,11 +904,11 @@ describe('ChatSession: losing the signaling connection', () => {
   });
 });
 
-describe('ChatSession: handshake timing', () => {
+describe('Session: handshake timing', () => {
   it('runs the handshake through the server while WebRTC connects: secure waits for the link, which carries records only', async () => {
     const world = createWorld({ network: { connectivity: false } });
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
-    const signalsFrom = (session: ChatSession) => world.server.connectionOf(session)!.sent.filter((m) => m.type === 'signal').length;
+    const signalsFrom = (session: Session) => world.server.connectionOf(session)!.sent.filter((m) => m.type === 'signal').length;
     const invite = await createdInvite(host);
     await guest.joinRoom('Bruno', invite.link);
     // No direct route yet, but the whole handshake went through the server: the host's

@@ -6,11 +6,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import type { Bytes } from '../../src/core/bytes.ts';
-import { utf8Encode } from '../../src/core/bytes.ts';
-import type { Clock } from '../../src/core/clock.ts';
-import { DuetError } from '../../src/core/errors.ts';
-import { FileChecksum } from '../../src/core/file-checksum.ts';
+import type { Bytes } from '../../../src/core/bytes.ts';
+import { utf8Encode } from '../../../src/core/bytes.ts';
+import type { Clock } from '../../../src/core/clock.ts';
+import { DuetError } from '../../../src/core/errors.ts';
+import { FileChecksum } from '../../../src/core/file-checksum.ts';
 import {
   FILE_CHUNK_BYTES,
   FILE_WINDOW_BYTES,
@@ -20,15 +20,15 @@ import {
   chunkCount,
   localFileType,
   sanitiseFileName,
-} from '../../src/core/files.ts';
-import { type PeerMessage, encodePeerMessage, parsePeerMessage, recordTypeOf } from '../../src/core/messages.ts';
-import { RecordType } from '../../src/core/record.ts';
-import type { ServerMessage } from '../../signaling/protocol.ts';
-import { type FileSink, FileTransfers, type FileTransfersHost } from '../../src/state/file-transfers.ts';
-import { DiskFileSink, MemoryFileSink } from '../../src/storage/file-sinks.ts';
-import { workerChecksum } from '../../src/storage/worker-checksum.ts';
-import { ManualClock, settle } from './helpers/manual-clock.ts';
-import { securePair, waitFor, waitForPhase } from './helpers/session-pair.ts';
+} from '../../../src/core/files.ts';
+import { type PeerMessage, encodePeerMessage, parsePeerMessage, recordTypeOf } from '../../../src/core/messages.ts';
+import { RecordType } from '../../../src/core/record.ts';
+import type { ServerMessage } from '../../../signaling/protocol.ts';
+import { type FileSink, FileTransfers, type FileTransfersHost } from '../../../src/session/file-transfers.ts';
+import { DiskFileSink, MemoryFileSink } from '../../../src/storage/file-sinks.ts';
+import { workerChecksum } from '../../../src/storage/worker-checksum.ts';
+import { ManualClock, settle } from '../helpers/manual-clock.ts';
+import { securePair, waitFor, waitForPhase } from '../helpers/session-pair.ts';
 
 vi.setConfig({ testTimeout: 30_000 });
 

@@ -1,5 +1,5 @@
 /**
- * Files, both ways, over the secure channel of a ChatSession.
+ * Files, both ways, over the secure channel of a Session.
  *
  * A transfer is offered (name, size, type), and nothing flows until the receiver
  * accepts. Then the sender streams it in chunks of at most 16 KiB, each its own
@@ -11,7 +11,7 @@
  * sender rather than filling anyone's memory, and a chat message never waits
  * behind more than a window of file data.
  *
- * Plain TypeScript like ChatSession: the sinks (memory or disk) are passed in.
+ * Plain TypeScript like Session: the sinks (memory or disk) are passed in.
  */
 import type { Bytes, RandomSource } from '../core/bytes.ts';
 import { toBase64Url } from '../core/bytes.ts';
@@ -66,7 +66,7 @@ export type TransferStatus =
 export interface FileTransfer {
   id: string;
   direction: 'outgoing' | 'incoming';
-  /** Where it sits among the chat messages (shared counter with ChatSession). */
+  /** Where it sits among the chat messages (shared counter with Session). */
   position: number;
   /** Who sent it. */
   senderName: string;

@@ -1,0 +1,187 @@
+/**
+ * The room on the signaling server: how this side enters it (the link's secret, or a
+ * short code), the signaling connection, the host's invite, and finding the room again
+ * after the server connection dropped. It knows nothing of peers or keys beyond the
+ * room's own.
+ */
+import type { ClientMessage, RoomId, ServerMessage } from '../../signaling/protocol.ts';
+import type { Bytes, RandomSource } from '../core/bytes.ts';
+import { type DuetError, toDuetError } from '../core/errors.ts';
+import { type RoomKeys, deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../core/invite.ts';
+import { formatShortCode, generatePassword, loadWordlist, looksLikeShortCode, parseShortCode } from '../core/short-code.ts';
+import type { SignalingConnection } from '../transport/signaling-client.ts';
+import type { Invite } from './phases.ts';
+import type { SessionTransport } from './session.ts';
+
+/** How this side enters the room: with the link's secret, or with a short code's password. */
+export type Entry = { kind: 'link'; secret: Bytes } | { kind: 'short'; nameplate: number; password: string };
+
+export interface RoomEntryHost {
+  /** Every server message but 'created', which RoomEntry handles itself. */
+  message(message: Exclude<ServerMessage, { type: 'created' }>): void;
+  invalid(error: DuetError): void;
+  /** The signaling connection closed (it is already forgotten). */
+  closed(): void;
+  /** The host's room exists and its invite is ready. */
+  roomReady(invite: Invite): void;
+  /** The server could not be reached, or the room's keys not derived. */
+  failed(error: DuetError): void;
+}
+
+export interface RoomEntryOptions {
+  signalingUrl: string;
+  appUrl: string;
+  transport: Pick<SessionTransport, 'connectSignaling'>;
+  random: RandomSource;
+}
+
+export class RoomEntry {
+  entry: Entry | undefined;
+  /** Keys from the invite secret (link entry). */
+  roomKeys: RoomKeys | undefined;
+  /** The room as the server knows it (derived from the link, or told to a short-code guest). */
+  roomId: RoomId | undefined;
+  /** The host's invite, kept so the room can be offered again if a guest drops out early. */
+  invite: Invite | undefined;
+  /** The host's short-code password and the nameplate the server gave it. */
+  private shortPassword: string | undefined;
+  private hostNameplate: number | undefined;
+  /** Settles once the host's short-code password is made (or could not be). */
+  private shortPasswordReady: Promise<void> = Promise.resolve();
+  private signaling: SignalingConnection | undefined;
+
+  constructor(
+    private readonly host: RoomEntryHost,
+    private readonly options: RoomEntryOptions,
+  ) {}
+
+  /** Reads an invite link, its code, or a short code; throws DuetError('invalid-code'). */
+  async readInvite(input: string): Promise<Entry> {
+    return looksLikeShortCode(input) ? { kind: 'short', ...parseShortCode(input, await loadWordlist()) } : { kind: 'link', secret: parseInviteInput(input) };
+  }
+
+  get connected(): boolean {
+    return this.signaling !== undefined;
+  }
+
+  /** The short code's password and number for a PAKE in this room (the guest's typed one, or the host's own). */
+  get shortCode(): { password: string; nameplate: number } | undefined {
+    if (this.entry?.kind === 'short') return { password: this.entry.password, nameplate: this.entry.nameplate };
+    if (this.shortPassword && this.hostNameplate !== undefined) return { password: this.shortPassword, nameplate: this.hostNameplate };
+    return undefined;
+  }
+
+  /** (Host) makes a room secret, connects, and asks the server for the room. */
+  async create(): Promise<void> {
+    // The server connection opens while the keys are derived and the short code's word
+    // list loads; the invite waits for the words (onCreated), the room does not.
+    const signaling = this.open();
+    const secret = generateRoomSecret(this.options.random);
+    this.shortPasswordReady = loadWordlist()
+      .then((words) => generatePassword(words, this.options.random))
+      .then(
+        (password) => {
+          this.shortPassword = password;
+        },
+        () => {
+          // Without the word list there is no short code; the link still works.
+        },
+      );
+    if (await this.connect({ kind: 'link', secret }, signaling)) this.send({ type: 'create', room: this.roomKeys!.roomId });
+  }
+
+  /** (Guest) connects and asks for the room; `sent` runs once the request is out (not if the server could not be reached). */
+  async join(entry: Entry, sent: () => void): Promise<void> {
+    if (!(await this.connect(entry, this.open()))) return;
+    if (entry.kind === 'link') this.send({ type: 'join', room: this.roomKeys!.roomId });
+    else this.send({ type: 'join-short', nameplate: entry.nameplate });
+    sent();
+  }
+
+  /** Derives the room's keys while `signaling` (already opening) connects. */
+  private async connect(entry: Entry, signaling: Promise<SignalingConnection>): Promise<boolean> {
+    this.entry = entry;
+    signaling.catch(() => {});
+    try {
+      if (entry.kind === 'link') {
+        this.roomKeys = await deriveRoomKeys(entry.secret);
+        this.roomId = this.roomKeys.roomId;
+      }
+      this.signaling = await signaling;
+      return true;
+    } catch (error) {
+      if (!this.signaling) signaling.then((opened) => opened.close(), () => {});
+      this.host.failed(toDuetError(error, 'signaling-unreachable'));
+      return false;
+    }
+  }
+
+  private open(): Promise<SignalingConnection> {
+    return this.options.transport.connectSignaling(this.options.signalingUrl, {
+      onMessage: (message) => this.onMessage(message),
+      onInvalid: (error) => this.host.invalid(error),
+      onClose: () => {
+        this.signaling = undefined;
+        this.host.closed();
+      },
+    });
+  }
+
+  /**
+   * Connects to the server again and asks for the room. Resolves 'opened', 'unwanted'
+   * (`stillWanted` said no once it was open: closed again) or 'failed'.
+   */
+  async reopen(stillWanted: () => boolean): Promise<'opened' | 'unwanted' | 'failed'> {
+    let signaling: SignalingConnection;
+    try {
+      signaling = await this.open();
+    } catch {
+      return 'failed';
+    }
+    if (!stillWanted() || this.signaling) {
+      signaling.close();
+      return 'unwanted';
+    }
+    this.signaling = signaling;
+    if (this.roomId) signaling.send({ type: 'join', room: this.roomId });
+    return 'opened';
+  }
+
+  send(message: ClientMessage): void {
+    this.signaling?.send(message);
+  }
+
+  /** Tells the server we leave, and closes the connection. */
+  leave(): void {
+    this.send({ type: 'leave' });
+    this.close();
+  }
+
+  close(): void {
+    this.signaling?.close();
+    this.signaling = undefined;
+  }
+
+  private onMessage(message: ServerMessage): void {
+    if (message.type !== 'created') {
+      if (message.type === 'joined') this.roomId = message.room;
+      this.host.message(message);
+      return;
+    }
+    this.hostNameplate = message.nameplate;
+    void this.shortPasswordReady.then(() => this.showInvite());
+  }
+
+  private showInvite(): void {
+    const entry = this.entry;
+    if (entry?.kind !== 'link') return;
+    const shortCode = this.shortCode;
+    const invite: Invite = {
+      link: inviteLink(this.options.appUrl, entry.secret),
+      code: encodeInviteCode(entry.secret),
+      ...(shortCode ? { shortCode: formatShortCode(shortCode) } : {}),
+    };
+    this.invite = invite;
+    this.host.roomReady(invite);
+  }
+}
