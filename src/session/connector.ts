@@ -6,26 +6,24 @@
  * goes through the phase table; every teardown through clearPeer().
  */
 import type { JoinVia, ServerMessage } from '../../signaling/protocol.ts';
-import { type Bytes, type RandomSource, fromBase64Url } from '../core/bytes.ts';
+import type { RandomSource } from '../core/bytes.ts';
 import type { Clock } from '../core/clock.ts';
-import { DuetError, isErrorCode, toDuetError } from '../core/errors.ts';
+import { DuetError, isErrorCode } from '../core/errors.ts';
 import type { RsaIdentity } from '../core/handshake.ts';
 import type { PeerMessage } from '../core/messages.ts';
-import { type Role, otherRole } from '../core/roles.ts';
-import type { SignalData } from '../core/signal-seal.ts';
+import type { Role } from '../core/roles.ts';
 import type { PeerLinkDiagnostics } from '../transport/peer-link.ts';
-import { type AttemptSecured, ConnectionAttempt } from './attempt.ts';
 import type { Conversation } from './conversation.ts';
 import type { DiagnosticCounters } from './diagnostics.ts';
 import type { FileTransfers } from './file-transfers.ts';
 import { Liveness } from './liveness.ts';
 import type { PeerTrust } from './peer-trust.ts';
 import type { Invite, PhaseMachine } from './phases.ts';
-import { type ReconnectCommand, type ReconnectEvent, Reconnector } from './reconnector.ts';
+import { PeerInbox } from './peer-inbox.ts';
+import { PeerLinks } from './peer-links.ts';
+import { Restoration } from './restoration.ts';
 import { type Entry, RoomEntry } from './room-entry.ts';
 import type { SessionOptions } from './session.ts';
-import { type PeerKeys, ShortCodeExchange } from './short-code-exchange.ts';
-import { SignalBinding } from './signal-binding.ts';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
@@ -50,25 +48,12 @@ export interface ConnectorHost {
 
 export class Connector {
   private readonly room: RoomEntry;
-  private readonly binding: SignalBinding;
-  private readonly reconnector: Reconnector;
+  private readonly links: PeerLinks;
+  private readonly restoration: Restoration;
+  private readonly inbox: PeerInbox;
   private readonly liveness: Liveness;
   private readonly phases: PhaseMachine;
-  /** The keys sealing signals and binding the handshake for the current peer. */
-  private peerKeys: PeerKeys | undefined;
-  private shortCode: ShortCodeExchange | undefined;
-  private attempt: ConnectionAttempt | undefined;
-  private transcriptHash: Bytes | undefined;
-  /** From the last secure session: lets the same two peers resume after a broken connection. */
-  private resumptionSecret: Bytes | undefined;
-  /** Called when the peer's profile, its first record after a handshake, has been handled. */
-  private onIntroduced: (() => void) | undefined;
   private cancelConnectTimer: (() => void) | undefined;
-  private cancelReconnectTick: (() => void) | undefined;
-  /** Peer messages are handled one at a time, so the identity check finishes before any chat shows. */
-  private inbound: Promise<void> = Promise.resolve();
-  /** Signals from the peer, opened strictly in arrival order. */
-  private signalQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly host: ConnectorHost) {
     const { options, random, clock } = host;
@@ -83,25 +68,76 @@ export class Connector {
       },
       { signalingUrl: options.signalingUrl, appUrl: options.appUrl, transport: options.transport, random },
     );
-    this.binding = new SignalBinding({
+    this.restoration = new Restoration(
+      {
+        clock,
+        phases: this.phases,
+        isHost: () => host.role() === 'host',
+        signalingUp: () => this.room.connected,
+        dropLink: () => this.dropLink(),
+        beginAttempt: () => this.links.beginAttempt(),
+        announceIceRestart: () => this.links.announceIceRestart(),
+        reopenSignaling: () => this.room.reopen(() => this.phases.is('reconnecting')),
+        restored: () => {
+          this.liveness.start();
+          host.conversation.resendOutbox();
+        },
+        fail: (error) => this.fail(error),
+      },
+      {
+        ...(options.reconnectTimeoutMs !== undefined ? { giveUpMs: options.reconnectTimeoutMs } : {}),
+        ...(options.iceRestartTimeoutMs !== undefined ? { iceRestartMs: options.iceRestartTimeoutMs } : {}),
+      },
+    );
+    this.links = new PeerLinks({
+      options,
+      clock,
       random,
-      deliver: (payload) => this.room.send({ type: 'signal', payload }),
-      failed: (error) => this.fail(error),
-      policy: () => ({
-        acceptUnbound: host.role() === 'guest' && this.phases.is('secure', 'reconnecting'),
-        reconnecting: this.phases.is('reconnecting'),
-      }),
+      identity: host.identity,
+      phases: this.phases,
+      counters: host.counters,
+      trust: host.trust,
+      notify: (error) => host.notify(error),
+      myName: () => host.myName(),
+      role: () => host.role(),
+      sendSignal: (payload) => this.room.send({ type: 'signal', payload }),
+      linkClosed: (error) => this.onLinkClosed(error),
+      iceState: (state) => this.onIceStateChange(state),
+      message: (message) => {
+        this.liveness.heard();
+        this.inbox.receive(message);
+      },
+      started: () => this.liveness.start(),
+      expectIntroduction: () => this.inbox.expectIntroduction(),
+      introduced: (safetyCode) => {
+        this.cancelConnectTimer?.();
+        this.phases.dispatch({ type: 'secured', safetyCode });
+      },
+      resumed: () => {
+        this.cancelConnectTimer?.();
+        this.inbox.clearPeer();
+        this.restoration.finish();
+      },
+      lost: (reason) => this.restoration.lost(reason),
+      dropLink: () => this.dropLink(),
+      fail: (error) => this.fail(error),
     });
-    this.reconnector = new Reconnector({
-      ...(options.reconnectTimeoutMs !== undefined ? { giveUpMs: options.reconnectTimeoutMs } : {}),
-      ...(options.iceRestartTimeoutMs !== undefined ? { iceRestartMs: options.iceRestartTimeoutMs } : {}),
+    this.inbox = new PeerInbox({
+      conversation: host.conversation,
+      trust: host.trust,
+      files: host.files,
+      setPeerName: (name) => host.setPeerName(name),
+      changed: () => host.changed(),
+      notify: (error) => host.notify(error),
+      transcriptHash: () => this.links.transcriptHash,
+      peerGone: () => this.onPeerGone(),
     });
     this.liveness = new Liveness({
       clock,
       active: () => this.phases.is('secure'),
-      lastSentAt: () => this.attempt?.channel?.lastSentAt ?? 0,
-      sendKeepalive: () => void this.attempt?.channel?.send({ type: 'keepalive' }).catch(() => {}),
-      silent: (reason) => this.react({ type: 'link-lost', reason, signalingUp: this.room.connected }),
+      lastSentAt: () => this.links.channel?.lastSentAt ?? 0,
+      sendKeepalive: () => void this.links.send({ type: 'keepalive' }).catch(() => {}),
+      silent: (reason) => this.restoration.lost(reason),
     });
   }
 
@@ -110,27 +146,25 @@ export class Connector {
   }
 
   get hasChannel(): boolean {
-    return this.attempt?.channel !== undefined;
+    return this.links.channel !== undefined;
   }
 
   /** The secure channel is the conversation's (secure, or being kept through an ICE restart). */
   get channelLive(): boolean {
-    const status = this.phases.status;
-    return status.phase === 'secure' || (status.phase === 'reconnecting' && status.stage === 'ice-restart');
+    return this.links.channelLive;
   }
 
   /** The current link's ICE state and local ports (undefined without a link). */
   linkDiagnostics(): Promise<PeerLinkDiagnostics> | undefined {
-    return this.attempt?.diagnostics();
+    return this.links.diagnostics();
   }
 
   send(message: PeerMessage): Promise<void> {
-    const channel = this.attempt?.channel;
-    return channel ? channel.send(message) : Promise.reject(new DuetError('not-connected'));
+    return this.links.send(message);
   }
 
   drained(): Promise<void> {
-    return this.attempt?.drained() ?? Promise.resolve();
+    return this.links.drained();
   }
 
   readInvite(input: string): Promise<Entry> {
@@ -149,14 +183,14 @@ export class Connector {
     switch (message.type) {
       case 'joined':
       case 'peer-joined':
-        if (this.phases.is('reconnecting')) this.resumeWithPeer();
+        if (this.phases.is('reconnecting')) this.restoration.resumeWithPeer();
         // The peer rejoined the room while we thought the link was fine: its side broke.
-        else if (this.phases.is('secure')) this.react({ type: 'link-lost', reason: new DuetError('peer-connection-failed', 'the peer came back to the room'), signalingUp: true });
+        else if (this.phases.is('secure')) this.restoration.lost(new DuetError('peer-connection-failed', 'the peer came back to the room'));
         else if (message.type === 'peer-joined' && this.phases.status.phase === 'ended' && this.phases.status.reason === 'peer-left') this.startNewSession(message.via);
         else this.onPeerPresent(message.type === 'joined' ? (this.room.entry?.kind === 'short' ? 'short' : 'link') : message.via);
         return;
       case 'signal':
-        this.onSignal(message.payload);
+        this.links.receive(message.payload);
         return;
       case 'peer-left':
         // Once the conversation is secure it runs peer to peer: the server saying the
@@ -173,15 +207,14 @@ export class Connector {
   /** Both people are in the room: agree on keys (directly, or by PAKE), then connect. */
   private onPeerPresent(via: JoinVia): void {
     const role = this.host.role();
-    if (this.attempt || this.shortCode || !role || !this.phases.dispatch({ type: 'peer-present' })) return;
+    if (this.links.busy || !role || !this.phases.dispatch({ type: 'peer-present' })) return;
     this.startConnectTimer();
     if (via === 'link') {
       if (!this.room.roomKeys) {
         this.fail(new DuetError('handshake-failed', 'the server claims a link join in a short-code room'));
         return;
       }
-      this.peerKeys = this.room.roomKeys;
-      this.beginAttempt();
+      this.links.useKeys(this.room.roomKeys);
       return;
     }
     const code = this.room.shortCode;
@@ -189,24 +222,14 @@ export class Connector {
       this.fail(new DuetError('code-mismatch', 'no short code in this room'));
       return;
     }
-    this.shortCode = new ShortCodeExchange(
-      {
-        send: (payload) => this.room.send({ type: 'signal', payload }),
-        agreed: (keys) => {
-          this.peerKeys = keys;
-          this.beginAttempt();
-        },
-        failed: (error) => this.fail(error),
-      },
-      { role, ...code, roomId: this.room.roomId ?? '', random: this.host.random },
-    );
+    this.links.agreeByShortCode({ role, ...code, roomId: this.room.roomId ?? '' });
   }
 
   private startConnectTimer(): void {
     this.cancelConnectTimer?.();
     this.cancelConnectTimer = this.host.clock.setTimeout(() => {
       this.cancelConnectTimer = undefined;
-      if (this.phases.is('connecting')) this.fail(new DuetError(this.shortCode?.pending ? 'handshake-timeout' : 'peer-unreachable'));
+      if (this.phases.is('connecting')) this.fail(new DuetError(this.links.agreeing ? 'handshake-timeout' : 'peer-unreachable'));
       // Connected and keys agreed, but the peer never introduced itself (its first record).
       if (this.phases.is('securing')) this.fail(new DuetError('handshake-timeout', 'no profile from the peer'));
     }, this.host.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
@@ -228,219 +251,20 @@ export class Connector {
     if (code === 'no-peer' && this.phases.is('waiting')) return;
     // Before the peer connection exists, a server refusal ends the attempt (room full,
     // no such room); afterwards it is only a notice.
-    if (this.phases.is('opening', 'waiting') || (this.phases.is('connecting') && !this.attempt && !this.shortCode)) this.fail(error);
+    if (this.phases.is('opening', 'waiting') || (this.phases.is('connecting') && !this.links.busy)) this.fail(error);
     else this.host.notify(error);
   }
 
   private onSignalingClosed(): void {
     if (this.phases.is('reconnecting')) {
-      this.react({ type: 'signaling-closed' });
+      this.restoration.signalingClosed();
       return;
     }
     // Once the data channel is up the server is no longer needed.
     if (this.phases.is('secure', 'ended', 'failed')) return;
     // The handshake runs through the server: without it, only a finished one can go on.
-    if (this.phases.is('securing') && this.attempt?.channel?.established) return;
+    if (this.phases.is('securing') && this.links.channel?.established) return;
     this.fail(new DuetError('signaling-lost'));
-  }
-
-  /**
-   * Keys are agreed. The host opens the attempt with a fresh nonce that binds every
-   * later signal, so nothing recorded from an earlier attempt can be replayed; the
-   * guest starts once it has that nonce.
-   */
-  private beginAttempt(): void {
-    const keys = this.peerKeys;
-    if (this.host.role() !== 'host' || !keys) return;
-    const nonce = this.binding.newAttempt();
-    // The nonce goes out before the host makes its peer connection (several milliseconds of
-    // main thread, which would hold the nonce back): the guest, who makes the offer, starts
-    // that much sooner. The offer cannot come first: the link is made right after the send,
-    // before this page handles any later message.
-    void this.binding.seal(keys.signalKey, 'host', { type: 'session', nonce }, undefined).then(() => {
-      if (this.binding.attempt === nonce && this.phases.is('connecting', 'reconnecting')) this.startAttempt();
-    });
-  }
-
-  /**
-   * The guest makes the WebRTC offer. Signals are sealed with the peer keys and the
-   * session nonce. The handshake starts with the link and runs through the same
-   * sealed signals, so it is done by the time the data channel opens.
-   */
-  private startAttempt(): void {
-    const role = this.host.role();
-    const keys = this.peerKeys;
-    const nonce = this.binding.attempt;
-    if (this.attempt || !role || !keys || nonce === undefined) return;
-    const { options, clock, random } = this.host;
-    const attempt: ConnectionAttempt = new ConnectionAttempt(
-      {
-        sendSignal: (signal) => {
-          // Bound to the attempt, and to its latest ICE restart if there was one.
-          const binding = this.binding.attempt === nonce ? this.binding.current()! : nonce;
-          void this.binding.seal(keys.signalKey, role, signal, binding, () => this.attempt === attempt);
-        },
-        linkUp: () => {
-          // A resumed session stays "reconnecting" (with its safety code) until it is secure again.
-          this.phases.dispatch({ type: 'link-up' });
-        },
-        secured: (result) => this.onSecured(attempt, result),
-        failed: (error) => this.onAttemptFailed(error),
-        closed: (error) => this.onLinkClosed(error),
-        iceState: (state) => this.onIceStateChange(state),
-        message: (message) => this.onPeerMessage(message),
-        rejected: (error) => this.host.notify(error),
-      },
-      {
-        role,
-        identity: this.host.identity,
-        // Resuming, the secret of the last session stands in for the room's: only the
-        // same two peers hold it, so nobody else can slip in while the link is down.
-        psk: this.resumptionSecret ?? keys.psk,
-        iceServers: options.iceServers,
-        handshake: options.handshake,
-        clock,
-        random,
-        createPeerLink: (linkOptions) => options.transport.createPeerLink(linkOptions),
-      },
-    );
-    this.attempt = attempt;
-    try {
-      attempt.start();
-      this.host.counters.peerConnections++;
-    } catch (error) {
-      this.fail(toDuetError(error, 'peer-connection-failed'));
-    }
-  }
-
-  private onSecured(attempt: ConnectionAttempt, result: AttemptSecured): void {
-    this.resumptionSecret = result.resumptionSecret;
-    if (this.phases.is('reconnecting')) {
-      this.cancelConnectTimer?.();
-      this.onIntroduced = undefined;
-      this.finishReconnecting();
-      return;
-    }
-    // Set before any of the peer's records is handled (the attempt holds them until now):
-    // identity proofs are checked against it.
-    this.transcriptHash = result.transcriptHash;
-    this.liveness.start();
-    const introduced = new Promise<void>((resolve) => (this.onIntroduced = resolve));
-    void this.introduce(attempt, result, introduced);
-  }
-
-  /** Sends our profile, then waits for the peer's: the status then names the peer in one step. */
-  private async introduce(attempt: ConnectionAttempt, result: AttemptSecured, introduced: Promise<void>): Promise<void> {
-    try {
-      const proof = await this.host.trust.prove(result.transcriptHash);
-      await this.send({ type: 'profile', name: this.host.myName(), ...(proof ? { identity: proof } : {}) });
-      await introduced;
-      if (this.attempt !== attempt) return;
-      this.cancelConnectTimer?.();
-      this.phases.dispatch({ type: 'secured', safetyCode: result.safetyCode });
-    } catch (error) {
-      if (this.attempt === attempt) this.onAttemptFailed(toDuetError(error, 'handshake-failed'));
-    }
-  }
-
-  private onAttemptFailed(error: DuetError): void {
-    if (this.phases.is('reconnecting')) {
-      // Not our peer (someone else with the link?) or a broken attempt: keep waiting for the real one.
-      this.host.notify(error);
-      this.dropLink();
-      return;
-    }
-    this.fail(error);
-  }
-
-  private onSignal(payload: string): void {
-    const role = this.host.role();
-    if (!role) return;
-    this.signalQueue = this.signalQueue.then(async () => {
-      if (this.phases.is('failed', 'ended')) return;
-      if (this.shortCode?.pending) {
-        await this.shortCode.receive(payload);
-        return;
-      }
-      const keys = this.peerKeys;
-      if (!keys) {
-        this.host.notify(new DuetError('signal-rejected', 'signal before keys'));
-        return;
-      }
-      try {
-        const signal = await this.binding.open(keys.signalKey, otherRole(role), payload);
-        if (signal !== 'stale') this.onPeerSignal(role, signal);
-      } catch (error) {
-        const rejected = toDuetError(error, 'signal-rejected');
-        // Only someone without the room's keys (the server, or whoever controls it)
-        // can produce a payload that does not open: stop rather than talk through them.
-        // While reconnecting the resumed handshake still guards the door, so a notice
-        // is enough, and the give-up timer bounds the wait.
-        if (this.phases.is('reconnecting')) this.host.notify(rejected);
-        else this.fail(rejected);
-      }
-    });
-  }
-
-  private onPeerSignal(role: Role, signal: SignalData): void {
-    switch (signal.type) {
-      case 'ice-restart':
-        // (Guest) the host restarts ICE: our link makes the offer with fresh ICE credentials.
-        if (role !== 'guest' || !this.attempt?.channel || !this.channelLive) throw new DuetError('signal-rejected', 'unexpected ICE restart');
-        this.binding.follow(signal);
-        this.attempt.restartIce();
-        return;
-      case 'handshake':
-        // Its attempt has ended (the peer left, or ours failed): like a late WebRTC signal, it has nothing left to do.
-        this.attempt?.receiveHandshake(fromBase64Url(signal.message));
-        return;
-      case 'session':
-        // The host opening a new attempt while we still think the link is up: its side
-        // broke first. Join the reconnection rather than wait for our link to notice.
-        if (role === 'guest' && this.phases.is('secure')) this.react({ type: 'link-lost', reason: new DuetError('peer-connection-failed', 'the peer restarted the connection'), signalingUp: true });
-        if (role !== 'guest' || (this.attempt && !this.phases.is('reconnecting'))) throw new DuetError('signal-rejected', 'unexpected session nonce');
-        // A new attempt (on reconnection it replaces any pending one).
-        if (this.attempt) this.dropLink();
-        this.binding.follow(signal);
-        this.startAttempt();
-        return;
-      default:
-        this.attempt?.signal(signal);
-    }
-  }
-
-  private onPeerMessage(message: PeerMessage): void {
-    this.liveness.heard();
-    this.inbound = this.inbound.then(() => this.handlePeerMessage(message)).catch((error: unknown) => this.host.notify(toDuetError(error, 'record-malformed')));
-  }
-
-  private async handlePeerMessage(message: PeerMessage): Promise<void> {
-    const { conversation } = this.host;
-    switch (message.type) {
-      case 'profile':
-        this.host.setPeerName(message.name);
-        await this.host.trust.checkPeer(message.name, message.identity, this.transcriptHash);
-        this.onIntroduced?.();
-        this.onIntroduced = undefined;
-        this.host.changed();
-        return;
-      case 'chat':
-        conversation.receiveChat(message);
-        return;
-      case 'receipt':
-        conversation.receiveReceipt(message.ids);
-        return;
-      case 'typing':
-        conversation.receiveTyping();
-        return;
-      case 'keepalive':
-        return;
-      case 'bye':
-        this.onPeerGone();
-        return;
-      default:
-        await this.host.files.receive(message);
-    }
   }
 
   private onLinkClosed(error: DuetError | undefined): void {
@@ -451,7 +275,7 @@ export class Connector {
     // them finish before deciding. Without a goodbye, the network broke, not the
     // conversation. (The data channel closing during an ICE restart: likewise.)
     if (status.phase === 'secure' || (status.phase === 'reconnecting' && status.stage === 'ice-restart')) {
-      void this.afterInboundSettles().then(() => this.react({ type: 'link-lost', reason, signalingUp: this.room.connected }));
+      void this.afterInboundSettles().then(() => this.restoration.lost(reason));
       return;
     }
     if (status.phase === 'reconnecting') {
@@ -462,8 +286,8 @@ export class Connector {
   }
 
   private async afterInboundSettles(): Promise<void> {
-    await this.attempt?.settled();
-    await this.inbound;
+    await this.links.settled();
+    await this.inbox.settled();
   }
 
   private onPeerGone(): void {
@@ -475,8 +299,8 @@ export class Connector {
     // The peer said goodbye. We stay in the room, so if they come back with the same
     // link (a reloaded page) a new session can start.
     this.clearPeer();
-    this.react({ type: 'stop' });
-    this.resumptionSecret = undefined;
+    this.restoration.stop();
+    this.links.forgetResumption();
     this.phases.dispatch({ type: 'peer-left' });
   }
 
@@ -501,83 +325,13 @@ export class Connector {
    */
   private onIceStateChange(state: RTCIceConnectionState): void {
     const status = this.phases.status;
-    if (state === 'disconnected' && status.phase === 'secure' && this.attempt?.channel) {
-      this.react({ type: 'ice-lost', reason: new DuetError('peer-connection-failed', 'the network path to the peer was lost (ICE disconnected)'), signalingUp: this.room.connected });
+    if (state === 'disconnected' && status.phase === 'secure' && this.links.channel) {
+      this.restoration.iceLost(new DuetError('peer-connection-failed', 'the network path to the peer was lost (ICE disconnected)'));
     } else if ((state === 'connected' || state === 'completed') && status.phase === 'reconnecting' && status.stage === 'ice-restart') {
       this.host.counters.iceRestarts++;
       // Same data channel, same keys: nothing to negotiate again. The outbox goes again.
-      this.finishReconnecting();
+      this.restoration.finish();
     }
-  }
-
-  /** Feeds the Reconnector and carries out what it says; its next deadline gets one timer. */
-  private react(event: ReconnectEvent): void {
-    for (const command of this.reconnector.handle(event, this.host.clock.now())) {
-      if (!this.carryOut(command)) {
-        // Not secure any more (the table refused): nothing to restore.
-        this.reconnector.handle({ type: 'stop' }, this.host.clock.now());
-        break;
-      }
-    }
-    this.cancelReconnectTick?.();
-    this.cancelReconnectTick = undefined;
-    const deadline = this.reconnector.nextDeadline();
-    if (deadline !== undefined) {
-      this.cancelReconnectTick = this.host.clock.setTimeout(() => this.react({ type: 'tick' }), Math.max(0, deadline - this.host.clock.now()));
-    }
-  }
-
-  private carryOut(command: ReconnectCommand): boolean {
-    switch (command.type) {
-      case 'enter':
-        if (!this.phases.dispatch({ type: 'connection-lost', reason: command.reason, stage: command.stage })) return false;
-        if (command.stage === 'new-connection') this.dropLink();
-        return true;
-      case 'escalate':
-        this.phases.dispatch({ type: 'new-connection', reason: command.reason });
-        this.dropLink();
-        return true;
-      case 'restart-ice':
-        if (this.host.role() === 'host') this.announceIceRestart();
-        return true;
-      case 'resume':
-        this.resumeWithPeer();
-        return true;
-      case 'open-signaling':
-        void this.room.reopen(() => this.phases.is('reconnecting')).then((outcome) => {
-          if (outcome === 'opened') this.react({ type: 'signaling-opened' });
-          if (outcome === 'failed') this.react({ type: 'signaling-failed' });
-        });
-        return true;
-      case 'give-up':
-        this.fail(command.error);
-        return true;
-    }
-  }
-
-  /** (Host) the restart announcement, sealed under the current binding; later signals are bound to the new one. */
-  private announceIceRestart(): void {
-    const keys = this.peerKeys;
-    if (!keys) return;
-    const restart = this.binding.newRestart();
-    if (restart) void this.binding.seal(keys.signalKey, 'host', { type: 'ice-restart', nonce: restart.nonce }, restart.announcedUnder);
-  }
-
-  /**
-   * The peer is (back) in the room: the host opens a fresh attempt (new nonce, new
-   * peer connection, replacing any attempt still pending); the guest waits for it.
-   */
-  private resumeWithPeer(): void {
-    if (!this.phases.is('reconnecting') || this.host.role() !== 'host') return;
-    this.dropLink();
-    this.beginAttempt();
-  }
-
-  private finishReconnecting(): void {
-    this.react({ type: 'restored' });
-    this.phases.dispatch({ type: 'restored' });
-    this.liveness.start();
-    this.host.conversation.resendOutbox();
   }
 
   /**
@@ -589,44 +343,37 @@ export class Connector {
     this.host.becomeHost();
     this.host.setPeerName('');
     this.host.trust.forgetPeer();
-    this.resumptionSecret = undefined;
+    this.links.forgetResumption();
     this.host.notify(new DuetError('new-session'));
     this.onPeerPresent(via);
   }
 
   /** Closes the peer connection but keeps what the next attempt needs (signal key, resumption secret). */
   private dropLink(): void {
-    const keys = this.peerKeys;
-    this.clearPeer();
-    this.peerKeys = keys;
+    this.clearPeer(true);
     // Without a link there is nothing to restart ICE on: the next stage is a new connection.
-    this.react({ type: 'link-dropped' });
+    this.restoration.linkDropped();
   }
 
-  /** Forgets everything about the current peer's connection; the room, the history and the invite stay. */
-  private clearPeer(): void {
+  /** Forgets the current peer's connection (and, unless `keepKeys`, its keys); the room, the history and the invite stay. */
+  private clearPeer(keepKeys = false): void {
     this.cancelConnectTimer?.();
     this.cancelConnectTimer = undefined;
-    this.onIntroduced = undefined;
-    this.peerKeys = undefined;
-    const attempt = this.attempt;
-    this.attempt = undefined;
-    for (const unit of [this.shortCode, this.binding, this.host.conversation, this.liveness]) unit?.clearPeer();
-    this.shortCode = undefined;
+    this.links.clearPeer(keepKeys);
+    for (const unit of [this.inbox, this.host.conversation, this.liveness]) unit.clearPeer();
     // A transfer needs this very channel: it fails (the sender can send it again).
     this.host.files.interruptAll();
-    attempt?.dispose();
   }
 
   /** Leaves the conversation and tells the peer, as far as it can be told. */
   leave(): void {
-    this.attempt?.channel?.sayGoodbye();
+    this.links.sayGoodbye();
     this.end({ type: 'leave' }, () => this.room.leave());
   }
 
   /** Diagnostics and test hook: breaks the peer connection the way a network failure would (no goodbye). */
   simulateLoss(): void {
-    this.attempt?.breakLink(new DuetError('peer-connection-failed', 'simulated connection loss'));
+    this.links.breakLink(new DuetError('peer-connection-failed', 'simulated connection loss'));
   }
 
   private fail(error: DuetError): void {
@@ -635,7 +382,7 @@ export class Connector {
 
   /** The one way a conversation ends: nothing restores it, every unit lets go of the peer, the server connection closes. */
   private end(event: { type: 'leave' } | { type: 'fail'; error: DuetError }, closeRoom: () => void): void {
-    this.react({ type: 'stop' });
+    this.restoration.stop();
     this.clearPeer();
     closeRoom();
     this.host.files.dispose();
