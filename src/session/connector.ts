@@ -183,11 +183,7 @@ export class Connector {
     switch (message.type) {
       case 'joined':
       case 'peer-joined':
-        if (this.phases.is('reconnecting')) this.restoration.resumeWithPeer();
-        // The peer rejoined the room while we thought the link was fine: its side broke.
-        else if (this.phases.is('secure')) this.restoration.lost(new DuetError('peer-connection-failed', 'the peer came back to the room'));
-        else if (message.type === 'peer-joined' && this.phases.status.phase === 'ended' && this.phases.status.reason === 'peer-left') this.startNewSession(message.via);
-        else this.onPeerPresent(message.type === 'joined' ? (this.room.entry?.kind === 'short' ? 'short' : 'link') : message.via);
+        this.links.afterSignals(() => this.onPeerJoined(message));
         return;
       case 'signal':
         this.links.receive(message.payload);
@@ -196,12 +192,22 @@ export class Connector {
         // Once the conversation is secure it runs peer to peer: the server saying the
         // peer left (a network blip, or a server that wants to end chats) is not
         // proof. The data channel closing, or the peer's authenticated bye, is.
-        if (!this.phases.is('secure', 'reconnecting')) this.onPeerGone();
+        this.links.afterSignals(() => {
+          if (!this.phases.is('secure', 'reconnecting')) this.onPeerGone();
+        });
         return;
       case 'error':
         this.onServerError(message.code);
         return;
     }
+  }
+
+  private onPeerJoined(message: Extract<ServerMessage, { type: 'joined' | 'peer-joined' }>): void {
+    if (this.phases.is('reconnecting')) this.restoration.resumeWithPeer();
+    // The peer rejoined the room while we thought the link was fine: its side broke.
+    else if (this.phases.is('secure')) this.restoration.lost(new DuetError('peer-connection-failed', 'the peer came back to the room'));
+    else if (message.type === 'peer-joined' && this.phases.status.phase === 'ended' && this.phases.status.reason === 'peer-left') this.startNewSession(message.via);
+    else this.onPeerPresent(message.type === 'joined' ? (this.room.entry?.kind === 'short' ? 'short' : 'link') : message.via);
   }
 
   /** Both people are in the room: agree on keys (directly, or by PAKE), then connect. */

@@ -255,6 +255,16 @@ export class PeerLinks {
     this.host.fail(error);
   }
 
+  /**
+   * Runs `step` once every signal received before it has been handled. The server's
+   * word that the peer joined or left follows the peer's last signals; judged before
+   * them, a guesser's wrong short code would read as "left early" instead of a
+   * mismatch, and a new guest could arrive before the last one's exit is handled.
+   */
+  afterSignals(step: () => void): void {
+    this.signalQueue = this.signalQueue.then(step);
+  }
+
   receive(payload: string): void {
     const role = this.host.role();
     if (!role) return;

@@ -188,6 +188,23 @@ describe('Session: short codes', () => {
     await bruno.joinRoom('Bruno', invite.shortCode!);
     await expectFailed(bruno, 'room-not-found');
   });
+  it("a guesser whose room closes right after the host's confirmation still hears code-mismatch, not that the host left", async () => {
+    const world = createWorld();
+    const [host, mallory] = await Promise.all([makeSession(world), makeSession(world)]);
+    const invite = await createdInvite(host);
+    const [nameplate, first, second] = invite.shortCode!.split('-') as [string, string, string];
+    const wordlist = await loadWordlist();
+    // The host's confirmation and the server's word that the host left reach the guesser
+    // together, so "peer-left" is read while the confirmation is still being checked.
+    world.server.intercept = (frame, from, to) => {
+      const toMallory = world.server.connectionOf(mallory) === to && world.server.connectionOf(host) === from;
+      if (toMallory && frame.type === 'signal' && fromBase64Url(frame.payload)[0] === 2) return [frame, { type: 'peer-left' }];
+      return frame;
+    };
+
+    await mallory.joinRoom('Mallory', `${nameplate}-${first}-${wordlist.find((w) => w !== second)!}`);
+    await Promise.all([expectFailed(host, 'code-mismatch'), expectFailed(mallory, 'code-mismatch')]);
+  });
 });
 
 describe('Session: join errors', () => {
