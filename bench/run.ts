@@ -5,7 +5,7 @@
  * It re-runs itself inside an isolated network namespace with only loopback
  * (scripts/in-netns.ts), builds dist/ if it is stale and the bench pages always,
  * then measures: the initial JavaScript, the signaling server under load (its own
- * process), and in two Chromium contexts RSA key generation, time to secure, round
+ * process), scaling out (two instances on one real redis-server, if installed), and in two Chromium contexts RSA key generation, time to secure, round
  * trips, message rate and bulk throughput. It stops itself after BENCH_DEADLINE_MS
  * (default 9.5 minutes).
  *
@@ -24,7 +24,9 @@ import { buildBenchPages, buildProductIfStale } from './lib/build.ts';
 import { measureBundle } from './lib/bundle-size.ts';
 import { describeMachine, gitCommit, packageVersions } from './lib/machine.ts';
 import { type BenchResults, composeFigures, renderMarkdown } from './lib/report.ts';
+import { type ScaleOutResult, runScaleOut } from './lib/scale-out.ts';
 import { runSignalingLoad } from './lib/signaling-load.ts';
+import { redisInstalled } from '../tests/unit/helpers/redis-server.ts';
 import { serveBenchPages } from './lib/static-server.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -90,6 +92,24 @@ const signaling = await runSignalingLoad({
 });
 log(`  RSS ${(signaling.memory.loadedRssBytes / 1e6).toFixed(0)} MB with ${signaling.idleRooms} rooms; relay p99 ${signaling.relay.medianRunP99Ms.toFixed(2)} ms (median of ${signaling.relay.runP99Ms.length} runs)`);
 
+let scaleOut: ScaleOutResult | undefined;
+if (redisInstalled()) {
+  log('Scaling out: relay between two instances on one Redis vs one instance, and Redis memory per idle room…');
+  scaleOut = await runScaleOut({
+    root,
+    rooms: 50,
+    rate: 500,
+    warmupMs: quick ? 500 : 2000,
+    durationMs: quick ? 3000 : 10_000,
+    payloadChars: 512,
+    idleRooms: quick ? 2000 : 10_000,
+    log,
+  });
+  log(`  relay p99: two instances ${scaleOut.twoInstancesRedis.latencyMs.p99.toFixed(2)} ms, one instance ${scaleOut.oneInstanceMemory.latencyMs.p99.toFixed(2)} ms; Redis ${Math.round(scaleOut.redisBytesPerIdleRoom)} bytes per idle room`);
+} else {
+  log('Scaling out: skipped, redis-server is not installed (apt-get install redis-server)');
+}
+
 // The real server (default limits) serves the app and signals for every page; the bench
 // pages, which must stay out of dist/, come from a static server of their own.
 const appServer = await createSignalingServer({ port: 0, host: '127.0.0.1', staticDir: distDir, log: () => {} });
@@ -111,7 +131,7 @@ const results: BenchResults = {
   machine,
   versions: { ...packageVersions(root), chromium: browser.chromiumVersion },
   figures: [],
-  details: { bundle, signaling, browser },
+  details: { bundle, signaling, browser, ...(scaleOut ? { scaleOut } : {}) },
 };
 results.figures = composeFigures(results);
 

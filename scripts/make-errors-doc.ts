@@ -1,6 +1,6 @@
 /**
  * Writes docs/ERRORS.md from the one error catalogue (src/core/errors.ts), so the
- * document cannot drift: tests/unit/errors-doc.test.ts checks it is up to date.
+ * document cannot drift: tests/unit/core/errors-doc.test.ts checks it is up to date.
  * Run: npx tsx scripts/make-errors-doc.ts
  */
 import { writeFileSync } from 'node:fs';

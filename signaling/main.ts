@@ -2,11 +2,17 @@
  * Starts the signaling server from environment variables:
  *   PORT (default 8080), HOST (default: all interfaces),
  *   STATIC_DIR (default: dist/ at the repository root),
- *   TLS_CERT and TLS_KEY (PEM file paths; both or neither).
+ *   TLS_CERT and TLS_KEY (PEM file paths; both or neither),
+ *   REDIS_URL (rooms in Redis, shared by instances; default: in memory), REDIS_PREFIX,
+ *   STUN_URLS, TURN_URLS, TURN_SECRET, TURN_TTL or ICE_SERVERS (signaling/ice-servers.ts),
+ *   LOG_IPS=1 (client addresses in full in the log), DRAIN_MS (SIGTERM drain, default 10000).
+ * SIGTERM drains (clients are told to reconnect elsewhere) and exits within DRAIN_MS
+ * and a few seconds; SIGINT closes at once.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type IceConfig, iceConfigFromEnv } from './ice-servers.ts';
 import { type ServerLimits, limitsFromEnv } from './limits.ts';
 import { createSignalingServer, logToStdout, type SignalingServerOptions } from './server.ts';
 
@@ -53,8 +59,34 @@ function limitsFromEnvOrExit(): ServerLimits {
   }
 }
 
+function iceFromEnvOrExit(): IceConfig {
+  try {
+    return iceConfigFromEnv(process.env);
+  } catch (error) {
+    exitWithError((error as Error).message);
+  }
+}
+
+function storeFromEnv(url: string | undefined, prefix: string | undefined): SignalingServerOptions['store'] {
+  if (!url) return { kind: 'memory' };
+  if (!/^rediss?:\/\//.test(url)) exitWithError('REDIS_URL must be a redis:// or rediss:// URL.');
+  return { kind: 'redis', url, ...(prefix ? { prefix } : {}) };
+}
+
+function drainMsFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!Number.isSafeInteger(ms) || ms < 0) exitWithError(`DRAIN_MS must be a whole number of milliseconds, got "${value}".`);
+  return ms;
+}
+
 const options: SignalingServerOptions = {
   limits: limitsFromEnvOrExit(),
+  store: storeFromEnv(process.env.REDIS_URL, process.env.REDIS_PREFIX),
+  ice: iceFromEnvOrExit(),
+  logIps: process.env.LOG_IPS === '1',
+  processMetrics: true,
+  drainMs: drainMsFromEnv(process.env.DRAIN_MS),
   port: portFromEnv(process.env.PORT),
   host: process.env.HOST || undefined,
   staticDir: staticDirFromEnv(process.env.STATIC_DIR),
@@ -66,9 +98,14 @@ const server = await createSignalingServer(options).catch((error: unknown) =>
 );
 console.log(`Duet is running at ${server.url}`);
 
+/** Exit even if something hangs: drain time, plus the close grace periods. */
+const EXIT_DEADLINE_SLACK_MS = 5_000;
+
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   logToStdout({ event: 'shutdown', signal });
-  await server.close();
+  const deadline = (signal === 'SIGTERM' ? (options.drainMs ?? 10_000) : 0) + EXIT_DEADLINE_SLACK_MS;
+  setTimeout(() => process.exit(1), deadline).unref();
+  await (signal === 'SIGTERM' ? server.drain() : server.close());
   process.exit(0);
 }
 process.once('SIGINT', (signal) => void shutdown(signal));

@@ -32,7 +32,22 @@ export type ClientMessage =
   | { type: 'join'; room: RoomId }
   | { type: 'join-short'; nameplate: number }
   | { type: 'signal'; payload: string }
-  | { type: 'leave' };
+  | { type: 'leave' }
+  /** A member asks for fresh ICE servers (TURN credentials expire): an ICE restart follows. */
+  | { type: 'refresh-ice' };
+
+/** What an RTCIceServer may carry when the server hands it out (docs/PROTOCOL.md). */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** At most this many ICE servers in one ice-servers message, and URLs in one server. */
+export const MAX_ICE_SERVERS = 8;
+const MAX_ICE_URLS = 8;
+const MAX_ICE_FIELD_CHARS = 512;
+const ICE_URL_PATTERN = /^(stun|stuns|turn|turns):[^\s]+$/;
 
 export type ServerMessage =
   | { type: 'created'; room: RoomId; nameplate?: number }
@@ -40,7 +55,11 @@ export type ServerMessage =
   | { type: 'peer-joined'; via: JoinVia }
   | { type: 'signal'; payload: string }
   | { type: 'peer-left' }
-  | { type: 'error'; code: SignalingErrorCode; message: string };
+  | { type: 'error'; code: SignalingErrorCode; message: string }
+  /** Sent to a member right after created/joined, and on refresh-ice: the ICE servers to use, valid until expiresAt (ms). */
+  | { type: 'ice-servers'; iceServers: IceServer[]; expiresAt: number }
+  /** The server is going away (restart, scale-in): connect again (to another instance) and resume. */
+  | { type: 'reconnect' };
 
 export const SIGNALING_ERRORS = {
   'bad-request': 'The request was malformed.',
@@ -117,6 +136,7 @@ const ClientMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('join-short'), nameplate: v.custom<number>(isNameplate, 'invalid nameplate') }),
   v.strictObject({ type: v.literal('signal'), payload: v.custom<string>(isSignalPayload, 'invalid signal payload') }),
   v.strictObject({ type: v.literal('leave') }),
+  v.strictObject({ type: v.literal('refresh-ice') }),
 ]);
 
 /** Validates a frame a client sent to the server. Never throws. */
@@ -165,9 +185,47 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
       }
       if (typeof message.message !== 'string' || message.message.length > 500) return fail('invalid error message');
       return { ok: true, value: { type: 'error', code: message.code as SignalingErrorCode, message: message.message } };
+    case 'ice-servers': {
+      if (!hasOnlyKeys(message, ['type', 'iceServers', 'expiresAt'])) return fail('unexpected field');
+      if (typeof message.expiresAt !== 'number' || !Number.isSafeInteger(message.expiresAt) || message.expiresAt < 0) {
+        return fail('invalid expiresAt');
+      }
+      const iceServers = parseIceServers(message.iceServers);
+      if (!iceServers) return fail('invalid ICE servers');
+      return { ok: true, value: { type: 'ice-servers', iceServers, expiresAt: message.expiresAt } };
+    }
+    case 'reconnect':
+      if (!hasOnlyKeys(message, ['type'])) return fail('unexpected field');
+      return { ok: true, value: { type: 'reconnect' } };
     default:
       return fail('unknown message type');
   }
+}
+
+function isIceUrl(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_ICE_FIELD_CHARS && ICE_URL_PATTERN.test(value);
+}
+
+function isIceField(value: unknown): value is string | undefined {
+  return value === undefined || (typeof value === 'string' && value.length <= MAX_ICE_FIELD_CHARS);
+}
+
+/** Validates a list of RTCIceServer-shaped objects: stun/turn URLs only, bounded sizes, no extra fields. */
+export function parseIceServers(value: unknown): IceServer[] | undefined {
+  if (!Array.isArray(value) || value.length > MAX_ICE_SERVERS) return undefined;
+  const servers: IceServer[] = [];
+  for (const entry of value) {
+    if (!isRecord(entry) || !hasOnlyKeys(entry, ['urls', 'username', 'credential'])) return undefined;
+    const { urls, username, credential } = entry;
+    const urlsOk = Array.isArray(urls) ? urls.length > 0 && urls.length <= MAX_ICE_URLS && urls.every(isIceUrl) : isIceUrl(urls);
+    if (!urlsOk || !isIceField(username) || !isIceField(credential)) return undefined;
+    servers.push({
+      urls: Array.isArray(urls) ? [...(urls as string[])] : (urls as string),
+      ...(username !== undefined ? { username } : {}),
+      ...(credential !== undefined ? { credential } : {}),
+    });
+  }
+  return servers;
 }
 
 export function errorMessage(code: SignalingErrorCode): ServerMessage {

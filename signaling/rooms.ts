@@ -1,8 +1,10 @@
 /**
  * The room semantics of the signaling protocol, independent of any transport: who
- * is in which room, what each client message does, and what every member hears.
- * signaling/server.ts runs it behind WebSockets and the unit tests' fake server runs
- * it in memory, so the two cannot drift apart. It reaches the outside only through
+ * is in which room, what each client message does, and what every member hears,
+ * synchronously and in one process. The unit tests' fake server runs it. The real
+ * server runs the same rules asynchronously over a RoomStore (signaling/room-service.ts,
+ * rooms in memory or in Redis); tests/unit/signaling/store-parity.test.ts and the
+ * server tests hold the two to the same transcript. It reaches the outside only through
  * the callbacks it is given (and imports nothing from Node, for that reason).
  */
 import {
@@ -90,6 +92,10 @@ export class RoomDirectory<M> {
         return this.signal(member, message.payload);
       case 'leave':
         return this.leave(member);
+      case 'refresh-ice':
+        // No ICE servers here (the real server's are in ice-servers.ts): only a stranger is refused.
+        if (!this.roomOf.has(member)) this.reject(member, 'not-in-room');
+        return;
     }
   }
 

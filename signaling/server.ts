@@ -2,7 +2,10 @@
  * The Duet signaling server: serves the built static site and a WebSocket endpoint
  * (/ws) that introduces two peers in a room and relays their sealed signal payloads.
  * It never sees anything but room ids and opaque payloads, and it logs neither:
- * rooms appear in logs only as a short hash tag (see docs/PROTOCOL.md).
+ * rooms appear in logs only as a short hash tag (see docs/PROTOCOL.md). Rooms live in
+ * a RoomStore (signaling/store/: this process's memory, or Redis shared by several
+ * instances), ICE servers come from signaling/ice-servers.ts, /healthz, /readyz and
+ * /metrics from signaling/ops-http.ts.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
@@ -15,9 +18,16 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { MAX_FRAME_BYTES, type RoomId, type ServerMessage, errorMessage, parseClientMessage } from './protocol.ts';
 import { ConnectionCounter, DEFAULT_LIMITS, type ServerLimits, TokenBucket, originAllowed } from './limits.ts';
-import { RoomDirectory } from './rooms.ts';
+import { type IceConfig, IceServerIssuer } from './ice-servers.ts';
+import { type LogEntry, logAddress, pinoSink } from './logger.ts';
+import { type ServerMetrics, countLogEntry, createMetrics } from './metrics.ts';
+import { serveOps, type OpsEndpoints } from './ops-http.ts';
+import { type LocalMember, RoomService } from './room-service.ts';
+import { MemoryRoomStore } from './store/memory-store.ts';
+import { RedisRoomStore, type RedisRoomStoreOptions } from './store/redis-store.ts';
+import type { RoomStore } from './store/room-store.ts';
 
-export type LogEntry = Record<string, unknown>;
+export type { LogEntry } from './logger.ts';
 
 export interface SignalingServerOptions {
   /** Default 8080; 0 picks an ephemeral port. */
@@ -36,6 +46,18 @@ export interface SignalingServerOptions {
   log?: (entry: LogEntry) => void;
   /** Abuse limits (signaling/limits.ts); maxPayload and heartbeatMs above take precedence. */
   limits?: Partial<ServerLimits>;
+  /** Where rooms live: this process (default) or Redis shared by several instances (REDIS_URL). */
+  store?: { kind: 'memory' } | ({ kind: 'redis' } & RedisRoomStoreOptions);
+  /** ICE servers handed to members (signaling/ice-servers.ts); default none. */
+  ice?: IceConfig;
+  /** ICE hand-outs allowed per client address: sustained per minute, and burst. */
+  iceRate?: { perMinute: number; burst: number };
+  /** Log client addresses in full (LOG_IPS=1); otherwise only as a short keyed hash. */
+  logIps?: boolean;
+  /** Process metrics (CPU, memory, event loop) in /metrics too (main.ts turns them on). */
+  processMetrics?: boolean;
+  /** drain(): how long clients get to leave before the rest are cut off (ms, default 10000). */
+  drainMs?: number;
 }
 
 export interface SignalingServer {
@@ -45,23 +67,43 @@ export interface SignalingServer {
   /** ws(s)://host:port/ws */
   wsUrl: string;
   roomCount(): number;
+  /** The instance's id in the room store ('local' for the in-memory store). */
+  instanceId: string;
   /** Closes every socket (code 1001), the WebSocket server and the HTTP server. */
   close(): Promise<void>;
+  /**
+   * SIGTERM: refuses new connections (readyz turns 503), tells every client to reconnect
+   * ({type:'reconnect'}, then close code 1012), waits up to drainMs for them to go, then close().
+   */
+  drain(): Promise<void>;
 }
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_HEARTBEAT_MS = 30_000;
 const WEBSOCKET_PATH = '/ws';
 const CLOSE_GOING_AWAY = 1001;
+/** RFC 6455 "Service Restart": the client should reconnect (it lands on another instance). */
+const CLOSE_SERVICE_RESTART = 1012;
+const DEFAULT_DRAIN_MS = 10_000;
 /** How long close() lets sockets finish before cutting them off. */
 const CLOSE_GRACE_MS = 1_000;
 
-export function logToStdout(entry: LogEntry): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+/** The default sink: JSON lines on stdout (pino). */
+export const logToStdout: (entry: LogEntry) => void = pinoSink();
+
+function createStore(options: SignalingServerOptions['store'], log: (entry: LogEntry) => void): RoomStore {
+  if (options?.kind !== 'redis') return new MemoryRoomStore();
+  const { kind: _kind, ...redis } = options;
+  return new RedisRoomStore({ ...redis, onError: (error) => log({ event: 'store-error', level: 'warn', error: errorName(error) }) });
 }
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
-  const log = options.log ?? logToStdout;
+  const sink = options.log ?? logToStdout;
+  let metrics: ServerMetrics | undefined;
+  const log = (entry: LogEntry): void => {
+    if (metrics) countLogEntry(metrics, entry);
+    sink(entry);
+  };
   const limits: ServerLimits = {
     ...DEFAULT_LIMITS,
     ...options.limits,
@@ -72,8 +114,19 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const connectionsPerIp = new ConnectionCounter(limits.maxConnectionsPerIp);
   const staticSite = options.staticDir === undefined ? undefined : path.resolve(options.staticDir);
 
+  const store = createStore(options.store, log);
+  await store.start();
+  const ice = new IceServerIssuer(options.ice ?? { kind: 'none' }, options.iceRate);
+  let draining = false;
+  const relay = new RoomRelay(log, limits, store, ice, () => metrics, options.logIps ?? false);
+  metrics = createMetrics({ rooms: () => relay.roomCount(), sockets: () => relay.socketCount() }, { processMetrics: options.processMetrics ?? false });
+  const ops: OpsEndpoints = {
+    ready: async () => !draining && (await store.ready()),
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.render() }),
+  };
+
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    serveHttp(request, response, staticSite).catch((error: unknown) => {
+    serveHttp(request, response, staticSite, ops).catch((error: unknown) => {
       log({ event: 'http-error', error: errorName(error) });
       if (!response.headersSent) sendText(response, 500, 'Internal server error');
       else response.destroy();
@@ -86,12 +139,16 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   // Frames between maxPayload and 4 × maxPayload reach the handler, which answers
   // payload-too-large; only larger ones make ws close the socket (code 1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * maxPayload });
-  const relay = new RoomRelay(log, limits);
 
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (requestPath(request.url) !== WEBSOCKET_PATH) {
       refuseUpgrade(socket, '404 Not Found');
+      return;
+    }
+    if (draining) {
+      log({ event: 'refused', reason: 'draining' });
+      refuseUpgrade(socket, '503 Service Unavailable');
       return;
     }
     if (!originAllowed(request.headers.origin, limits.allowedOrigins)) {
@@ -107,7 +164,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     }
     wss.handleUpgrade(request, socket, head, (webSocket) => {
       webSocket.once('close', () => connectionsPerIp.close(ip));
-      relay.accept(webSocket);
+      relay.accept(webSocket, ip);
     });
   });
 
@@ -130,9 +187,33 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     });
     const httpClosed = new Promise<void>((resolve, reject) => httpServer.close((error) => (error ? reject(error) : resolve())));
     await withGracePeriod(httpClosed, () => httpServer.closeAllConnections());
+    // The members' places go back to the store before the instance lets go of it.
+    await withGracePeriod(relay.settled(), () => {});
+    await store.close();
     log({ event: 'closed' });
   };
   let closing: Promise<void> | undefined;
+
+  const drain = async (drainMs: number): Promise<void> => {
+    draining = true;
+    log({ event: 'draining', sockets: wss.clients.size });
+    const allGone = new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (wss.clients.size === 0) resolve();
+      };
+      for (const client of wss.clients) client.once('close', check);
+      check();
+    });
+    for (const client of wss.clients) {
+      if (client.readyState !== WebSocket.OPEN) continue;
+      client.send(JSON.stringify({ type: 'reconnect' } satisfies ServerMessage));
+      client.close(CLOSE_SERVICE_RESTART, 'Service restart: reconnect');
+    }
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
+    await Promise.race([allGone, timer]);
+    await (closing ??= shutdown());
+  };
+  let draining_: Promise<void> | undefined;
 
   const host = urlHost(options.host);
   const secure = options.tls !== undefined;
@@ -141,7 +222,9 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     url: `${secure ? 'https' : 'http'}://${host}:${port}`,
     wsUrl: `${secure ? 'wss' : 'ws'}://${host}:${port}${WEBSOCKET_PATH}`,
     roomCount: () => relay.roomCount(),
+    instanceId: store.instanceId,
     close: () => (closing ??= shutdown()),
+    drain: () => (draining_ ??= drain(options.drainMs ?? DEFAULT_DRAIN_MS)),
   };
 }
 
@@ -187,6 +270,10 @@ function errorName(error: unknown): string {
 
 interface Connection {
   readonly socket: WebSocket;
+  /** Its place in the room service. */
+  readonly member: LocalMember;
+  /** The client's address (for per-address limits; logged only as logAddress allows). */
+  readonly address: string;
   /** Whether the socket answered the last ping. */
   alive: boolean;
   /** Its message-rate allowance. */
@@ -202,31 +289,29 @@ function roomTag(room: RoomId): string {
 }
 
 class RoomRelay {
-  private readonly rooms: RoomDirectory<Connection>;
+  private readonly rooms: RoomService;
   private readonly connections = new Set<Connection>();
-
-  /**
-   * Timers that close rooms nobody joined, by room. A room that closes takes its timer
-   * with it: otherwise every short-lived room would hold memory for the whole TTL, and
-   * a later room with the same id would expire early.
-   */
-  private readonly expiries = new Map<RoomId, NodeJS.Timeout>();
+  /** Disconnects still being written to the store. */
+  private readonly leaving = new Set<Promise<void>>();
   /** The rest of a liveness check in progress. */
   private livenessSweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly log: (entry: LogEntry) => void,
     private readonly limits: ServerLimits,
+    store: RoomStore,
+    private readonly ice: IceServerIssuer,
+    private readonly metrics: () => ServerMetrics | undefined,
+    private readonly logIps: boolean,
   ) {
-    this.rooms = new RoomDirectory<Connection>({
-      deliver: (connection, message) => {
-        if (message.type === 'created') this.expireLater(message.room);
-        this.send(connection, message);
-      },
+    this.rooms = new RoomService({
+      store,
       log,
       tagOf: roomTag,
       randomInt,
-      closed: (room) => this.cancelExpiry(room),
+      unjoinedRoomTtlMs: limits.unjoinedRoomTtlMs,
+      placed: (member, why) => this.sendIceServers(member, why),
+      relayed: (peers) => this.metrics()?.signalsRelayed.inc(peers),
     });
   }
 
@@ -234,33 +319,52 @@ class RoomRelay {
     return this.rooms.roomCount();
   }
 
+  socketCount(): number {
+    return this.connections.size;
+  }
+
+  /** Resolves once every closed socket's place is given back to the store. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.leaving]);
+  }
+
   stop(): void {
-    for (const timer of this.expiries.values()) clearTimeout(timer);
-    this.expiries.clear();
+    this.rooms.stop();
     if (this.livenessSweep) clearTimeout(this.livenessSweep);
     this.livenessSweep = undefined;
   }
 
-  private expireLater(room: RoomId): void {
-    this.cancelExpiry(room);
-    const timer = setTimeout(() => {
-      this.expiries.delete(room);
-      this.rooms.expireIfUnjoined(room);
-    }, this.limits.unjoinedRoomTtlMs);
-    timer.unref();
-    this.expiries.set(room, timer);
+  private readonly byMember = new Map<LocalMember, Connection>();
+
+  /** ICE servers for a member that holds a place; credentials go nowhere else (and never into a log). */
+  private sendIceServers(member: LocalMember, why: 'created' | 'joined' | 'refresh-ice'): void {
+    const connection = this.byMember.get(member);
+    if (!connection) return;
+    const issue = this.ice.issue(connection.address);
+    if (issue.status === 'none') {
+      if (why === 'refresh-ice') this.rooms.reject(member, 'bad-request');
+      return;
+    }
+    if (issue.status === 'rate-limited') {
+      // On created/joined the client goes on with its built-in servers; a refresh hears why not.
+      this.log({ event: 'ice-rate-limited', address: logAddress(connection.address, this.logIps) });
+      if (why === 'refresh-ice') this.rooms.reject(member, 'rate-limited');
+      return;
+    }
+    if (issue.turnCredential) this.metrics()?.turnCredentials.inc();
+    this.send(connection, { type: 'ice-servers', iceServers: issue.iceServers, expiresAt: issue.expiresAt });
   }
 
-  private cancelExpiry(room: RoomId): void {
-    const timer = this.expiries.get(room);
-    if (timer === undefined) return;
-    clearTimeout(timer);
-    this.expiries.delete(room);
-  }
-
-  accept(socket: WebSocket): void {
-    const connection: Connection = { socket, alive: true, bucket: new TokenBucket(this.limits.messagesPerSecond, this.limits.messageBurst, Date.now()) };
+  accept(socket: WebSocket, address: string): void {
+    const connection: Connection = {
+      socket,
+      address,
+      member: this.rooms.connect((frame) => this.write(connection, frame)),
+      alive: true,
+      bucket: new TokenBucket(this.limits.messagesPerSecond, this.limits.messageBurst, Date.now()),
+    };
     this.connections.add(connection);
+    this.byMember.set(connection.member, connection);
     socket.on('pong', () => {
       connection.alive = true;
     });
@@ -272,7 +376,10 @@ class RoomRelay {
     });
     socket.on('close', () => {
       this.connections.delete(connection);
-      this.guard(connection, () => this.rooms.disconnect(connection));
+      this.byMember.delete(connection.member);
+      const left = this.rooms.disconnect(connection.member);
+      this.leaving.add(left);
+      void left.finally(() => this.leaving.delete(left));
     });
   }
 
@@ -314,16 +421,21 @@ class RoomRelay {
   }
 
   private handleFrame(connection: Connection, data: RawData, isBinary: boolean): void {
-    if (!connection.bucket.take(Date.now())) return this.rooms.reject(connection, 'rate-limited');
-    if (isBinary) return this.rooms.reject(connection, 'bad-request');
+    const member = connection.member;
+    if (!connection.bucket.take(Date.now())) return void this.rooms.refuse(member, 'rate-limited');
+    if (isBinary) return void this.rooms.refuse(member, 'bad-request');
     const frame = frameBytes(data);
-    if (frame.byteLength > this.limits.maxPayload) return this.rooms.reject(connection, 'payload-too-large');
+    if (frame.byteLength > this.limits.maxPayload) return void this.rooms.refuse(member, 'payload-too-large');
     const parsed = parseClientMessage(frame.toString('utf8'));
-    if (!parsed.ok) return this.rooms.reject(connection, parsed.code);
-    this.rooms.handle(connection, parsed.value);
+    if (!parsed.ok) return void this.rooms.refuse(member, parsed.code);
+    void this.rooms.handle(member, parsed.value);
   }
 
   private send(connection: Connection, message: ServerMessage): void {
+    this.write(connection, JSON.stringify(message));
+  }
+
+  private write(connection: Connection, frame: string): void {
     const socket = connection.socket;
     if (socket.readyState !== WebSocket.OPEN) return;
     // A client that does not read what it is sent would make the server hold it all.
@@ -332,7 +444,7 @@ class RoomRelay {
       socket.terminate();
       return;
     }
-    socket.send(JSON.stringify(message));
+    socket.send(frame);
   }
 }
 
@@ -387,18 +499,14 @@ function requestPath(target: string | undefined): string {
   return queryStart === -1 ? raw : raw.slice(0, queryStart);
 }
 
-async function serveHttp(request: IncomingMessage, response: ServerResponse, staticSite: string | undefined): Promise<void> {
+async function serveHttp(request: IncomingMessage, response: ServerResponse, staticSite: string | undefined, ops: OpsEndpoints): Promise<void> {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD');
     return sendText(response, 405, 'Method not allowed');
   }
   const pathname = requestPath(request.url);
-  if (pathname === '/healthz') {
-    response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-    response.end(request.method === 'HEAD' ? undefined : JSON.stringify({ status: 'ok' }));
-    return;
-  }
+  if (await serveOps(request, response, pathname, ops)) return;
   if (staticSite === undefined) return sendText(response, 404, 'Not found');
   await serveStatic(request, response, staticSite, pathname);
 }

@@ -5,6 +5,7 @@
 import type { BrowserResults, CpuPerMiBRuns, PipeName, TimeToSecureRun } from './browser-bench.ts';
 import type { BundleSizes } from './bundle-size.ts';
 import type { Machine } from './machine.ts';
+import type { ScaleOutResult } from './scale-out.ts';
 import type { SignalingLoadResult } from './signaling-load.ts';
 import { type Summary, median, round } from './stats.ts';
 
@@ -32,7 +33,8 @@ export interface BenchResults {
   machine: Machine;
   versions: Record<string, string>;
   figures: Figure[];
-  details: { bundle: BundleSizes; signaling: SignalingLoadResult; browser: BrowserResults };
+  /** scaleOut is absent from runs made before it existed, or where redis-server is not installed. */
+  details: { bundle: BundleSizes; signaling: SignalingLoadResult; browser: BrowserResults; scaleOut?: ScaleOutResult };
 }
 
 const ms = (value: number) => `${round(value)} ms`;
@@ -185,6 +187,21 @@ export function composeFigures(results: BenchResults): Figure[] {
     target: 'p99 < 10 ms',
     met: signaling.relay.medianRunP99Ms < 10 && signaling.relay.received === signaling.relay.sent,
   });
+  const scaleOut = results.details.scaleOut;
+  if (scaleOut) {
+    const [two, one] = [scaleOut.twoInstancesRedis.latencyMs, scaleOut.oneInstanceMemory.latencyMs];
+    const at = `at ${scaleOut.rate.toLocaleString('en-US')} signals/s, ${scaleOut.rooms} rooms`;
+    compare('relay-p50-two-instances', `Signal relay p50 between two instances through Redis vs one instance in memory, ${at}`, two.median, one.median, 'ms', ms, 'context', undefined);
+    compare('relay-p99-two-instances', `Signal relay p99 between two instances through Redis vs one instance in memory, ${at}`, two.p99, one.p99, 'ms', ms, 'context', undefined);
+    figures.push({
+      id: 'redis-bytes-per-idle-room',
+      label: `Redis memory per idle room (two places and a nameplate; ${scaleOut.idleRooms.toLocaleString('en-US')} rooms, Redis ${scaleOut.redisVersion})`,
+      value: scaleOut.redisBytesPerIdleRoom,
+      unit: 'bytes',
+      display: `${Math.round(scaleOut.redisBytesPerIdleRoom)} bytes`,
+      target: 'context',
+    });
+  }
   return figures;
 }
 

@@ -4,11 +4,11 @@
  * bench/lib/signaling-load.ts with an IPC channel; it says where it listens, answers
  * memory questions, and exits when the parent asks or goes away.
  *
- * Limits come as JSON in BENCH_SERVER_LIMITS. It listens on 127.0.0.1 only, and its
+ * Limits come as JSON in BENCH_SERVER_LIMITS, the room store in BENCH_SERVER_STORE. It listens on 127.0.0.1 only, and its
  * log lines (one per room event, as in production) go to stdout, which the parent
  * discards.
  */
-import { createSignalingServer } from '../../signaling/server.ts';
+import { type SignalingServerOptions, createSignalingServer } from '../../signaling/server.ts';
 import type { ServerLimits } from '../../signaling/limits.ts';
 
 export type ServerChildRequest = { type: 'memory'; collectGarbage: boolean } | { type: 'stop' };
@@ -17,7 +17,9 @@ export type ServerChildReport =
   | { type: 'memory'; rssBytes: number; heapUsedBytes: number; externalBytes: number; rooms: number };
 
 const limits = JSON.parse(process.env.BENCH_SERVER_LIMITS ?? '{}') as Partial<ServerLimits>;
-const server = await createSignalingServer({ port: 0, host: '127.0.0.1', limits });
+/** The room store, as JSON (BENCH_SERVER_STORE): in memory unless told otherwise (bench/lib/scale-out.ts). */
+const store = JSON.parse(process.env.BENCH_SERVER_STORE ?? '{"kind":"memory"}') as SignalingServerOptions['store'];
+const server = await createSignalingServer({ port: 0, host: '127.0.0.1', limits, store });
 
 const report = (message: ServerChildReport) => process.send?.(message);
 report({ type: 'listening', port: server.port, pid: process.pid });
