@@ -24,7 +24,7 @@ import { buildBenchPages, buildProductIfStale } from './lib/build.ts';
 import { measureBundle } from './lib/bundle-size.ts';
 import { describeMachine, gitCommit, packageVersions } from './lib/machine.ts';
 import { type BenchResults, composeFigures, renderMarkdown } from './lib/report.ts';
-import { type ScaleOutResult, runScaleOut } from './lib/scale-out.ts';
+import { type ScaleOutResult, runScaleOut, scaleOutOptions } from './lib/scale-out.ts';
 import { runSignalingLoad } from './lib/signaling-load.ts';
 import { redisInstalled } from '../tests/unit/helpers/redis-server.ts';
 import { serveBenchPages } from './lib/static-server.ts';
@@ -95,16 +95,7 @@ log(`  RSS ${(signaling.memory.loadedRssBytes / 1e6).toFixed(0)} MB with ${signa
 let scaleOut: ScaleOutResult | undefined;
 if (redisInstalled()) {
   log('Scaling out: relay between two instances on one Redis vs one instance, and Redis memory per idle room…');
-  scaleOut = await runScaleOut({
-    root,
-    rooms: 50,
-    rate: 500,
-    warmupMs: quick ? 500 : 2000,
-    durationMs: quick ? 3000 : 10_000,
-    payloadChars: 512,
-    idleRooms: quick ? 2000 : 10_000,
-    log,
-  });
+  scaleOut = await runScaleOut(scaleOutOptions(root, quick, log));
   log(`  relay p99: two instances ${scaleOut.twoInstancesRedis.latencyMs.p99.toFixed(2)} ms, one instance ${scaleOut.oneInstanceMemory.latencyMs.p99.toFixed(2)} ms; Redis ${Math.round(scaleOut.redisBytesPerIdleRoom)} bytes per idle room`);
 } else {
   log('Scaling out: skipped, redis-server is not installed (apt-get install redis-server)');

@@ -7,20 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runScaleOut } from './lib/scale-out.ts';
+import { runScaleOut, scaleOutOptions } from './lib/scale-out.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
-const result = await runScaleOut({
-  root,
-  rooms: 50,
-  rate: 500,
-  warmupMs: quick ? 500 : 2000,
-  durationMs: quick ? 3000 : 10_000,
-  payloadChars: 512,
-  idleRooms: quick ? 2000 : 10_000,
-  log: (line) => console.log(line),
-});
+const result = await runScaleOut(scaleOutOptions(root, quick, (line) => console.log(line)));
 const dir = path.join(root, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 writeFileSync(path.join(dir, 'scale-out.json'), `${JSON.stringify(result, null, 2)}\n`);

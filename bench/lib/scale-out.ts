@@ -34,6 +34,20 @@ export interface ScaleOutOptions {
   log: (line: string) => void;
 }
 
+/** The scale-out bench's load: the same from `npm run bench` and from bench/scale-out.ts. */
+export function scaleOutOptions(root: string, quick: boolean, log: (line: string) => void): ScaleOutOptions {
+  return {
+    root,
+    rooms: 50,
+    rate: 500,
+    warmupMs: quick ? 500 : 2000,
+    durationMs: quick ? 3000 : 10_000,
+    payloadChars: 512,
+    idleRooms: quick ? 2000 : 10_000,
+    log,
+  };
+}
+
 export interface RelayRun {
   sent: number;
   received: number;
