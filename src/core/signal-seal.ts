@@ -155,11 +155,21 @@ export function parseSignalData(value: unknown): SignalData {
 
 /**
  * The DTLS certificate fingerprint from an SDP (`a=fingerprint:sha-256 AB:CD:…`),
- * normalised to lower case. Both peers bind both fingerprints into the handshake
- * transcript, so a swapped certificate makes the key confirmation fail.
+ * normalised to lower case (`sha-256 ab:cd:…`). Both peers bind both fingerprints into
+ * the handshake transcript, so a swapped certificate makes the key confirmation fail.
+ * Every `a=fingerprint` line counts, session-level and media-level alike: the browser
+ * checks the one of the media section it uses, so an SDP whose lines name more than one
+ * certificate is refused (one line could be bound while another is enforced).
  */
 export function sdpFingerprint(sdp: string): string {
-  const match = /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp);
-  if (!match) throw new DuetError('signal-rejected', 'sdp has no fingerprint');
-  return `${match[1]!.toLowerCase()} ${match[2]!.toLowerCase()}`;
+  const found = new Set<string>();
+  for (const line of sdp.split(/\r?\n/)) {
+    if (!line.startsWith('a=fingerprint:')) continue;
+    const match = /^a=fingerprint:([A-Za-z0-9-]+) ((?:[0-9A-Fa-f]{2}:)*[0-9A-Fa-f]{2})\s*$/.exec(line);
+    if (!match) throw new DuetError('signal-rejected', 'sdp has a malformed fingerprint');
+    found.add(`${match[1]!.toLowerCase()} ${match[2]!.toLowerCase()}`);
+  }
+  if (found.size === 0) throw new DuetError('signal-rejected', 'sdp has no fingerprint');
+  if (found.size > 1) throw new DuetError('signal-rejected', 'sdp names more than one DTLS certificate');
+  return [...found][0]!;
 }

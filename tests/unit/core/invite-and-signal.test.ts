@@ -149,6 +149,20 @@ describe('sealed signals', () => {
     expect(sdpFingerprint('v=0\r\na=fingerprint:SHA-256 AB:CD:01\r\na=setup:actpass\r\n')).toBe('sha-256 ab:cd:01');
     expect(errorCode(() => sdpFingerprint('v=0\r\n'))).toBe('signal-rejected');
   });
+
+  it('binds the one certificate an SDP names at session and media level, and refuses an SDP naming two', () => {
+    const session = 'v=0\r\na=fingerprint:sha-256 AB:CD:01\r\n';
+    const media = (fp: string) => `m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=fingerprint:sha-256 ${fp}\r\na=setup:actpass\r\n`;
+    // The same certificate at both levels (and in lower case at one): bound once.
+    expect(sdpFingerprint(session + media('ab:cd:01'))).toBe('sha-256 ab:cd:01');
+    // Media level only, as Chromium writes it.
+    expect(sdpFingerprint('v=0\r\n' + media('AB:CD:02'))).toBe('sha-256 ab:cd:02');
+    // A session-level line for show and a media-level line the browser would enforce.
+    expect(errorCode(() => sdpFingerprint(session + media('AB:CD:02')))).toBe('signal-rejected');
+    expect(errorCode(() => sdpFingerprint('v=0\r\n' + media('AB:CD:01') + media('AB:CD:02')))).toBe('signal-rejected');
+    // A fingerprint line that is not hex pairs is not skipped over.
+    expect(errorCode(() => sdpFingerprint('v=0\r\na=fingerprint:sha-256 zz\r\n' + media('AB:CD:01')))).toBe('signal-rejected');
+  });
 });
 
 describe('peer messages', () => {
