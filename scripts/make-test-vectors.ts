@@ -16,7 +16,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createECDH } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Bytes, bytesEqual, concatBytes, fromHex, toBase64Url, toHex, utf8Encode } from '../src/core/bytes.ts';
+import { type Bytes, bytesEqual, concatBytes, fromHex, lengthPrefixed, toBase64Url, toHex, utf8Encode } from '../src/core/bytes.ts';
 import { deriveRoomKeys, encodeInviteCode } from '../src/core/invite.ts';
 import { sealSignal, type SignalData } from '../src/core/signal-seal.ts';
 import {
@@ -27,6 +27,8 @@ import {
   fullTranscriptHash,
   helloTranscriptHash,
   deriveSessionKeys,
+  safetySalt,
+  secretCommitment,
 } from '../src/core/handshake.ts';
 import { RecordSealer } from '../src/core/record.ts';
 import { encodePeerMessage, recordTypeFor, type PeerMessage } from '../src/core/messages.ts';
@@ -156,6 +158,8 @@ export interface TestVectors {
     expected: {
       host_ecdh_public: string;
       guest_ecdh_public: string;
+      commitment_host: string;
+      commitment_guest: string;
       hello_host: string;
       hello_guest: string;
       key_host: string;
@@ -165,6 +169,7 @@ export interface TestVectors {
       ecdh_shared: string;
       ikm: string;
       keys: Record<keyof typeof SPEC_LABELS, string>;
+      safety_salt: string;
       safety_code_bytes: string;
       safety_code: string;
       confirm_mac_host: string;
@@ -189,6 +194,10 @@ function check(ok: boolean, what: string): void {
 async function hkdfRaw(ikm: Bytes, salt: Bytes, label: string, length: number): Promise<Bytes> {
   const base = await crypto.subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
   return new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info: utf8Encode(label) }, base, length * 8));
+}
+
+async function sha256Raw(data: Bytes): Promise<Bytes> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
 }
 
 async function hmacRaw(key: Bytes, data: Bytes): Promise<Bytes> {
@@ -362,8 +371,13 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
   const oneTime = await oneTimeValues(previous, options.fresh ?? false, log);
   const hostEcdh = await ecdhFromScalar(FIXED.host.ecdhPrivate);
   const guestEcdh = await ecdhFromScalar(FIXED.guest.ecdhPrivate);
-  const helloHost = encodeHello({ nonce: fromHex(FIXED.host.nonce), ecdhPublic: hostEcdh.publicRaw, rsaSpki: fromHex(oneTime.host.rsa_spki) });
-  const helloGuest = encodeHello({ nonce: fromHex(FIXED.guest.nonce), ecdhPublic: guestEcdh.publicRaw, rsaSpki: fromHex(oneTime.guest.rsa_spki) });
+  const secretHost = fromHex(FIXED.host.secret);
+  const secretGuest = fromHex(FIXED.guest.secret);
+  const commitmentHost = await sha256Raw(concatBytes(utf8Encode('duet/v1/commitment'), secretHost));
+  const commitmentGuest = await sha256Raw(concatBytes(utf8Encode('duet/v1/commitment'), secretGuest));
+  check(bytesEqual(commitmentHost, await secretCommitment(secretHost)), 'secret commitment');
+  const helloHost = encodeHello({ nonce: fromHex(FIXED.host.nonce), ecdhPublic: hostEcdh.publicRaw, commitment: commitmentHost, rsaSpki: fromHex(oneTime.host.rsa_spki) });
+  const helloGuest = encodeHello({ nonce: fromHex(FIXED.guest.nonce), ecdhPublic: guestEcdh.publicRaw, commitment: commitmentGuest, rsaSpki: fromHex(oneTime.guest.rsa_spki) });
   const keyHost = encodeKey(fromHex(oneTime.host.key_ciphertext));
   const keyGuest = encodeKey(fromHex(oneTime.guest.key_ciphertext));
   const th1 = await helloTranscriptHash({
@@ -377,11 +391,11 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
   const sharedHost = new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: await importPeer(guestEcdh.publicRaw) }, hostEcdh.privateKey, 256));
   const sharedGuest = new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: await importPeer(hostEcdh.publicRaw) }, guestEcdh.privateKey, 256));
   check(bytesEqual(sharedHost, sharedGuest), 'ECDH shared secret');
-  const secretHost = fromHex(FIXED.host.secret);
-  const secretGuest = fromHex(FIXED.guest.secret);
   const ikm = concatBytes(secretHost, secretGuest, sharedHost, psk);
 
-  const schedule = { secretHost, secretGuest, ecdhShared: sharedHost, psk, transcriptHash: th };
+  const salt = await sha256Raw(concatBytes(utf8Encode('duet/v1/safety-salt'), lengthPrefixed(helloHost), lengthPrefixed(helloGuest)));
+  check(bytesEqual(salt, await safetySalt(helloHost, helloGuest)), 'safety salt');
+  const schedule = { secretHost, secretGuest, ecdhShared: sharedHost, psk, transcriptHash: th, safetySalt: salt };
   const hostKeys = await deriveSessionKeys({ role: 'host', ...schedule });
   const guestKeys = await deriveSessionKeys({ role: 'guest', ...schedule });
   const keys = {} as Record<keyof typeof SPEC_LABELS, string>;
@@ -390,7 +404,7 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
     raw[name] = await hkdfRaw(ikm, th, SPEC_LABELS[name], 32);
     keys[name] = toHex(raw[name]);
   }
-  const safetyBytes = await hkdfRaw(ikm, th, 'duet/v1/safety-code', 30);
+  const safetyBytes = await hkdfRaw(ikm, salt, 'duet/v1/safety-code', 30);
   check(hostKeys.safetyCode === formatSafetyCode(safetyBytes) && guestKeys.safetyCode === hostKeys.safetyCode, 'safety code');
 
   const macHost = new Uint8Array(await crypto.subtle.sign('HMAC', hostKeys.confirmLocal, th));
@@ -454,6 +468,8 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
       expected: {
         host_ecdh_public: toHex(hostEcdh.publicRaw),
         guest_ecdh_public: toHex(guestEcdh.publicRaw),
+        commitment_host: toHex(commitmentHost),
+        commitment_guest: toHex(commitmentGuest),
         hello_host: toHex(helloHost),
         hello_guest: toHex(helloGuest),
         key_host: toHex(keyHost),
@@ -463,6 +479,7 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
         ecdh_shared: toHex(sharedHost),
         ikm: toHex(ikm),
         keys,
+        safety_salt: toHex(salt),
         safety_code_bytes: toHex(safetyBytes),
         safety_code: hostKeys.safetyCode,
         confirm_mac_host: toHex(macHost),

@@ -2,8 +2,9 @@
  * The Duet handshake: the original project's RSA key transport, made hybrid and
  * bound to everything an attacker in the middle would have to change.
  *
- *   1. HELLO   each side sends a fresh nonce, an ephemeral ECDH P-256 share and
- *              its session RSA-OAEP public key (SPKI).
+ *   1. HELLO   each side sends a fresh nonce, an ephemeral ECDH P-256 share, a
+ *              commitment to the secret it will send in KEY (a hash, as ZRTP does)
+ *              and its session RSA-OAEP public key (SPKI).
  *   2. KEY     each side sends 32 fresh secret bytes, RSA-OAEP encrypted to the
  *              peer's public key (the seed's shared-secret exchange).
  *   3. CONFIRM each side proves it derived the same keys: an HMAC over the
@@ -12,7 +13,10 @@
  * Keys come from HKDF-SHA256 over both RSA-transported secrets, the ECDH shared
  * secret (forward secrecy) and the room's pre-shared key (binds the session to
  * the invite secret the server never saw), salted with the transcript hash (both
- * HELLOs, both KEYs, both DTLS fingerprints). Byte layouts: docs/PROTOCOL.md.
+ * HELLOs, both KEYs, both DTLS fingerprints). The safety code is salted with the
+ * HELLOs alone: everything it depends on is fixed before either secret is revealed,
+ * so someone in the middle (even one holding the link) cannot grind their own
+ * values until the two codes they show look alike. Byte layouts: docs/PROTOCOL.md.
  */
 import { type Bytes, type RandomSource, bytesEqual, concatBytes, lengthPrefixed, secureRandom, utf8Encode } from './bytes.ts';
 import { type Clock, sleep, systemClock } from './clock.ts';
@@ -32,7 +36,10 @@ const MAC_BYTES = 32;
 const MAX_SPKI_BYTES = 2048;
 const MIN_RSA_BITS = 2048;
 const MAX_RSA_BITS = 8192;
+const COMMITMENT_BYTES = 32;
 const TRANSCRIPT_LABEL = 'duet/v1/transcript';
+const COMMITMENT_LABEL = 'duet/v1/commitment';
+const SAFETY_SALT_LABEL = 'duet/v1/safety-salt';
 
 export interface HandshakeConfig {
   /** RSA modulus in bits (seed: KEY_SIZE = 2048). */
@@ -87,7 +94,14 @@ export async function generateRsaIdentity(config: Pick<HandshakeConfig, 'rsaModu
 export interface Hello {
   nonce: Bytes;
   ecdhPublic: Bytes;
+  /** SHA-256("duet/v1/commitment" || secret): binds the sender to the secret its KEY will carry. */
+  commitment: Bytes;
   rsaSpki: Bytes;
+}
+
+/** The HELLO's commitment to a KEY secret. */
+export function secretCommitment(secret: Bytes): Promise<Bytes> {
+  return sha256(concatBytes(utf8Encode(COMMITMENT_LABEL), secret));
 }
 
 function header(type: HandshakeType): Bytes {
@@ -95,7 +109,7 @@ function header(type: HandshakeType): Bytes {
 }
 
 export function encodeHello(hello: Hello): Bytes {
-  return concatBytes(header(HandshakeType.hello), hello.nonce, hello.ecdhPublic, lengthPrefixed(hello.rsaSpki));
+  return concatBytes(header(HandshakeType.hello), hello.nonce, hello.ecdhPublic, hello.commitment, lengthPrefixed(hello.rsaSpki));
 }
 
 export function encodeKey(encryptedSecret: Bytes): Bytes {
@@ -127,11 +141,13 @@ function readLengthPrefixed(message: Uint8Array, offset: number, max: number): B
 
 export function parseHello(message: Uint8Array): Hello {
   if (handshakeTypeOf(message) !== HandshakeType.hello) throw malformed('expected HELLO');
-  const fixed = 2 + NONCE_BYTES + ECDH_PUBLIC_BYTES;
+  const ecdhEnd = 2 + NONCE_BYTES + ECDH_PUBLIC_BYTES;
+  const fixed = ecdhEnd + COMMITMENT_BYTES;
   if (message.length < fixed + 2) throw malformed('HELLO too short');
   return {
     nonce: message.slice(2, 2 + NONCE_BYTES) as Bytes,
-    ecdhPublic: message.slice(2 + NONCE_BYTES, fixed) as Bytes,
+    ecdhPublic: message.slice(2 + NONCE_BYTES, ecdhEnd) as Bytes,
+    commitment: message.slice(ecdhEnd, fixed) as Bytes,
     rsaSpki: readLengthPrefixed(message, fixed, MAX_SPKI_BYTES),
   };
 }
@@ -188,6 +204,11 @@ export async function helloTranscriptHash(t: TranscriptInput): Promise<Bytes> {
   );
 }
 
+/** The safety code's salt: both HELLOs only, which fix every value the code depends on (section 3). */
+export function safetySalt(helloHost: Bytes, helloGuest: Bytes): Promise<Bytes> {
+  return sha256(concatBytes(utf8Encode(SAFETY_SALT_LABEL), lengthPrefixed(helloHost), lengthPrefixed(helloGuest)));
+}
+
 export async function fullTranscriptHash(helloHash: Bytes, keyHost: Bytes, keyGuest: Bytes): Promise<Bytes> {
   return sha256(concatBytes(helloHash, lengthPrefixed(keyHost), lengthPrefixed(keyGuest)));
 }
@@ -211,6 +232,8 @@ export interface KeyScheduleInput {
   ecdhShared: Bytes;
   psk: Bytes;
   transcriptHash: Bytes;
+  /** safetySalt(HELLO_host, HELLO_guest). */
+  safetySalt: Bytes;
 }
 
 export interface DerivedKeys extends SessionKeys {
@@ -239,7 +262,7 @@ export async function deriveSessionKeys(input: KeyScheduleInput): Promise<Derive
     hkdfHmacKey(base, LABELS.guestToHostMac, salt),
     hkdfHmacKey(base, LABELS.confirmHost, salt),
     hkdfHmacKey(base, LABELS.confirmGuest, salt),
-    hkdfBytes(base, LABELS.safetyCode, 30, salt),
+    hkdfBytes(base, LABELS.safetyCode, 30, input.safetySalt),
     hkdfBytes(base, LABELS.resumption, 32, salt),
   ]);
   const isHost = input.role === 'host';
@@ -358,7 +381,9 @@ export class Handshake {
     const { role, identity } = this.options;
     const ecdh = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits'])) as CryptoKeyPair;
     const ecdhPublic = new Uint8Array(await crypto.subtle.exportKey('raw', ecdh.publicKey));
-    const localHello = encodeHello({ nonce: this.random(NONCE_BYTES), ecdhPublic, rsaSpki: identity.spki });
+    const localSecret = this.random(SECRET_BYTES);
+    const commitment = await secretCommitment(localSecret);
+    const localHello = encodeHello({ nonce: this.random(NONCE_BYTES), ecdhPublic, commitment, rsaSpki: identity.spki });
 
     const peerHelloBytes = await this.exchange(HandshakeType.hello, localHello);
     const peerHello = parseHello(peerHelloBytes);
@@ -368,7 +393,6 @@ export class Handshake {
     }
     const [peerRsa, peerEcdh] = await Promise.all([importPeerRsaKey(peerHello.rsaSpki), importPeerEcdhKey(peerHello.ecdhPublic)]);
 
-    const localSecret = this.random(SECRET_BYTES);
     const encryptedSecret = new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, peerRsa, localSecret));
     const localKey = encodeKey(encryptedSecret);
     const peerKeyBytes = await this.exchange(HandshakeType.key, localKey);
@@ -380,6 +404,7 @@ export class Handshake {
       throw new DuetError('handshake-failed', 'KEY did not decrypt');
     }
     if (peerSecret.length !== SECRET_BYTES) throw new DuetError('handshake-failed', 'KEY has the wrong size');
+    if (!bytesEqual(await secretCommitment(peerSecret), peerHello.commitment)) throw new DuetError('handshake-failed', 'KEY does not match its HELLO commitment');
     const ecdhShared = new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: peerEcdh }, ecdh.privateKey, 256));
 
     const isHost = role === 'host';
@@ -399,6 +424,7 @@ export class Handshake {
       ecdhShared,
       psk: this.options.psk,
       transcriptHash,
+      safetySalt: await safetySalt(isHost ? localHello : peerHelloBytes, isHost ? peerHelloBytes : localHello),
     });
 
     const localMac = new Uint8Array(await crypto.subtle.sign('HMAC', keys.confirmLocal, transcriptHash));

@@ -4,7 +4,9 @@ import { DuetError } from '../../../src/core/errors.ts';
 import type { DuetError as DuetErrorType } from '../../../src/core/errors.ts';
 import {
   HandshakeType,
+  deriveSessionKeys,
   encodeHello,
+  encodeKey,
   formatSafetyCode,
   generateRsaIdentity,
   parseHello,
@@ -100,6 +102,46 @@ describe('handshake', () => {
     expect('error' in guestOutcome).toBe(true);
     expect(host.received).toEqual([]);
     expect(guest.received).toEqual([]);
+  });
+
+  it("refuses a KEY whose secret is not the one its HELLO committed to, before deriving any key", async () => {
+    // Someone in the middle puts a secret of their choosing under the host's RSA key in
+    // place of the guest's: what a grinder of safety codes would do once it saw the host's.
+    const [hostIdentity] = await testIdentities();
+    const chosen = new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, hostIdentity.publicKey, new Uint8Array(32).fill(7))) as Bytes;
+    const { host, guest } = await makePair({
+      tamper: (from, frame) => (from === 'guest' && frame[1] === HandshakeType.key ? [encodeKey(chosen)] : [frame]),
+      config: { maxAttempts: 1, stepTimeoutMs: 50 },
+    });
+    const guestDone = guest.channel.establish().catch(() => undefined);
+    const hostError = await host.channel.establish().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    guest.channel.close(new DuetError('peer-connection-failed'));
+    await guestDone;
+    expect(hostError).toBeInstanceOf(DuetError);
+    expect((hostError as DuetErrorType).code).toBe('handshake-failed');
+    expect((hostError as DuetErrorType).message).toContain('commitment');
+  });
+
+  it('derives the safety code from committed values only: KEY ciphertexts and fingerprints cannot move it', async () => {
+    const base = {
+      secretHost: new Uint8Array(32).fill(1) as Bytes,
+      secretGuest: new Uint8Array(32).fill(2) as Bytes,
+      ecdhShared: new Uint8Array(32).fill(3) as Bytes,
+      psk: new Uint8Array(32).fill(4) as Bytes,
+      transcriptHash: new Uint8Array(32).fill(5) as Bytes,
+      safetySalt: new Uint8Array(32).fill(6) as Bytes,
+    };
+    const code = (changes: Partial<typeof base>) => deriveSessionKeys({ role: 'host', ...base, ...changes }).then((k) => k.safetyCode);
+    const reference = await code({});
+    // A re-encrypted KEY or another certificate changes the transcript hash, not the code…
+    expect(await code({ transcriptHash: new Uint8Array(32).fill(9) as Bytes })).toBe(reference);
+    // …while every committed input does change it.
+    expect(await code({ secretGuest: new Uint8Array(32).fill(8) as Bytes })).not.toBe(reference);
+    expect(await code({ safetySalt: new Uint8Array(32).fill(8) as Bytes })).not.toBe(reference);
+    expect(await code({ ecdhShared: new Uint8Array(32).fill(8) as Bytes })).not.toBe(reference);
   });
 
   it('fails when a HELLO is reflected back to its sender', async () => {
@@ -230,7 +272,8 @@ describe('handshake', () => {
     const { host, guest } = await makePair({ identities: [a, b] });
     const [h, g] = await Promise.all([host.channel.establish(), guest.channel.establish()]);
     expect(h.safetyCode).toBe(g.safetyCode);
-  });
+    // RSA-3072 generation alone can take seconds on a loaded two-core machine.
+  }, 30_000);
 
   it('formats safety codes as six groups of five digits', () => {
     expect(formatSafetyCode(new Uint8Array(30))).toBe('00000 00000 00000 00000 00000 00000');

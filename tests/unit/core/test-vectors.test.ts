@@ -32,6 +32,8 @@ import {
   parseConfirm,
   parseHello,
   parseKey,
+  safetySalt,
+  secretCommitment,
 } from '../../../src/core/handshake.ts';
 import { deriveRoomKeys, encodeInviteCode, parseInviteInput } from '../../../src/core/invite.ts';
 import { LABELS } from '../../../src/core/kdf.ts';
@@ -108,6 +110,7 @@ const schedule = () => ({
   ecdhShared: fromHex(hs.expected.ecdh_shared),
   psk: fromHex(hs.inputs.psk),
   transcriptHash: fromHex(hs.expected.th),
+  safetySalt: fromHex(hs.expected.safety_salt),
 });
 
 describe('docs/test-vectors.json', () => {
@@ -258,11 +261,20 @@ describe('vectors: handshake', () => {
     }
   });
 
-  it('HELLO = 01 01 || nonce(32) || ecdh_public(65) || lp(rsa_spki), and parses back', () => {
+  it('commitment = SHA-256("duet/v1/commitment" || secret), the secret each side later sends in KEY', async () => {
+    for (const [role, side] of sides) {
+      const commitment = role === 'host' ? e.commitment_host : e.commitment_guest;
+      expect(hex(sha256(Buffer.from('duet/v1/commitment'), buf(side.secret))), role).toBe(commitment);
+      expect(hex(await secretCommitment(fromHex(side.secret))), role).toBe(commitment);
+    }
+  });
+
+  it('HELLO = 01 01 || nonce(32) || ecdh_public(65) || commitment(32) || lp(rsa_spki), and parses back', () => {
     for (const [role, side, , pub, hello] of sides) {
-      const fields = { nonce: fromHex(side.nonce), ecdhPublic: fromHex(pub), rsaSpki: fromHex(side.rsa_spki) };
+      const commitment = role === 'host' ? e.commitment_host : e.commitment_guest;
+      const fields = { nonce: fromHex(side.nonce), ecdhPublic: fromHex(pub), commitment: fromHex(commitment), rsaSpki: fromHex(side.rsa_spki) };
       expect(hex(encodeHello(fields)), role).toBe(hello);
-      expect(hex(Buffer.concat([Buffer.from([1, 1]), buf(side.nonce), buf(pub), lp(buf(side.rsa_spki))])), role).toBe(hello);
+      expect(hex(Buffer.concat([Buffer.from([1, 1]), buf(side.nonce), buf(pub), buf(commitment), lp(buf(side.rsa_spki))])), role).toBe(hello);
       expect(parseHello(fromHex(hello)), role).toEqual(fields);
     }
   });
@@ -301,8 +313,11 @@ describe('vectors: handshake', () => {
     }
   });
 
-  it('safety code: HKDF(IKM, TH, "duet/v1/safety-code", 30) in six groups of 40 bits mod 100000', async () => {
-    const bytes = hkdf(buf(e.ikm), buf(e.th), 'duet/v1/safety-code', 30);
+  it('safety code: HKDF(IKM, S, "duet/v1/safety-code", 30) in six groups of 40 bits mod 100000, S over the HELLOs only', async () => {
+    const salt = sha256(Buffer.from('duet/v1/safety-salt'), lp(buf(e.hello_host)), lp(buf(e.hello_guest)));
+    expect(hex(salt)).toBe(e.safety_salt);
+    expect(hex(await safetySalt(fromHex(e.hello_host), fromHex(e.hello_guest)))).toBe(e.safety_salt);
+    const bytes = hkdf(buf(e.ikm), salt, 'duet/v1/safety-code', 30);
     expect(hex(bytes)).toBe(e.safety_code_bytes);
     const groups = Array.from({ length: 6 }, (_, i) => String(BigInt(`0x${bytes.subarray(5 * i, 5 * i + 5).toString('hex')}`) % 100000n).padStart(5, '0'));
     expect(groups.join(' ')).toBe(e.safety_code);
