@@ -32,12 +32,25 @@ function showFatal(code: 'insecure-context' | 'crypto-unavailable' | 'peer-unava
 }
 
 /**
+ * The fragment as text. A malformed percent-escape (a link cut short, or made by
+ * hand) is kept as it is: the join flow then refuses it as an unreadable code
+ * (invalid-code), which says what is wrong instead of the page failing to start.
+ */
+function fragmentText(fragment: string): string {
+  try {
+    return decodeURIComponent(fragment);
+  } catch {
+    return fragment;
+  }
+}
+
+/**
  * The invite code lives in the #fragment, which browsers never send to a server.
  * It is taken out of the address bar (so it does not linger in history or get
  * shared by accident) and kept in this tab's sessionStorage, so a reload still works.
  */
 function takeInvitedCode(): string {
-  const fromHash = decodeURIComponent(location.hash.slice(1)).trim();
+  const fromHash = fragmentText(location.hash.slice(1)).trim();
   if (fromHash) {
     try {
       sessionStorage.setItem(PENDING_CODE_KEY, fromHash);

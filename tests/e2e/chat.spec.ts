@@ -129,6 +129,16 @@ test('the lobby explains bad codes and unknown rooms, and remembers the name', a
   await user.context.close();
 });
 
+test('a link whose fragment is cut mid-escape opens the join flow and says the code cannot be read', async ({ browser }) => {
+  const user = await newUser(browser);
+  await user.page.goto('/#' + 'A'.repeat(20) + '%E0%A4%A');
+  await user.page.getByRole('textbox', { name: 'Your name' }).fill('Dora');
+  await user.page.getByRole('button', { name: 'Join' }).click();
+  await expect(user.page.getByRole('alert')).toContainText('[invalid-code]');
+  expect(user.page.url()).not.toContain('#');
+  await user.context.close();
+});
+
 test('the invite offers a copy button and a QR code that a camera reads as the link', async ({ browser }) => {
   const alice = await newUser(browser);
   await alice.context.grantPermissions(['clipboard-read', 'clipboard-write']);
