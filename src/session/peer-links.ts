@@ -285,10 +285,12 @@ export class PeerLinks {
       } catch (error) {
         const rejected = toDuetError(error, 'signal-rejected');
         // Only someone without the room's keys (the server, or whoever controls it)
-        // can produce a payload that does not open: stop rather than talk through them.
-        // While reconnecting the resumed handshake still guards the door, so a notice
-        // is enough, and the give-up timer bounds the wait.
-        if (this.host.phases.is('reconnecting')) this.host.notify(rejected);
+        // can produce a payload that does not open. Before the conversation is secure:
+        // stop rather than talk through them. Once it runs peer to peer (secure, or
+        // restoring it), the signal is ignored with a notice: nothing unopened is ever
+        // applied, the resumed handshake still guards any new connection, and a server
+        // must not be able to end a chat it cannot read by sending one junk frame.
+        if (this.host.phases.is('secure', 'reconnecting')) this.host.notify(rejected);
         else this.host.fail(rejected);
       }
     });

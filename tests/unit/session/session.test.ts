@@ -872,7 +872,7 @@ describe('Session: ICE restart first', () => {
     expect(world.network.links.length).toBe(2);
   });
 
-  it('a signal replayed in its own binding is refused, never applied: while secure that ends the attempt, like a forgery', async () => {
+  it('a signal replayed in its own binding is refused, never applied: while secure, a notice and the chat goes on', async () => {
     const { world, host, guest, safetyCode } = await securePair();
     const guestLink = world.network.linkOf(guest)!;
     const fromHost: ServerMessage[] = [];
@@ -889,8 +889,15 @@ describe('Session: ICE restart first', () => {
     const applied = guestLink.receivedSignals.length;
     // The restart's answer again (applied, it would tear the live connection down).
     world.server.deliverTo(guest, fromHost[1]!);
-    await expectFailed(guest, 'signal-rejected');
+    await waitFor(() => expect(noticeCodes(guest)).toContain('signal-rejected'));
+    // And junk that does not open at all, as a hostile server might send.
+    world.server.deliverTo(guest, { type: 'signal', payload: flipBit((fromHost[1] as { payload: string }).payload) });
+    await waitFor(() => expect(noticeCodes(guest).filter((code) => code === 'signal-rejected')).toHaveLength(2));
+    await settle();
     expect(guestLink.receivedSignals.length).toBe(applied);
+    expect(guest.status).toEqual({ phase: 'secure', safetyCode });
+    await host.send('still talking');
+    await waitFor(() => expect(peerTexts(guest)).toContain('still talking'));
   });
 });
 
