@@ -27,6 +27,7 @@ import {
   fullTranscriptHash,
   helloTranscriptHash,
   deriveSessionKeys,
+  pskId,
   safetySalt,
   secretCommitment,
 } from '../src/core/handshake.ts';
@@ -160,6 +161,7 @@ export interface TestVectors {
       guest_ecdh_public: string;
       commitment_host: string;
       commitment_guest: string;
+      psk_id: string;
       hello_host: string;
       hello_guest: string;
       key_host: string;
@@ -376,8 +378,10 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
   const commitmentHost = await sha256Raw(concatBytes(utf8Encode('duet/v1/commitment'), secretHost));
   const commitmentGuest = await sha256Raw(concatBytes(utf8Encode('duet/v1/commitment'), secretGuest));
   check(bytesEqual(commitmentHost, await secretCommitment(secretHost)), 'secret commitment');
-  const helloHost = encodeHello({ nonce: fromHex(FIXED.host.nonce), ecdhPublic: hostEcdh.publicRaw, commitment: commitmentHost, rsaSpki: fromHex(oneTime.host.rsa_spki) });
-  const helloGuest = encodeHello({ nonce: fromHex(FIXED.guest.nonce), ecdhPublic: guestEcdh.publicRaw, commitment: commitmentGuest, rsaSpki: fromHex(oneTime.guest.rsa_spki) });
+  const pskIdBytes = await sha256Raw(concatBytes(utf8Encode('duet/v1/psk-id'), psk));
+  check(bytesEqual(pskIdBytes, await pskId(psk)), 'PSK id');
+  const helloHost = encodeHello({ nonce: fromHex(FIXED.host.nonce), ecdhPublic: hostEcdh.publicRaw, commitment: commitmentHost, pskId: pskIdBytes, rsaSpki: fromHex(oneTime.host.rsa_spki) });
+  const helloGuest = encodeHello({ nonce: fromHex(FIXED.guest.nonce), ecdhPublic: guestEcdh.publicRaw, commitment: commitmentGuest, pskId: pskIdBytes, rsaSpki: fromHex(oneTime.guest.rsa_spki) });
   const keyHost = encodeKey(fromHex(oneTime.host.key_ciphertext));
   const keyGuest = encodeKey(fromHex(oneTime.guest.key_ciphertext));
   const th1 = await helloTranscriptHash({
@@ -470,6 +474,7 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
         guest_ecdh_public: toHex(guestEcdh.publicRaw),
         commitment_host: toHex(commitmentHost),
         commitment_guest: toHex(commitmentGuest),
+        psk_id: toHex(pskIdBytes),
         hello_host: toHex(helloHost),
         hello_guest: toHex(helloGuest),
         key_host: toHex(keyHost),

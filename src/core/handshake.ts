@@ -3,8 +3,9 @@
  * bound to everything an attacker in the middle would have to change.
  *
  *   1. HELLO   each side sends a fresh nonce, an ephemeral ECDH P-256 share, a
- *              commitment to the secret it will send in KEY (a hash, as ZRTP does)
- *              and its session RSA-OAEP public key (SPKI).
+ *              commitment to the secret it will send in KEY (a hash, as ZRTP does),
+ *              the id (a hash) of the pre-shared key it holds, and its session
+ *              RSA-OAEP public key (SPKI).
  *   2. KEY     each side sends 32 fresh secret bytes, RSA-OAEP encrypted to the
  *              peer's public key (the seed's shared-secret exchange).
  *   3. CONFIRM each side proves it derived the same keys: an HMAC over the
@@ -39,6 +40,8 @@ const MAX_RSA_BITS = 8192;
 const COMMITMENT_BYTES = 32;
 const TRANSCRIPT_LABEL = 'duet/v1/transcript';
 const COMMITMENT_LABEL = 'duet/v1/commitment';
+const PSK_ID_LABEL = 'duet/v1/psk-id';
+const PSK_ID_BYTES = 32;
 const SAFETY_SALT_LABEL = 'duet/v1/safety-salt';
 
 export interface HandshakeConfig {
@@ -96,7 +99,14 @@ export interface Hello {
   ecdhPublic: Bytes;
   /** SHA-256("duet/v1/commitment" || secret): binds the sender to the secret its KEY will carry. */
   commitment: Bytes;
+  /** pskId(PSK): which pre-shared key the sender holds (a resumption may have reached only one side). */
+  pskId: Bytes;
   rsaSpki: Bytes;
+}
+
+/** Names a pre-shared key without revealing it: SHA-256("duet/v1/psk-id" || psk). */
+export function pskId(psk: Bytes): Promise<Bytes> {
+  return sha256(concatBytes(utf8Encode(PSK_ID_LABEL), psk));
 }
 
 /** The HELLO's commitment to a KEY secret. */
@@ -109,7 +119,7 @@ function header(type: HandshakeType): Bytes {
 }
 
 export function encodeHello(hello: Hello): Bytes {
-  return concatBytes(header(HandshakeType.hello), hello.nonce, hello.ecdhPublic, hello.commitment, lengthPrefixed(hello.rsaSpki));
+  return concatBytes(header(HandshakeType.hello), hello.nonce, hello.ecdhPublic, hello.commitment, hello.pskId, lengthPrefixed(hello.rsaSpki));
 }
 
 export function encodeKey(encryptedSecret: Bytes): Bytes {
@@ -142,12 +152,14 @@ function readLengthPrefixed(message: Uint8Array, offset: number, max: number): B
 export function parseHello(message: Uint8Array): Hello {
   if (handshakeTypeOf(message) !== HandshakeType.hello) throw malformed('expected HELLO');
   const ecdhEnd = 2 + NONCE_BYTES + ECDH_PUBLIC_BYTES;
-  const fixed = ecdhEnd + COMMITMENT_BYTES;
+  const commitmentEnd = ecdhEnd + COMMITMENT_BYTES;
+  const fixed = commitmentEnd + PSK_ID_BYTES;
   if (message.length < fixed + 2) throw malformed('HELLO too short');
   return {
     nonce: message.slice(2, 2 + NONCE_BYTES) as Bytes,
     ecdhPublic: message.slice(2 + NONCE_BYTES, ecdhEnd) as Bytes,
-    commitment: message.slice(ecdhEnd, fixed) as Bytes,
+    commitment: message.slice(ecdhEnd, commitmentEnd) as Bytes,
+    pskId: message.slice(commitmentEnd, fixed) as Bytes,
     rsaSpki: readLengthPrefixed(message, fixed, MAX_SPKI_BYTES),
   };
 }
@@ -223,6 +235,8 @@ export interface SessionKeys {
   transcriptHash: Bytes;
   /** Stands in for the room's PSK when the same two peers reconnect (docs/PROTOCOL.md). */
   resumptionSecret: Bytes;
+  /** The PSK this handshake used: `psk`, or `previousPsk` when the peer named it. */
+  pskUsed: Bytes;
 }
 
 export interface KeyScheduleInput {
@@ -276,14 +290,22 @@ export async function deriveSessionKeys(input: KeyScheduleInput): Promise<Derive
     safetyCode: formatSafetyCode(safety),
     transcriptHash: input.transcriptHash,
     resumptionSecret,
+    pskUsed: input.psk,
   };
 }
 
 export interface HandshakeOptions {
   role: Role;
   identity: RsaIdentity;
-  /** Pre-shared key derived from the room secret. */
+  /** Pre-shared key derived from the room secret, or the last session's resumption secret. */
   psk: Bytes;
+  /**
+   * Resuming: the resumption secret before `psk`. If the last resumed handshake finished
+   * on our side only (its final CONFIRM was lost), the peer still holds this one and
+   * names it in its HELLO; both then use it, so a lost message cannot leave the two
+   * sides with different secrets for good.
+   */
+  previousPsk?: Bytes;
   /**
    * Both DTLS fingerprints, from the local and the remote SDP. Awaited only once the
    * transcript needs them (after KEY), so the handshake can start while the offer and
@@ -383,7 +405,7 @@ export class Handshake {
     const ecdhPublic = new Uint8Array(await crypto.subtle.exportKey('raw', ecdh.publicKey));
     const localSecret = this.random(SECRET_BYTES);
     const commitment = await secretCommitment(localSecret);
-    const localHello = encodeHello({ nonce: this.random(NONCE_BYTES), ecdhPublic, commitment, rsaSpki: identity.spki });
+    const localHello = encodeHello({ nonce: this.random(NONCE_BYTES), ecdhPublic, commitment, pskId: await pskId(this.options.psk), rsaSpki: identity.spki });
 
     const peerHelloBytes = await this.exchange(HandshakeType.hello, localHello);
     const peerHello = parseHello(peerHelloBytes);
@@ -392,6 +414,7 @@ export class Handshake {
       throw new DuetError('handshake-failed', 'reflected HELLO');
     }
     const [peerRsa, peerEcdh] = await Promise.all([importPeerRsaKey(peerHello.rsaSpki), importPeerEcdhKey(peerHello.ecdhPublic)]);
+    const psk = await this.agreedPsk(peerHello.pskId);
 
     const encryptedSecret = new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, peerRsa, localSecret));
     const localKey = encodeKey(encryptedSecret);
@@ -422,7 +445,7 @@ export class Handshake {
       secretHost: isHost ? localSecret : peerSecret,
       secretGuest: isHost ? peerSecret : localSecret,
       ecdhShared,
-      psk: this.options.psk,
+      psk,
       transcriptHash,
       safetySalt: await safetySalt(isHost ? localHello : peerHelloBytes, isHost ? peerHelloBytes : localHello),
     });
@@ -433,7 +456,18 @@ export class Handshake {
     if (!confirmed) throw new DuetError('handshake-failed', 'key confirmation mismatch');
 
     const { sendAes, sendMac, receiveAes, receiveMac, safetyCode, resumptionSecret } = keys;
-    return { sendAes, sendMac, receiveAes, receiveMac, safetyCode, transcriptHash, resumptionSecret };
+    return { sendAes, sendMac, receiveAes, receiveMac, safetyCode, transcriptHash, resumptionSecret, pskUsed: psk };
+  }
+
+  /**
+   * Our PSK, unless the peer names our previous one: then the peer missed the last
+   * switch and we go back to it (the peer, seeing a PSK id it does not hold, keeps its
+   * own, which is that one). Any other mismatch fails at CONFIRM, as before.
+   */
+  private async agreedPsk(peerPskId: Bytes): Promise<Bytes> {
+    const { psk, previousPsk } = this.options;
+    if (previousPsk && !bytesEqual(peerPskId, await pskId(psk)) && bytesEqual(peerPskId, await pskId(previousPsk))) return previousPsk;
+    return psk;
   }
 
   /**

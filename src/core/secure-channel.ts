@@ -31,6 +31,8 @@ export interface SecureChannelOptions {
   role: Role;
   identity: RsaIdentity;
   psk: Bytes;
+  /** See HandshakeOptions.previousPsk. */
+  previousPsk?: Bytes;
   /** Both DTLS fingerprints, once the offer and answer are known (see HandshakeOptions). */
   fingerprints: HandshakeOptions['fingerprints'];
   /** Sends one handshake message to the peer; the peer feeds it to receiveHandshake(). */
@@ -82,6 +84,7 @@ export class SecureChannel {
       role: options.role,
       identity: options.identity,
       psk: options.psk,
+      ...(options.previousPsk ? { previousPsk: options.previousPsk } : {}),
       fingerprints: options.fingerprints,
       send: options.sendHandshake,
       ...(options.config ? { config: options.config } : {}),
@@ -95,7 +98,7 @@ export class SecureChannel {
   }
 
   /** Runs the handshake; resolves with the safety code and the transcript hash it was derived from. */
-  async establish(): Promise<Pick<SessionKeys, 'safetyCode' | 'transcriptHash' | 'resumptionSecret'>> {
+  async establish(): Promise<Pick<SessionKeys, 'safetyCode' | 'transcriptHash' | 'resumptionSecret' | 'pskUsed'>> {
     const keys = await this.handshake.run();
     this.sealer = new RecordSealer(keys.sendAes, keys.sendMac, this.options.random ?? secureRandom);
     this.opener = new RecordOpener(keys.receiveAes, keys.receiveMac);
@@ -104,7 +107,7 @@ export class SecureChannel {
     const early = this.early;
     this.early = [];
     for (const record of early) this.openRecord(record);
-    return { safetyCode: keys.safetyCode, transcriptHash: keys.transcriptHash, resumptionSecret: keys.resumptionSecret };
+    return { safetyCode: keys.safetyCode, transcriptHash: keys.transcriptHash, resumptionSecret: keys.resumptionSecret, pskUsed: keys.pskUsed };
   }
 
   /** Feeds one handshake message from the peer (what its sendHandshake sent). */

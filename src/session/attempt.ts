@@ -15,7 +15,7 @@ import { SecureChannel } from '../core/secure-channel.ts';
 import type { SignalData, WebRtcSignal } from '../core/signal-seal.ts';
 import type { PeerLink, PeerLinkDiagnostics, PeerLinkOptions } from '../transport/peer-link.ts';
 
-export type AttemptSecured = Pick<SessionKeys, 'safetyCode' | 'transcriptHash' | 'resumptionSecret'>;
+export type AttemptSecured = Pick<SessionKeys, 'safetyCode' | 'transcriptHash' | 'resumptionSecret' | 'pskUsed'>;
 
 export interface AttemptHost {
   /** Seals and sends one of our signals (bound to this attempt by the host). */
@@ -41,6 +41,8 @@ export interface AttemptOptions {
   identity: Promise<RsaIdentity>;
   /** The room's PSK, or the last session's resumption secret when resuming. */
   psk: Bytes;
+  /** Resuming: the resumption secret before `psk` (HandshakeOptions.previousPsk). */
+  previousPsk?: Bytes;
   iceServers: RTCIceServer[];
   handshake: HandshakeConfig;
   clock: Clock;
@@ -103,6 +105,7 @@ export class ConnectionAttempt {
         role: this.options.role,
         identity,
         psk: this.options.psk,
+        ...(this.options.previousPsk ? { previousPsk: this.options.previousPsk } : {}),
         fingerprints: () => link.fingerprints(),
         sendHandshake: (bytes) => {
           if (!this.disposed) this.host.sendSignal({ type: 'handshake', message: toBase64Url(bytes) });

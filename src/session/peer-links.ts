@@ -45,6 +45,8 @@ export class PeerLinks {
   private currentTranscript: Bytes | undefined;
   /** From the last secure session: lets the same two peers resume after a broken connection. */
   private resumptionSecret: Bytes | undefined;
+  /** The resumption secret before it, which a peer that missed the last switch still holds. */
+  private previousResumptionSecret: Bytes | undefined;
   /** Signals from the peer, opened strictly in arrival order. */
   private signalQueue: Promise<void> = Promise.resolve();
 
@@ -135,6 +137,7 @@ export class PeerLinks {
   /** A new session: the last one's resumption secret must not carry over. */
   forgetResumption(): void {
     this.resumptionSecret = undefined;
+    this.previousResumptionSecret = undefined;
   }
 
   /**
@@ -204,6 +207,7 @@ export class PeerLinks {
         // Resuming, the secret of the last session stands in for the room's: only the
         // same two peers hold it, so nobody else can slip in while the link is down.
         psk: this.resumptionSecret ?? keys.psk,
+        ...(this.resumptionSecret && this.previousResumptionSecret ? { previousPsk: this.previousResumptionSecret } : {}),
         iceServers: options.iceServers,
         handshake: options.handshake,
         clock,
@@ -221,6 +225,8 @@ export class PeerLinks {
   }
 
   private onSecured(attempt: ConnectionAttempt, result: AttemptSecured): void {
+    // Resuming, the secret this handshake used is the one a peer that missed this switch holds.
+    this.previousResumptionSecret = this.resumptionSecret ? result.pskUsed : undefined;
     this.resumptionSecret = result.resumptionSecret;
     if (this.host.phases.is('reconnecting')) {
       this.host.resumed();

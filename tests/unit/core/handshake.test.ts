@@ -76,6 +76,21 @@ describe('handshake', () => {
     expect(codes).toEqual(['handshake-failed', 'handshake-failed']);
   });
 
+  it('a side one resumption ahead (the last CONFIRM was lost on its way) goes back to the secret the peer still holds', async () => {
+    const [s0, s1, s2, s3] = [0, 1, 2, 3].map((n) => new Uint8Array(32).fill(0x40 + n) as Bytes);
+    // The host finished the last resumed handshake (S1 → S2); the guest never saw its CONFIRM and kept S1.
+    const behind = await makePair({ psk: [s2!, s1!], previousPsk: [s1!, s0!] });
+    const [h, g] = await Promise.all([behind.host.channel.establish(), behind.guest.channel.establish()]);
+    expect(h.safetyCode).toBe(g.safetyCode);
+    expect([h.pskUsed, g.pskUsed]).toEqual([s1, s1]);
+    // Both then derive the same next secret.
+    expect(h.resumptionSecret).toEqual(g.resumptionSecret);
+    // Anything else still fails: a previous secret the peer does not name is never used.
+    const apart = await makePair({ psk: [s2!, s3!], previousPsk: [s1!, s0!] });
+    const codes = await Promise.all([codeOf(apart.host.channel.establish()), codeOf(apart.guest.channel.establish())]);
+    expect(codes).toEqual(['handshake-failed', 'handshake-failed']);
+  });
+
   it('fails when a DTLS fingerprint was swapped on the way', async () => {
     const { host, guest } = await makePair({
       fingerprints: { host: ['sha-256 aa', 'sha-256 bb'], guest: ['sha-256 b0', 'sha-256 aa'] },

@@ -32,6 +32,7 @@ import {
   parseConfirm,
   parseHello,
   parseKey,
+  pskId,
   safetySalt,
   secretCommitment,
 } from '../../../src/core/handshake.ts';
@@ -269,12 +270,17 @@ describe('vectors: handshake', () => {
     }
   });
 
-  it('HELLO = 01 01 || nonce(32) || ecdh_public(65) || commitment(32) || lp(rsa_spki), and parses back', () => {
+  it('psk_id = SHA-256("duet/v1/psk-id" || PSK)', async () => {
+    expect(hex(sha256(Buffer.from('duet/v1/psk-id'), buf(hs.inputs.psk)))).toBe(e.psk_id);
+    expect(hex(await pskId(fromHex(hs.inputs.psk)))).toBe(e.psk_id);
+  });
+
+  it('HELLO = 01 01 || nonce(32) || ecdh_public(65) || commitment(32) || psk_id(32) || lp(rsa_spki), and parses back', () => {
     for (const [role, side, , pub, hello] of sides) {
       const commitment = role === 'host' ? e.commitment_host : e.commitment_guest;
-      const fields = { nonce: fromHex(side.nonce), ecdhPublic: fromHex(pub), commitment: fromHex(commitment), rsaSpki: fromHex(side.rsa_spki) };
+      const fields = { nonce: fromHex(side.nonce), ecdhPublic: fromHex(pub), commitment: fromHex(commitment), pskId: fromHex(e.psk_id), rsaSpki: fromHex(side.rsa_spki) };
       expect(hex(encodeHello(fields)), role).toBe(hello);
-      expect(hex(Buffer.concat([Buffer.from([1, 1]), buf(side.nonce), buf(pub), buf(commitment), lp(buf(side.rsa_spki))])), role).toBe(hello);
+      expect(hex(Buffer.concat([Buffer.from([1, 1]), buf(side.nonce), buf(pub), buf(commitment), buf(e.psk_id), lp(buf(side.rsa_spki))])), role).toBe(hello);
       expect(parseHello(fromHex(hello)), role).toEqual(fields);
     }
   });

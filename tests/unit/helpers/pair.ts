@@ -26,6 +26,8 @@ export interface Endpoint {
 
 export interface PairOptions {
   psk?: [Bytes, Bytes];
+  /** Each side's previous resumption secret (HandshakeOptions.previousPsk), host first. */
+  previousPsk?: [Bytes | undefined, Bytes | undefined];
   fingerprints?: { host: [string, string]; guest: [string, string] };
   /** Intercepts frames on their way; return the frames to deliver instead (default: as is). */
   tamper?: (from: Role, frame: Bytes) => Bytes[];
@@ -40,7 +42,7 @@ export async function makePair(options: PairOptions = {}): Promise<{ host: Endpo
   const psk = options.psk ?? [new Uint8Array(32).fill(7), new Uint8Array(32).fill(7)];
   const fp = options.fingerprints ?? { host: ['sha-256 aa', 'sha-256 bb'], guest: ['sha-256 bb', 'sha-256 aa'] };
   const endpoints = {} as { host: Endpoint; guest: Endpoint };
-  const make = (role: Role, identity: RsaIdentity, key: Bytes, [local, remote]: [string, string]): Endpoint => {
+  const make = (role: Role, identity: RsaIdentity, key: Bytes, [local, remote]: [string, string], previousPsk: Bytes | undefined): Endpoint => {
     const endpoint: Endpoint = {
       role,
       received: [],
@@ -50,6 +52,7 @@ export async function makePair(options: PairOptions = {}): Promise<{ host: Endpo
         role,
         identity,
         psk: key,
+        ...(previousPsk ? { previousPsk } : {}),
         fingerprints: () => Promise.resolve({ local, remote }),
         // Handshake messages (the app sends them as signals) and records (the data channel)
         // take the same in-memory path here, each to its own entry point.
@@ -76,8 +79,8 @@ export async function makePair(options: PairOptions = {}): Promise<{ host: Endpo
     };
     return endpoint;
   };
-  endpoints.host = make('host', a, psk[0], fp.host);
-  endpoints.guest = make('guest', b, psk[1], fp.guest);
+  endpoints.host = make('host', a, psk[0], fp.host, options.previousPsk?.[0]);
+  endpoints.guest = make('guest', b, psk[1], fp.guest, options.previousPsk?.[1]);
   return endpoints;
 }
 
