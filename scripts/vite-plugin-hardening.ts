@@ -5,9 +5,12 @@
  *   the Node server also sends it as a header, with frame-ancestors);
  * - Subresource Integrity (sha384) on the entry script, its preloads and the CSS;
  * - dist/sw.js, a service worker that keeps the app shell for offline use;
+ * - precompressed copies (.br and .gz) of every text file, made last so they hold
+ *   exactly the bytes served, for a server that serves them (ours does, with sirv);
  * - dist/SHA256SUMS listing every built file, also printed at the end of the build.
  */
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
@@ -32,6 +35,21 @@ export function contentSecurityPolicy(signalingUrl: string | undefined): string 
 
 function sri(bytes: Buffer): string {
   return `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+}
+
+/** Files worth compressing: text. Images (PNG) and fonts are compressed already. */
+const COMPRESSIBLE = /\.(html|js|mjs|css|svg|json|webmanifest|txt|map)$/;
+const PRECOMPRESSED = /\.(br|gz)$/;
+
+/** Writes file.br and file.gz beside each text file, where they are smaller. */
+export function precompress(files: string[]): void {
+  for (const path of files.filter((file) => COMPRESSIBLE.test(file))) {
+    const bytes = readFileSync(path);
+    const brotli = brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+    const gzip = gzipSync(bytes, { level: zlib.Z_BEST_COMPRESSION });
+    if (brotli.length < bytes.length) writeFileSync(`${path}.br`, brotli);
+    if (gzip.length < bytes.length) writeFileSync(`${path}.gz`, gzip);
+  }
 }
 
 function listFiles(dir: string): string[] {
@@ -100,13 +118,14 @@ export function hardening(options: { signalingUrl: string | undefined }): Plugin
 
       const shell = listFiles(outDir)
         .map((path) => relative(outDir, path).split('\\').join('/'))
-        .filter((file) => file !== 'SHA256SUMS' && file !== 'sw.js')
+        .filter((file) => file !== 'SHA256SUMS' && file !== 'sw.js' && !PRECOMPRESSED.test(file))
         .sort();
       const version = createHash('sha256')
         .update(shell.map((file) => `${file}:${createHash('sha256').update(readFileSync(join(outDir, file))).digest('hex')}`).join('\n'))
         .digest('hex')
         .slice(0, 16);
       writeFileSync(join(outDir, 'sw.js'), serviceWorker(version, shell));
+      precompress(listFiles(outDir).filter((path) => !PRECOMPRESSED.test(path)));
       const sums = listFiles(outDir)
         .filter((path) => !path.endsWith('SHA256SUMS'))
         .map((path) => `${createHash('sha256').update(readFileSync(path)).digest('hex')}  ${relative(outDir, path).split('\\').join('/')}`)

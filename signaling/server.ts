@@ -8,13 +8,9 @@
  * /metrics from signaling/ops-http.ts.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { MAX_FRAME_BYTES, type RoomId, type ServerMessage, errorMessage, parseClientMessage } from './protocol.ts';
 import { ConnectionCounter, DEFAULT_LIMITS, type ServerLimits, TokenBucket, originAllowed } from './limits.ts';
@@ -23,6 +19,7 @@ import { type LogEntry, logAddress, pinoSink } from './logger.ts';
 import { type ServerMetrics, countLogEntry, createMetrics } from './metrics.ts';
 import { serveOps, type OpsEndpoints } from './ops-http.ts';
 import { type LocalMember, RoomService } from './room-service.ts';
+import { type StaticRequestHandler, createStaticSite } from './static-site.ts';
 import { MemoryRoomStore } from './store/memory-store.ts';
 import { RedisRoomStore, type RedisRoomStoreOptions } from './store/redis-store.ts';
 import type { RoomStore } from './store/room-store.ts';
@@ -112,7 +109,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   };
   const maxPayload = limits.maxPayload;
   const connectionsPerIp = new ConnectionCounter(limits.maxConnectionsPerIp);
-  const staticSite = options.staticDir === undefined ? undefined : path.resolve(options.staticDir);
+  const staticSite = options.staticDir === undefined ? undefined : createStaticSite(options.staticDir);
 
   const store = createStore(options.store, log);
   await store.start();
@@ -470,28 +467,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
-const FALLBACK_CONTENT_TYPE = 'application/octet-stream';
-
-const INDEX_FILE = 'index.html';
-/** Vite puts content-hashed files here, so they never change under the same name. */
-const HASHED_ASSETS_PREFIX = '/assets/';
-const NO_CACHE = 'no-cache';
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-
 /** The path part of a request target, still percent-encoded. */
 function requestPath(target: string | undefined): string {
   const raw = target ?? '/';
@@ -499,7 +474,7 @@ function requestPath(target: string | undefined): string {
   return queryStart === -1 ? raw : raw.slice(0, queryStart);
 }
 
-async function serveHttp(request: IncomingMessage, response: ServerResponse, staticSite: string | undefined, ops: OpsEndpoints): Promise<void> {
+async function serveHttp(request: IncomingMessage, response: ServerResponse, staticSite: StaticRequestHandler | undefined, ops: OpsEndpoints): Promise<void> {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD');
@@ -508,71 +483,7 @@ async function serveHttp(request: IncomingMessage, response: ServerResponse, sta
   const pathname = requestPath(request.url);
   if (await serveOps(request, response, pathname, ops)) return;
   if (staticSite === undefined) return sendText(response, 404, 'Not found');
-  await serveStatic(request, response, staticSite, pathname);
-}
-
-async function serveStatic(request: IncomingMessage, response: ServerResponse, root: string, pathname: string): Promise<void> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return sendText(response, 400, 'Bad request');
-  }
-  const filePath = path.join(root, decoded);
-  if (decoded.includes('\0') || !decoded.startsWith('/') || !isInside(root, filePath)) {
-    return sendText(response, 400, 'Bad request');
-  }
-
-  const file = await regularFile(filePath);
-  if (file) return sendFile(request, response, filePath, file, decoded.startsWith(HASHED_ASSETS_PREFIX));
-  // Client-side routes (no file extension) all load the single-page app.
-  if (path.extname(decoded) === '') {
-    const indexPath = path.join(root, INDEX_FILE);
-    const index = await regularFile(indexPath);
-    if (index) return sendFile(request, response, indexPath, index, false);
-  }
-  sendText(response, 404, 'Not found');
-}
-
-function isInside(root: string, candidate: string): boolean {
-  return candidate === root || candidate.startsWith(root + path.sep);
-}
-
-async function regularFile(filePath: string): Promise<Stats | undefined> {
-  try {
-    const stats = await stat(filePath);
-    return stats.isFile() ? stats : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function sendFile(
-  request: IncomingMessage,
-  response: ServerResponse,
-  filePath: string,
-  stats: Stats,
-  isHashedAsset: boolean,
-): Promise<void> {
-  const headers: Record<string, string | number> = {
-    'Content-Type': CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? FALLBACK_CONTENT_TYPE,
-    'Content-Length': stats.size,
-  };
-  if (path.basename(filePath) === INDEX_FILE) headers['Cache-Control'] = NO_CACHE;
-  else if (isHashedAsset) headers['Cache-Control'] = IMMUTABLE;
-  if (request.method === 'HEAD') {
-    response.writeHead(200, headers);
-    response.end();
-    return;
-  }
-  const stream = createReadStream(filePath);
-  // Open before committing to a 200, so a file that vanished still gets a clean error.
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  });
-  response.writeHead(200, headers);
-  await pipeline(stream, response);
+  staticSite(request, response, pathname, () => sendText(response, 404, 'Not found'));
 }
 
 function sendText(response: ServerResponse, status: number, text: string): void {
