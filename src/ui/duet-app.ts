@@ -42,6 +42,12 @@ export interface AppEnvironment {
   startupError?: DuetError;
 }
 
+/**
+ * The app shell: the header (preferences, Leave or New conversation), the offer to
+ * notify, and the screen for the session's phase (lobby; status with the invite or the
+ * chat). It provides the session to the elements below and remembers the person's
+ * name and "Remember me on this device" choice.
+ */
 @customElement('duet-app')
 export class DuetApp extends LitElement {
   @property({ attribute: false }) environment: AppEnvironment | undefined;
