@@ -23,18 +23,23 @@ import { runBrowserBench } from './lib/browser-bench.ts';
 import { buildBenchPages, buildProductIfStale } from './lib/build.ts';
 import { measureBundle } from './lib/bundle-size.ts';
 import { describeMachine, gitCommit, packageVersions } from './lib/machine.ts';
-import { type BenchResults, composeFigures, renderMarkdown } from './lib/report.ts';
+import { type BenchResults, composeFigures } from './lib/report.ts';
+import { handWrittenSection, renderMarkdown } from './lib/report-markdown.ts';
 import { type ScaleOutResult, runScaleOut, scaleOutOptions } from './lib/scale-out.ts';
 import { runSignalingLoad } from './lib/signaling-load.ts';
 import { redisInstalled } from '../tests/unit/helpers/redis-server.ts';
 import { serveBenchPages } from './lib/static-server.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const quick = process.argv.includes('--quick');
+const reportOnly = process.argv.includes('--report-only');
+const quick = process.argv.includes('--quick') && !reportOnly;
+const performanceFile = path.join(root, 'docs', 'PERFORMANCE.md');
+/** Read before anything is measured: a report without its hand-written section fails now, not after the run. */
+const handWritten = quick ? '' : handWrittenSection(readFileSync(performanceFile, 'utf8'));
 
-if (process.argv.includes('--report-only')) {
+if (reportOnly) {
   const saved = JSON.parse(readFileSync(path.join(root, 'bench', 'results', 'latest.json'), 'utf8')) as BenchResults;
-  writeFileSync(path.join(root, 'docs', 'PERFORMANCE.md'), renderMarkdown(saved));
+  writeFileSync(performanceFile, renderMarkdown(saved, handWritten));
   console.log('Wrote docs/PERFORMANCE.md from bench/results/latest.json');
   process.exit(0);
 }
@@ -132,7 +137,7 @@ const jsonFile = path.join(resultsDir, quick ? 'quick.json' : 'latest.json');
 writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
 log(`Wrote ${path.relative(root, jsonFile)}`);
 if (!quick) {
-  writeFileSync(path.join(root, 'docs', 'PERFORMANCE.md'), renderMarkdown(results));
+  writeFileSync(performanceFile, renderMarkdown(results, handWritten));
   log('Wrote docs/PERFORMANCE.md');
 }
 

@@ -1,21 +1,21 @@
 import { provide } from '@lit/context';
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import { normaliseName } from '../core/messages.ts';
-import { LANGUAGE_NAMES, LOCALES, type Locale, type MessageKey, currentLocale, describeError, parseLocale, t } from '../i18n/i18n.ts';
+import { describeError, t } from '../i18n/i18n.ts';
 import { identityFingerprint } from '../core/identity.ts';
 import { loadOrCreateDeviceIdentity } from '../session/peer-trust.ts';
 import type { SessionView } from '../session/view.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 import type { CreateRoomDetail, JoinRoomDetail } from './duet-lobby.ts';
-import { sessionContext, SessionController } from './session-context.ts';
 import { AttentionController, canOfferNotifications, forgetNotificationState } from './attention.ts';
-import { LocaleController, applyLocale } from './locale.ts';
-import { baseStyles } from './styles.ts';
-import { type ThemeChoice, applyTheme, followSystemTheme, nextTheme, savedTheme } from './theme.ts';
+import { duetAppStyles } from './duet-app.styles.ts';
+import type { LanguageOutcome } from './duet-preferences.ts';
+import { LocaleController } from './locale.ts';
+import { sessionContext, SessionController } from './session-context.ts';
 import './duet-lobby.ts';
+import './duet-preferences.ts';
 import './duet-status.ts';
 
 /**
@@ -26,8 +26,6 @@ const loadLaterScreens = () => Promise.all([import('./duet-invite.ts'), import('
 
 const NAME_KEY = 'duet.name';
 const REMEMBER_KEY = 'duet.remember';
-const SOUND_KEY = 'duet.sound';
-const THEME_LABELS = { system: 'app.theme.system', light: 'app.theme.light', dark: 'app.theme.dark' } as const satisfies Record<ThemeChoice, MessageKey>;
 
 /** Everything the app needs from its surroundings, so the element stays testable. */
 export interface AppEnvironment {
@@ -44,6 +42,12 @@ export interface AppEnvironment {
   startupError?: DuetError;
 }
 
+/**
+ * The app shell: the header (preferences, Leave or New conversation), the offer to
+ * notify, and the screen for the session's phase (lobby; status with the invite or the
+ * chat). It provides the session to the elements below and remembers the person's
+ * name and "Remember me on this device" choice.
+ */
 @customElement('duet-app')
 export class DuetApp extends LitElement {
   @property({ attribute: false }) environment: AppEnvironment | undefined;
@@ -56,8 +60,6 @@ export class DuetApp extends LitElement {
   @state() private invitedCode = '';
   @state() private remember = false;
   @state() private deviceFingerprint = '';
-  @state() private theme: ThemeChoice = 'system';
-  @state() private soundOn = false;
   @state() private notificationsAsked = false;
   @state() private loadError: DuetError | undefined;
   private readonly attention = new AttentionController(() => this.session);
@@ -70,66 +72,7 @@ export class DuetApp extends LitElement {
     new LocaleController(this);
   }
 
-  static override styles = [
-    baseStyles,
-    css`
-      :host {
-        display: block;
-        min-height: 100vh;
-        background: var(--duet-bg);
-      }
-      main {
-        max-width: 44rem;
-        margin: 0 auto;
-        padding: 1rem;
-        display: grid;
-        gap: 1rem;
-      }
-      header {
-        display: flex;
-        justify-content: space-between;
-        align-items: center;
-        gap: 1rem;
-      }
-      h1 {
-        margin: 0;
-        font-size: 1.5rem;
-      }
-      .actions {
-        display: flex;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-        justify-content: flex-end;
-        align-items: center;
-      }
-      select {
-        font: inherit;
-        font-size: 0.85rem;
-        color: var(--duet-accent);
-        background: transparent;
-        border: 1px solid var(--duet-accent);
-        border-radius: 8px;
-        padding: 0.3rem 0.4rem;
-        cursor: pointer;
-      }
-      select option {
-        color: var(--duet-text);
-        background: var(--duet-surface);
-      }
-      button.small {
-        padding: 0.3rem 0.6rem;
-        font-size: 0.85rem;
-      }
-      .offer {
-        margin: 0;
-        font-size: 0.9rem;
-      }
-      .tagline {
-        margin: 0;
-        color: var(--duet-muted);
-      }
-    `,
-  ];
+  static override styles = duetAppStyles;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -140,11 +83,6 @@ export class DuetApp extends LitElement {
     this.invitedCode = env.invitedCode;
     this.savedName = env.storage?.getItem(NAME_KEY) ?? '';
     this.remember = env.storage?.getItem(REMEMBER_KEY) === '1';
-    this.theme = savedTheme(env.storage);
-    applyTheme(this.theme);
-    followSystemTheme(() => this.theme);
-    this.soundOn = env.storage?.getItem(SOUND_KEY) === '1';
-    this.attention.soundOn = this.soundOn;
     void this.showDeviceFingerprint();
     window.addEventListener('pagehide', this.onPageHide);
   }
@@ -234,31 +172,9 @@ export class DuetApp extends LitElement {
     void this.showDeviceFingerprint();
   }
 
-  private switchTheme(): void {
-    this.theme = nextTheme(this.theme);
-    applyTheme(this.theme, this.environment?.storage);
-  }
-
-  private async switchLanguage(value: string): Promise<void> {
-    const locale = parseLocale(value);
-    if (!locale) return;
-    try {
-      await applyLocale(locale, this.environment?.storage);
-      this.loadError = undefined;
-    } catch (error) {
-      // The language's chunk did not load (offline before it was ever cached): stay in this one.
-      this.loadError = new DuetError('app-load-failed', `language ${locale}`, { cause: error });
-    }
-  }
-
-  private toggleSound(): void {
-    this.soundOn = !this.soundOn;
-    this.attention.soundOn = this.soundOn;
-    try {
-      this.environment?.storage?.setItem(SOUND_KEY, this.soundOn ? '1' : '0');
-    } catch {
-      // not remembered; it applies now
-    }
+  private onLanguageChange(event: CustomEvent<LanguageOutcome>): void {
+    const outcome = event.detail;
+    this.loadError = outcome.kind === 'failed' ? outcome.error : undefined;
   }
 
   private async askForNotifications(): Promise<void> {
@@ -284,11 +200,7 @@ export class DuetApp extends LitElement {
             <p class="tagline">${t('app.tagline')}</p>
           </div>
           <div class="actions">
-            ${this.renderLanguageSwitch()}
-            <button type="button" class="secondary small" @click=${() => this.switchTheme()}>${t(THEME_LABELS[this.theme])}</button>
-            <button type="button" class="secondary small" aria-pressed=${this.soundOn ? 'true' : 'false'} @click=${() => this.toggleSound()}>
-              ${this.soundOn ? t('app.sound.on') : t('app.sound.off')}
-            </button>
+            <duet-preferences .storage=${this.environment?.storage} .attention=${this.attention} @language-change=${this.onLanguageChange}></duet-preferences>
             ${session && session.status.phase !== 'lobby' ? this.renderLeave(session) : nothing}
           </div>
         </header>
@@ -302,18 +214,6 @@ export class DuetApp extends LitElement {
         ${session ? this.renderScreen(session) : nothing}
       </main>
     `;
-  }
-
-  /** A select named "Language" in the current language; each option in its own language. */
-  private renderLanguageSwitch() {
-    const selected: Locale = currentLocale();
-    return html`<select
-      aria-label=${t('app.language')}
-      .value=${live(selected)}
-      @change=${(e: Event) => void this.switchLanguage((e.target as HTMLSelectElement).value)}
-    >
-      ${LOCALES.map((locale) => html`<option value=${locale} lang=${locale} ?selected=${locale === selected}>${LANGUAGE_NAMES[locale]}</option>`)}
-    </select>`;
   }
 
   private renderLeave(session: SessionView) {

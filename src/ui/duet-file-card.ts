@@ -1,4 +1,4 @@
-import { css, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { type DuetError, toDuetError } from '../core/errors.ts';
 import { LARGE_IN_MEMORY_WARNING_BYTES, STREAM_TO_DISK_ABOVE_BYTES, isPreviewable } from '../core/files.ts';
@@ -7,7 +7,7 @@ import type { FileTransfer } from '../session/view.ts';
 import { DiskFileSink, MemoryFileSink } from '../storage/file-sinks.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import { SessionConsumer } from './session-context.ts';
-import { baseStyles } from './styles.ts';
+import { duetFileCardStyles } from './duet-file-card.styles.ts';
 
 /**
  * One file transfer in the conversation: the offer (Accept / Decline), progress
@@ -21,82 +21,7 @@ export class DuetFileCard extends SessionConsumer {
   /** The object URL of a received file, made once and revoked when the card goes. */
   private objectUrl: { file: Blob; url: string } | undefined;
 
-  static override styles = [
-    baseStyles,
-    css`
-      :host {
-        display: block;
-      }
-      .name {
-        font-weight: 600;
-        overflow-wrap: anywhere;
-        margin: 0.15rem 0;
-      }
-      .meta {
-        font-size: 0.8rem;
-        color: var(--duet-muted);
-        display: flex;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-      }
-      .meta strong {
-        color: var(--duet-text);
-      }
-      progress {
-        width: 100%;
-        height: 0.6rem;
-        accent-color: var(--duet-accent);
-      }
-      .figures {
-        font-size: 0.8rem;
-        color: var(--duet-muted);
-        margin: 0.1rem 0 0.3rem;
-      }
-      .actions {
-        display: flex;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-        align-items: center;
-        margin-top: 0.35rem;
-      }
-      .actions button,
-      .actions a {
-        padding: 0.3rem 0.8rem;
-        font-size: 0.9rem;
-      }
-      /* On the tinted message bubble the outline style lacks contrast: give it the page surface. */
-      .actions button.secondary {
-        background: var(--duet-surface);
-      }
-      a.save {
-        display: inline-block;
-        border-radius: 8px;
-        background: var(--duet-accent);
-        color: var(--duet-accent-text);
-        font-weight: 600;
-        text-decoration: none;
-      }
-      .outcome {
-        font-size: 0.85rem;
-        margin: 0.2rem 0 0;
-      }
-      .outcome.ok {
-        color: var(--duet-ok);
-      }
-      .warning {
-        font-size: 0.85rem;
-        color: var(--duet-danger);
-        margin: 0.2rem 0;
-      }
-      img {
-        display: block;
-        max-width: min(100%, 320px);
-        max-height: 240px;
-        border-radius: 8px;
-        margin-top: 0.4rem;
-      }
-    `,
-  ];
+  static override styles = duetFileCardStyles;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();

@@ -1,9 +1,9 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { t } from '../i18n/i18n.ts';
 import type { Invite } from '../session/view.ts';
 import { LocaleController } from './locale.ts';
-import { baseStyles } from './styles.ts';
+import { duetInviteStyles } from './duet-invite.styles.ts';
 
 /** The room link, its code, a "Copy link" button and a QR code made in the browser. */
 @customElement('duet-invite')
@@ -18,38 +18,7 @@ export class DuetInvite extends LitElement {
     new LocaleController(this);
   }
 
-  static override styles = [
-    baseStyles,
-    css`
-      :host {
-        display: block;
-      }
-      .card {
-        justify-items: start;
-      }
-      .link {
-        font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
-        word-break: break-all;
-        user-select: all;
-      }
-      code.short {
-        display: block;
-        font-size: 1.4rem;
-        font-weight: 600;
-        margin: 0.2rem 0;
-      }
-      img {
-        width: 220px;
-        height: 220px;
-        background: #fff;
-        border-radius: 8px;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.1rem;
-      }
-    `,
-  ];
+  static override styles = duetInviteStyles;
 
   override willUpdate(): void {
     const link = this.invite?.link;

@@ -1,0 +1,79 @@
+import { css } from 'lit';
+import { baseStyles } from './styles.ts';
+
+export const duetMessageListStyles = [
+  baseStyles,
+  css`
+    :host {
+      display: block;
+      min-height: 0;
+    }
+    .log {
+      padding: 0.75rem;
+      overflow-y: auto;
+      min-height: 12rem;
+      max-height: 60vh;
+      background: var(--duet-surface);
+      border: 1px solid var(--duet-border);
+      border-radius: 12px;
+      /* Set by duet-chat while files are dragged over it. */
+      outline: var(--duet-drop-outline, none);
+      outline-offset: -6px;
+    }
+    ol {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: flex;
+      flex-direction: column;
+      gap: 0.5rem;
+    }
+    li {
+      max-width: 85%;
+      padding: 0.45rem 0.7rem;
+      border-radius: 12px;
+      background: var(--duet-theirs);
+      align-self: flex-start;
+    }
+    li.me {
+      background: var(--duet-mine);
+      align-self: flex-end;
+    }
+    .meta {
+      font-size: 0.8rem;
+      color: var(--duet-muted);
+      display: flex;
+      gap: 0.5rem;
+    }
+    .meta strong {
+      color: var(--duet-text);
+    }
+    .text {
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+      margin: 0.1rem 0 0;
+    }
+    li.file {
+      min-width: min(22rem, 85%);
+    }
+    .delivery {
+      display: block;
+      text-align: right;
+      font-size: 0.75rem;
+      color: var(--duet-muted);
+    }
+    .delivery.error {
+      color: var(--duet-danger);
+    }
+    .retry {
+      padding: 0.1rem 0.5rem;
+      margin-left: 0.4rem;
+      font-size: 0.75rem;
+    }
+    .empty {
+      color: var(--duet-muted);
+      text-align: center;
+      margin: 0;
+    }
+  `,
+];
