@@ -5,7 +5,7 @@
  * It runs without root's files: prefix, pid, logs and temp paths in a temp dir, one process
  * in the foreground, stopped by the test.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -16,6 +16,16 @@ import { freePort } from '../unit/helpers/redis-server.ts';
 
 export const NGINX_BINARY = process.env.NGINX_PATH ?? 'nginx';
 const DEPLOYED_CONFIG = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
+
+/** True (with a message) where nginx is not installed; CI must have it (.ci/run installs it). */
+export function nginxMissing(): boolean {
+  if (spawnSync(NGINX_BINARY, ['-v'], { stdio: 'ignore' }).error === undefined) return false;
+  if (process.env.CI || process.env.DUET_REQUIRE_NETNS === '1') {
+    throw new Error(`${NGINX_BINARY} is not installed, and CI must run the proxy tests (.ci/run installs nginx)`);
+  }
+  console.warn(`Skipping the proxy tests: ${NGINX_BINARY} is not installed (apt-get install nginx).`);
+  return true;
+}
 
 export interface Nginx {
   /** https://127.0.0.1:<port> */
