@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, expect, test } from '@playwright/test';
 import WebSocket from 'ws';
 import { freePort } from '../unit/helpers/redis-server.ts';
-import { type Nginx, nginxMissing, startNginx } from './nginx.ts';
+import { type Nginx, skipWithoutNginx, startNginx } from './nginx.ts';
 import { connectionStatus, expectSecure, send } from './users.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,7 +23,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CAP = 20;
 
 test.describe.configure({ mode: 'serial' });
-test.skip(nginxMissing(), 'nginx is not installed');
+test.skip(skipWithoutNginx(), 'nginx is not installed');
 
 let nginx: Nginx;
 let duet: { port: number; process: ChildProcess; logLines: () => Record<string, unknown>[] };

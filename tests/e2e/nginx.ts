@@ -5,26 +5,21 @@
  * It runs without root's files: prefix, pid, logs and temp paths in a temp dir, one process
  * in the foreground, stopped by the test.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipWithout, tcpReachable } from '../unit/helpers/local-service.ts';
 import { freePort } from '../unit/helpers/redis-server.ts';
 
 export const NGINX_BINARY = process.env.NGINX_PATH ?? 'nginx';
 const DEPLOYED_CONFIG = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
 
-/** True (with a message) where nginx is not installed; CI must have it (.ci/run installs it). */
-export function nginxMissing(): boolean {
-  if (spawnSync(NGINX_BINARY, ['-v'], { stdio: 'ignore' }).error === undefined) return false;
-  if (process.env.CI || process.env.DUET_REQUIRE_NETNS === '1') {
-    throw new Error(`${NGINX_BINARY} is not installed, and CI must run the proxy tests (.ci/run installs nginx)`);
-  }
-  console.warn(`Skipping the proxy tests: ${NGINX_BINARY} is not installed (apt-get install nginx).`);
-  return true;
+/** Whether to skip the proxy tests (nginx not installed); throws in CI, which must run them. */
+export function skipWithoutNginx(): boolean {
+  return skipWithout({ path: NGINX_BINARY, versionArgs: ['-v'], tests: 'proxy tests', debianPackage: 'nginx' });
 }
 
 export interface Nginx {
@@ -59,17 +54,6 @@ function selfSignedCertificate(dir: string): { cert: string; key: string } {
     { stdio: 'ignore' },
   );
   return { cert, key };
-}
-
-function tcpReachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Starts nginx with deploy/nginx.conf in front of the Duet server on 127.0.0.1:appPort. */
