@@ -62,10 +62,10 @@ export class ClientAddressResolver {
     const peer = canonical(request.socket.remoteAddress ?? '');
     if (peer === undefined) return UNKNOWN_ADDRESS;
     if (this.trust.kind === 'none' || !this.trusted(peer)) return peer;
-    // hops[0] is the peer, then the header's entries from the right (nearest hop first).
-    const hops = this.trust.header === 'forwarded' ? [peer, ...forwardedHops(request.headers)] : xForwardedForHops(request);
+    // The header's entries from the right: the one the peer added first.
+    const entries = this.trust.header === 'forwarded' ? forwardedEntries(request.headers) : xForwardedForEntries(request);
     let client = peer;
-    for (const entry of hops.slice(1)) {
+    for (const entry of entries) {
       if (!this.trusted(client)) break;
       const hop = canonical(entry);
       if (hop === undefined) break;
@@ -75,14 +75,14 @@ export class ClientAddressResolver {
   }
 }
 
-/** [peer, rightmost X-Forwarded-For entry, …, leftmost], as proxy-addr reads them. */
-function xForwardedForHops(request: ProxiedRequest): string[] {
+/** X-Forwarded-For's entries, rightmost first, as proxy-addr reads them (after the peer, which it puts first). */
+function xForwardedForEntries(request: ProxiedRequest): string[] {
   // proxy-addr reads only socket.remoteAddress and headers['x-forwarded-for'].
-  return proxyAddr.all(request as IncomingMessage);
+  return proxyAddr.all(request as IncomingMessage).slice(1);
 }
 
-/** The Forwarded header's `for` nodes, rightmost first; an unreadable element ends the list with ''. */
-function forwardedHops(headers: IncomingHttpHeaders): string[] {
+/** The Forwarded header's `for` nodes, rightmost first; '' for an element without one, or a header that does not parse. */
+function forwardedEntries(headers: IncomingHttpHeaders): string[] {
   const raw = headers.forwarded;
   if (raw === undefined) return [];
   let elements: Record<string, string>[];

@@ -14,6 +14,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { type Browser, expect, test } from '@playwright/test';
 import WebSocket from 'ws';
+import { DEFAULT_LIMITS } from '../../signaling/limits.ts';
 import { freePort } from '../unit/helpers/redis-server.ts';
 import { type Nginx, skipWithoutNginx, startNginx } from './nginx.ts';
 import { connectionStatus, expectSecure, send } from './users.ts';
@@ -163,4 +164,20 @@ test('a forged X-Forwarded-For sent to the server directly changes nothing', asy
   expect(opened).toEqual([...Array<'open'>(CAP - 1).fill('open'), 429]);
   await expectRefusalsLogged('127.0.0.70', 1);
   await expectRefusalsLogged('127.0.0.60', 1);
+});
+
+test('the deployed config redirects HTTP to HTTPS, keeps /metrics private and outlasts the heartbeat', async ({ playwright }) => {
+  const api = await playwright.request.newContext({ ignoreHTTPSErrors: true });
+  const redirect = await api.get(`http://127.0.0.1:${nginx.httpPort}/some/path?x=1`, { maxRedirects: 0 });
+  expect(redirect.status()).toBe(301);
+  expect(redirect.headers().location).toBe('https://127.0.0.1/some/path?x=1');
+  const health = await api.get(`${nginx.origin}/healthz`);
+  expect(health.status()).toBe(200);
+  expect(health.headers()['strict-transport-security']).toBe('max-age=63072000');
+  expect((await api.get(`${nginx.origin}/metrics`)).status()).toBe(404);
+  expect((await api.get(`http://127.0.0.1:${duet.port}/metrics`)).status()).toBe(200);
+  await api.dispose();
+  // A quiet socket hears the server's ping every HEARTBEAT_MS; nginx must wait longer than that.
+  const readTimeout = /location = \/ws \{[^}]*proxy_read_timeout (\d+)s;/.exec(nginx.site)?.[1];
+  expect(Number(readTimeout) * 1000).toBeGreaterThan(2 * DEFAULT_LIMITS.heartbeatMs);
 });

@@ -26,6 +26,10 @@ export interface Nginx {
   /** https://127.0.0.1:<port> */
   origin: string;
   httpsPort: number;
+  /** The port of the plain-HTTP server (it redirects to HTTPS). */
+  httpPort: number;
+  /** The site as nginx runs it: deploy/nginx.conf with the test's ports and paths. */
+  site: string;
   /** The self-signed certificate (PEM), for clients that verify it. */
   certificate: string;
   /** What nginx wrote to its error log so far. */
@@ -105,6 +109,8 @@ export async function startNginx(appPort: number): Promise<Nginx> {
   return {
     origin: `https://127.0.0.1:${httpsPort}`,
     httpsPort,
+    httpPort,
+    site,
     certificate: await readFile(cert, 'utf8'),
     errorLog,
     async stop() {
