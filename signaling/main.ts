@@ -5,6 +5,7 @@
  *   TLS_CERT and TLS_KEY (PEM file paths; both or neither),
  *   REDIS_URL (rooms in Redis, shared by instances; default: in memory), REDIS_PREFIX,
  *   STUN_URLS, TURN_URLS, TURN_SECRET, TURN_TTL or ICE_SERVERS (signaling/ice-servers.ts),
+ *   TRUST_PROXY and TRUST_PROXY_HEADER (reverse proxies in front; signaling/client-address.ts),
  *   LOG_IPS=1 (client addresses in full in the log), DRAIN_MS (SIGTERM drain, default 10000).
  * SIGTERM drains (clients are told to reconnect elsewhere) and exits within DRAIN_MS
  * and a few seconds; SIGINT closes at once.
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type IceConfig, iceConfigFromEnv } from './ice-servers.ts';
 import { type ServerLimits, limitsFromEnv } from './limits.ts';
+import { type ProxyTrust, proxyTrustFromEnv } from './client-address.ts';
 import { createSignalingServer, logToStdout, type SignalingServerOptions } from './server.ts';
 
 const DEFAULT_PORT = 8080;
@@ -67,6 +69,14 @@ function iceFromEnvOrExit(): IceConfig {
   }
 }
 
+function proxyTrustFromEnvOrExit(): ProxyTrust {
+  try {
+    return proxyTrustFromEnv(process.env);
+  } catch (error) {
+    exitWithError((error as Error).message);
+  }
+}
+
 function storeFromEnv(url: string | undefined, prefix: string | undefined): SignalingServerOptions['store'] {
   if (!url) return { kind: 'memory' };
   if (!/^rediss?:\/\//.test(url)) exitWithError('REDIS_URL must be a redis:// or rediss:// URL.');
@@ -84,6 +94,7 @@ const options: SignalingServerOptions = {
   limits: limitsFromEnvOrExit(),
   store: storeFromEnv(process.env.REDIS_URL, process.env.REDIS_PREFIX),
   ice: iceFromEnvOrExit(),
+  trustProxy: proxyTrustFromEnvOrExit(),
   logIps: process.env.LOG_IPS === '1',
   processMetrics: true,
   drainMs: drainMsFromEnv(process.env.DRAIN_MS),

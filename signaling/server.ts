@@ -15,6 +15,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { MAX_FRAME_BYTES, type RoomId, type ServerMessage, errorMessage, parseClientMessage } from './protocol.ts';
 import { ConnectionCounter, DEFAULT_LIMITS, type ServerLimits, TokenBucket, originAllowed } from './limits.ts';
 import { type IceConfig, IceServerIssuer } from './ice-servers.ts';
+import { ClientAddressResolver, type ProxyTrust } from './client-address.ts';
 import { type LogEntry, logAddress, pinoSink } from './logger.ts';
 import { type ServerMetrics, countLogEntry, createMetrics } from './metrics.ts';
 import { serveOps, type OpsEndpoints } from './ops-http.ts';
@@ -49,6 +50,8 @@ export interface SignalingServerOptions {
   ice?: IceConfig;
   /** ICE hand-outs allowed per client address: sustained per minute, and burst. */
   iceRate?: { perMinute: number; burst: number };
+  /** Reverse proxies whose forwarded client addresses are believed (TRUST_PROXY); default none. */
+  trustProxy?: ProxyTrust;
   /** Log client addresses in full (LOG_IPS=1); otherwise only as a short keyed hash. */
   logIps?: boolean;
   /** Process metrics (CPU, memory, event loop) in /metrics too (main.ts turns them on). */
@@ -109,6 +112,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   };
   const maxPayload = limits.maxPayload;
   const connectionsPerIp = new ConnectionCounter(limits.maxConnectionsPerIp);
+  const clientAddress = new ClientAddressResolver(options.trustProxy ?? { kind: 'none' });
   const staticSite = options.staticDir === undefined ? undefined : createStaticSite(options.staticDir);
 
   const store = createStore(options.store, log);
@@ -153,9 +157,9 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       refuseUpgrade(socket, '403 Forbidden');
       return;
     }
-    const ip = request.socket.remoteAddress ?? 'unknown';
+    const ip = clientAddress.resolve(request);
     if (!connectionsPerIp.open(ip)) {
-      log({ event: 'refused', reason: 'connections-per-ip' });
+      log({ event: 'refused', reason: 'connections-per-ip', address: logAddress(ip, options.logIps ?? false) });
       refuseUpgrade(socket, '429 Too Many Requests');
       return;
     }

@@ -3,25 +3,20 @@
  * the test's own loopback address, port, secret and realm on the command line; stopped
  * after. Skipped with a message when turnserver is not installed, except in CI.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipWithout, tcpReachable } from './local-service.ts';
 import { freePort } from './redis-server.ts';
 
 export const TURNSERVER_BINARY = process.env.TURNSERVER_PATH ?? 'turnserver';
 export const TURN_CONFIG = fileURLToPath(new URL('../../../deploy/turnserver.conf', import.meta.url));
 
 export function skipWithoutCoturn(): boolean {
-  if (spawnSync(TURNSERVER_BINARY, ['--version'], { stdio: 'ignore' }).error === undefined) return false;
-  if (process.env.CI || process.env.DUET_REQUIRE_NETNS === '1') {
-    throw new Error(`${TURNSERVER_BINARY} is not installed, and CI must run the TURN tests (.ci/run installs coturn)`);
-  }
-  console.warn(`Skipping the TURN tests: ${TURNSERVER_BINARY} is not installed (apt-get install coturn).`);
-  return true;
+  return skipWithout({ path: TURNSERVER_BINARY, versionArgs: ['--version'], tests: 'TURN tests', debianPackage: 'coturn' });
 }
 
 export interface Coturn {
@@ -29,17 +24,6 @@ export interface Coturn {
   /** Everything coturn logged so far. */
   log(): string;
   stop(): Promise<void>;
-}
-
-function tcpReachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export async function startCoturn(secret: string, realm = 'duet.test'): Promise<Coturn> {

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { skipWithout } from './local-service.ts';
 
 export const REDIS_BINARY = process.env.REDIS_SERVER_PATH ?? 'redis-server';
 
@@ -14,16 +15,9 @@ export function redisInstalled(): boolean {
   return spawnSync(REDIS_BINARY, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function inCi(): boolean {
-  return Boolean(process.env.CI) || process.env.DUET_REQUIRE_NETNS === '1';
-}
-
 /** Whether to skip the Redis tests; says why once. Throws in CI when redis-server is missing. */
 export function skipWithoutRedis(): boolean {
-  if (redisInstalled()) return false;
-  if (inCi()) throw new Error(`${REDIS_BINARY} is not installed, and CI must run the Redis tests (.ci/run installs redis-server)`);
-  console.warn(`Skipping the Redis tests: ${REDIS_BINARY} is not installed (apt-get install redis-server).`);
-  return true;
+  return skipWithout({ path: REDIS_BINARY, versionArgs: ['--version'], tests: 'Redis tests', debianPackage: 'redis-server' });
 }
 
 export async function freePort(): Promise<number> {
