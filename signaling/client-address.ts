@@ -57,6 +57,12 @@ export class ClientAddressResolver {
     this.trusted = (address) => compiled(address, 0);
   }
 
+  /** The TCP peer's address, canonical; whether it is a trusted proxy (whose sockets carry many clients). */
+  peer(socket: { remoteAddress?: string | undefined }): { address: string; trustedProxy: boolean } {
+    const address = canonical(socket.remoteAddress ?? '') ?? UNKNOWN_ADDRESS;
+    return { address, trustedProxy: address !== UNKNOWN_ADDRESS && this.trusted(address) };
+  }
+
   /** The client's address, in canonical form (IPv4-mapped IPv6 as IPv4, IPv6 compressed). Never throws. */
   resolve(request: ProxiedRequest): string {
     const peer = canonical(request.socket.remoteAddress ?? '');

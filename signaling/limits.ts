@@ -8,6 +8,12 @@ export interface ServerLimits {
   maxPayload: number;
   /** Open WebSocket connections allowed from one IP address. */
   maxConnectionsPerIp: number;
+  /** Open TCP connections (HTTP, TLS or WebSocket) from one address that is not a trusted proxy. */
+  maxSocketsPerIp: number;
+  /** Open TCP connections in all; past it new ones are closed at once. */
+  maxSockets: number;
+  /** A client has this long to send a request's headers (ms); a slower one is cut off. */
+  headersTimeoutMs: number;
   /** Sustained messages per second per socket, and the burst allowed above it. */
   messagesPerSecond: number;
   messageBurst: number;
@@ -24,6 +30,9 @@ export interface ServerLimits {
 export const DEFAULT_LIMITS: ServerLimits = {
   maxPayload: 64 * 1024,
   maxConnectionsPerIp: 20,
+  maxSocketsPerIp: 100,
+  maxSockets: 50_000,
+  headersTimeoutMs: 10_000,
   messagesPerSecond: 20,
   messageBurst: 60,
   unjoinedRoomTtlMs: 10 * 60 * 1000,
@@ -36,6 +45,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
 export const LIMIT_VARIABLES: Record<keyof ServerLimits, string> = {
   maxPayload: 'MAX_PAYLOAD_BYTES',
   maxConnectionsPerIp: 'MAX_CONNECTIONS_PER_IP',
+  maxSocketsPerIp: 'MAX_SOCKETS_PER_IP',
+  maxSockets: 'MAX_SOCKETS',
+  headersTimeoutMs: 'HEADERS_TIMEOUT_MS',
   messagesPerSecond: 'MESSAGES_PER_SECOND',
   messageBurst: 'MESSAGE_BURST',
   unjoinedRoomTtlMs: 'UNJOINED_ROOM_TTL_MS',

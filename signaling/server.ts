@@ -10,6 +10,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { MAX_FRAME_BYTES, type RoomId, type ServerMessage, errorMessage, parseClientMessage } from './protocol.ts';
@@ -127,15 +128,24 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   };
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    // Served over TLS by us: browsers should never come back over plain HTTP.
+    if (options.tls) response.setHeader('Strict-Transport-Security', HSTS);
     serveHttp(request, response, staticSite, ops).catch((error: unknown) => {
       log({ event: 'http-error', error: errorName(error) });
       if (!response.headersSent) sendText(response, 500, 'Internal server error');
       else response.destroy();
     });
   };
+  const timeouts = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: Math.max(limits.headersTimeoutMs, REQUEST_TIMEOUT_MS),
+    // How often Node looks for connections past those timeouts (its default is 30 s).
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+  };
   const httpServer: Server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handleRequest)
-    : createHttpServer(handleRequest);
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ...timeouts }, handleRequest)
+    : createHttpServer(timeouts, handleRequest);
+  limitSockets(httpServer, limits, clientAddress, log, options.logIps ?? false);
 
   // Frames between maxPayload and 4 × maxPayload reach the handler, which answers
   // payload-too-large; only larger ones make ws close the socket (code 1009).
@@ -163,10 +173,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       refuseUpgrade(socket, '429 Too Many Requests');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (webSocket) => {
-      webSocket.once('close', () => connectionsPerIp.close(ip));
-      relay.accept(webSocket, ip);
-    });
+    // The place is given back when the socket closes, whether the WebSocket handshake
+    // completed (and later closed) or never did: a malformed upgrade must not keep it.
+    socket.once('close', () => connectionsPerIp.close(ip));
+    wss.handleUpgrade(request, socket, head, (webSocket) => relay.accept(webSocket, ip));
   });
 
   await listen(httpServer, options.port ?? DEFAULT_PORT, options.host);
@@ -227,6 +237,38 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     close: () => (closing ??= shutdown()),
     drain: () => (draining_ ??= drain(options.drainMs ?? DEFAULT_DRAIN_MS)),
   };
+}
+
+/**
+ * Caps at the socket level, before any request is read, so slow or idle connections
+ * (a "slowloris") cannot exhaust the server: in all (maxConnections), per address
+ * (trusted proxies excepted: their clients are capped by forwarded address at the
+ * upgrade), and in time to send the headers.
+ */
+/** Two years, the preload lists' minimum; subdomains are the operator's to vouch for, not ours. */
+const HSTS = 'max-age=63072000';
+/** A whole request (headers and body) must arrive within this (ms); ours are tiny. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Sockets per address beyond its WebSocket cap: page loads, a reconnecting socket. */
+const SOCKET_HEADROOM = 32;
+
+function limitSockets(server: Server, limits: ServerLimits, addresses: ClientAddressResolver, log: (entry: LogEntry) => void, logIps: boolean): void {
+  server.maxConnections = limits.maxSockets;
+  // A socket that sends nothing at all: headersTimeout starts at the first byte, so idle
+  // ones get the same time in all. (ws clears this on the sockets it upgrades.)
+  server.timeout = limits.headersTimeoutMs;
+  // A WebSocket is a socket too: the socket cap never sits below the WebSocket cap.
+  const socketsPerIp = new ConnectionCounter(Math.max(limits.maxSocketsPerIp, limits.maxConnectionsPerIp + SOCKET_HEADROOM));
+  server.on('connection', (socket: Socket) => {
+    const peer = addresses.peer(socket);
+    if (peer.trustedProxy) return;
+    if (!socketsPerIp.open(peer.address)) {
+      log({ event: 'refused', reason: 'sockets-per-ip', address: logAddress(peer.address, logIps) });
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => socketsPerIp.close(peer.address));
+  });
 }
 
 function refuseUpgrade(socket: Duplex, status: string): void {
