@@ -29,8 +29,13 @@ export interface IceChoice {
 
 /** Credentials with less than this left are refreshed before they are used again. */
 export const REFRESH_MARGIN_MS = 60_000;
-/** How long a refresh may take before the connection goes on with what it has. */
-export const REFRESH_WAIT_MS = 5_000;
+/**
+ * How long a refresh may take before the connection goes on with what it has: both
+ * sides may wait in turn within one ICE restart's 6 s bound.
+ */
+export const REFRESH_WAIT_MS = 2_000;
+/** How long the lobby waits for the server to say whether it offers a relay. */
+export const OFFER_WAIT_MS = 5_000;
 
 export function offersRelay(iceServers: readonly RTCIceServer[]): boolean {
   return iceServers.some((server) => [server.urls].flat().some((url) => /^turns?:/i.test(url)));
@@ -110,7 +115,7 @@ export class IceSupply {
 /**
  * Asks the signaling server what it offers (`server-info`, answered in kind) on a connection of its
  * own, closed right after: the lobby needs to know before a room is entered. Resolves
- * 'unknown' when the server cannot be reached or does not answer within REFRESH_WAIT_MS.
+ * 'unknown' when the server cannot be reached or does not answer within OFFER_WAIT_MS.
  */
 export function askRelayOffer(
   connect: (handlers: SignalingHandlers) => Promise<SignalingConnection>,
@@ -119,7 +124,7 @@ export function askRelayOffer(
   return new Promise((resolve) => {
     let connection: SignalingConnection | undefined;
     let settled = false;
-    const cancel = clock.setTimeout(() => finish('unknown'), REFRESH_WAIT_MS);
+    const cancel = clock.setTimeout(() => finish('unknown'), OFFER_WAIT_MS);
     const finish = (offer: RelayOffer) => {
       if (settled) return;
       settled = true;

@@ -163,12 +163,12 @@ export class PeerLinks {
    */
   beginAttempt(): void {
     // Fresh TURN credentials first: the nonce tells the guest to make its connection at once.
-    this.host.ice.whenFresh(() => this.openAttempt());
+    if (this.host.role() === 'host' && this.peerKeys) this.host.ice.whenFresh(() => this.openAttempt());
   }
 
   private openAttempt(): void {
     const keys = this.peerKeys;
-    if (this.host.role() !== 'host' || !keys) return;
+    if (this.host.role() !== 'host' || !keys || !this.iceChoice()) return;
     const nonce = this.binding.newAttempt();
     // The nonce goes out before the host makes its peer connection (several milliseconds of
     // main thread, which would hold the nonce back): the guest, who makes the offer, starts
@@ -190,13 +190,8 @@ export class PeerLinks {
     const nonce = this.binding.attempt;
     if (this.attempt || !role || !keys || nonce === undefined) return;
     const { options, clock, random } = this.host;
-    let ice: IceChoice;
-    try {
-      ice = this.host.ice.current();
-    } catch (error) {
-      this.host.fail(toDuetError(error, 'relay-unavailable'));
-      return;
-    }
+    const ice = this.iceChoice();
+    if (!ice) return;
     const attempt: ConnectionAttempt = new ConnectionAttempt(
       {
         sendSignal: (signal) => {
@@ -234,6 +229,16 @@ export class PeerLinks {
       this.host.counters.peerConnections++;
     } catch (error) {
       this.host.fail(toDuetError(error, 'peer-connection-failed'));
+    }
+  }
+
+  /** The ICE servers and policy for a new connection; undefined (and the conversation failed) when relay-only cannot be met. */
+  private iceChoice(): IceChoice | undefined {
+    try {
+      return this.host.ice.current();
+    } catch (error) {
+      this.host.fail(toDuetError(error, 'relay-unavailable'));
+      return undefined;
     }
   }
 

@@ -79,7 +79,7 @@ export class FakeSignalingServer {
    * ICE servers handed to a member right after created/joined and on refresh-ice, as
    * the real server does when configured (undefined: none, refresh-ice is ignored).
    */
-  issueIce: (() => { iceServers: IceServer[]; expiresAt: number }) | undefined;
+  issueIce: ((to: FakeSignalingConnection) => { iceServers: IceServer[]; expiresAt: number }) | undefined;
   readonly connections: FakeSignalingConnection[] = [];
   /** Every frame the server put on the wire (after intercept), as JSON text: what an eavesdropper on the server would see. */
   readonly wire: string[] = [];
@@ -150,7 +150,7 @@ export class FakeSignalingServer {
     if (!parsed.ok) return this.rooms.reject(connection, parsed.code);
     connection.sent.push(parsed.value);
     if (parsed.value.type === 'server-info') return this.deliver(connection, { type: 'server-info', relay: this.relay });
-    if (parsed.value.type === 'refresh-ice' && this.issueIce) return this.deliver(connection, { type: 'ice-servers', ...this.issueIce() });
+    if (parsed.value.type === 'refresh-ice' && this.issueIce) return this.deliver(connection, { type: 'ice-servers', ...this.issueIce(connection) });
     this.rooms.handle(connection, parsed.value);
   }
 
@@ -158,7 +158,7 @@ export class FakeSignalingServer {
   private send(to: FakeSignalingConnection, message: ServerMessage, from?: FakeSignalingConnection): void {
     const frames = from && this.intercept ? this.intercept(message, from, to) : message;
     for (const frame of frames === null ? [] : Array.isArray(frames) ? frames : [frames]) this.deliver(to, frame);
-    if ((message.type === 'created' || message.type === 'joined') && this.issueIce) this.deliver(to, { type: 'ice-servers', ...this.issueIce() });
+    if ((message.type === 'created' || message.type === 'joined') && this.issueIce) this.deliver(to, { type: 'ice-servers', ...this.issueIce(to) });
   }
 
   /** Asynchronous, in order, and through the client's validator (as signaling-client.ts does). */
@@ -536,6 +536,8 @@ export interface MakeSessionOptions {
   device?: { identity: DeviceIdentity; store: DeviceStore };
   connectTimeoutMs?: number;
   iceRestartTimeoutMs?: number;
+  /** The build-time ICE servers (default none). */
+  iceServers?: RTCIceServer[];
   handshake?: Partial<HandshakeConfig>;
   /**
    * Wait until the session's RSA key pair exists before returning (default true).
@@ -577,7 +579,7 @@ export async function makeSession(world: World, options: MakeSessionOptions = {}
     new Session({
       signalingUrl: SIGNALING_URL,
       appUrl: APP_URL,
-      iceServers: [],
+      iceServers: options.iceServers ?? [],
       handshake: { ...DEFAULT_HANDSHAKE_CONFIG, rsaModulusLength: 2048, ...options.handshake },
       transport: {
         connectSignaling: (url, handlers) => world.server.connectSignaling(url, handlers, session),
