@@ -6,7 +6,7 @@
  * candidate but the relay's. Without it, on one machine, the connection is Direct. The
  * shared server (no TURN) shows the option disabled, with its reason.
  */
-import { type Page, expect, test } from '@playwright/test';
+import { type Browser, type Page, expect, test } from '@playwright/test';
 import { type SignalingServer, createSignalingServer } from '../../signaling/server.ts';
 import { type Coturn, skipWithoutCoturn, startCoturn } from '../unit/helpers/coturn.ts';
 import { type User, connectionStatus, expectSecure, joinByLink, newUser, send } from './users.ts';
@@ -62,13 +62,18 @@ test.describe('through a TURN relay', () => {
     return (await page.getByRole('link', { name: 'Room link' }).textContent())!;
   }
 
-  test('with "Hide my IP address" on one side, both chat through the relay, say Relayed, and see only relay candidates', async ({ browser }) => {
-    test.skip(!coturn, 'coturn is not installed');
+  /** Alice creates a room (hiding her address or not), Bruno joins with the link; both secure. */
+  async function securePairAt(browser: Browser, hideAddress: boolean): Promise<[User, User]> {
     const alice = await newUser(browser);
     const bruno = await newUser(browser);
-    const link = await createRoomAt(alice.page, 'Alice', true);
-    await joinByLink(bruno, link, 'Bruno');
+    await joinByLink(bruno, await createRoomAt(alice.page, 'Alice', hideAddress), 'Bruno');
     await Promise.all([expectSecure(alice, 'Bruno'), expectSecure(bruno, 'Alice')]);
+    return [alice, bruno];
+  }
+
+  test('with "Hide my IP address" on one side, both chat through the relay, say Relayed, and see only relay candidates', async ({ browser }) => {
+    test.skip(!coturn, 'coturn is not installed');
+    const [alice, bruno] = await securePairAt(browser, true);
     await send(alice, 'through the relay');
     await expect(bruno.page.getByRole('log')).toContainText('through the relay');
     await send(bruno, 'and back');
@@ -97,11 +102,7 @@ test.describe('through a TURN relay', () => {
 
   test('without it, two browsers on one machine connect Direct', async ({ browser }) => {
     test.skip(!coturn, 'coturn is not installed');
-    const alice = await newUser(browser);
-    const bruno = await newUser(browser);
-    const link = await createRoomAt(alice.page, 'Alice', false);
-    await joinByLink(bruno, link, 'Bruno');
-    await Promise.all([expectSecure(alice, 'Bruno'), expectSecure(bruno, 'Alice')]);
+    const [alice, bruno] = await securePairAt(browser, false);
     await send(alice, 'straight across');
     await expect(bruno.page.getByRole('log')).toContainText('straight across');
     await expect(connectionStatus(alice.page)).toContainText('Direct');
