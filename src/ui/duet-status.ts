@@ -48,7 +48,8 @@ export class DuetStatus extends SessionConsumer {
   private renderRoute(session: SessionView) {
     const route = session.route;
     if (session.status.phase !== 'secure' || route === 'unknown') return nothing;
-    return html`<span class="route" data-route=${route}>· ${t(ROUTE_LABELS[route])}</span>`;
+    // The leading space keeps the sentence and the route apart in the text read out, too.
+    return html`<span class="route" data-route=${route}> · ${t(ROUTE_LABELS[route])}</span>`;
   }
 
   /** Problems that did not end the conversation: a dropped forged record, a failed join attempt. */
