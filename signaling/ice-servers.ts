@@ -12,7 +12,7 @@
  * request, never logged, and rate-limited per client address.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { type IceServer, MAX_ICE_SERVERS, parseIceServers } from './protocol.ts';
+import { type IceServer, MAX_ICE_SERVERS, type RelayOffer, parseIceServers } from './protocol.ts';
 import { TokenBucket } from './limits.ts';
 
 export type IceConfig =
@@ -102,6 +102,14 @@ export class IceServerIssuer {
 
   get configured(): boolean {
     return this.config.kind !== 'none';
+  }
+
+  /** Whether members get a TURN server (what `server-info` answers, so a lobby can offer "Hide my IP address"). */
+  get relay(): RelayOffer {
+    const config = this.config;
+    if (config.kind === 'turn-rest') return 'offered';
+    if (config.kind === 'fixed' && config.iceServers.some((server) => [server.urls].flat().some((url) => /^turns?:/.test(url)))) return 'offered';
+    return 'none';
   }
 
   issue(address: string): IceIssue {

@@ -34,7 +34,12 @@ export type ClientMessage =
   | { type: 'signal'; payload: string }
   | { type: 'leave' }
   /** A member asks for fresh ICE servers (TURN credentials expire): an ICE restart follows. */
-  | { type: 'refresh-ice' };
+  | { type: 'refresh-ice' }
+  /** Anyone connected asks what the server offers (before entering a room): answered by `server-info` with `relay`. */
+  | { type: 'server-info' };
+
+/** Whether the server hands out a TURN relay to room members (so "Hide my IP address" can work). */
+export type RelayOffer = 'offered' | 'none';
 
 /** What an RTCIceServer may carry when the server hands it out (docs/PROTOCOL.md). */
 export interface IceServer {
@@ -59,7 +64,9 @@ export type ServerMessage =
   /** Sent to a member right after created/joined, and on refresh-ice: the ICE servers to use, valid until expiresAt (ms). */
   | { type: 'ice-servers'; iceServers: IceServer[]; expiresAt: number }
   /** The server is going away (restart, scale-in): connect again (to another instance) and resume. */
-  | { type: 'reconnect' };
+  | { type: 'reconnect' }
+  /** The answer to `server-info`: what this server offers. */
+  | { type: 'server-info'; relay: RelayOffer };
 
 export const SIGNALING_ERRORS = {
   'bad-request': 'The request was malformed.',
@@ -137,6 +144,7 @@ const ClientMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('signal'), payload: v.custom<string>(isSignalPayload, 'invalid signal payload') }),
   v.strictObject({ type: v.literal('leave') }),
   v.strictObject({ type: v.literal('refresh-ice') }),
+  v.strictObject({ type: v.literal('server-info') }),
 ]);
 
 /** Validates a frame a client sent to the server. Never throws. */
@@ -197,6 +205,9 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
     case 'reconnect':
       if (!hasOnlyKeys(message, ['type'])) return fail('unexpected field');
       return { ok: true, value: { type: 'reconnect' } };
+    case 'server-info':
+      if (!hasOnlyKeys(message, ['type', 'relay']) || (message.relay !== 'offered' && message.relay !== 'none')) return fail('invalid relay offer');
+      return { ok: true, value: { type: 'server-info', relay: message.relay } };
     default:
       return fail('unknown message type');
   }

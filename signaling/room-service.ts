@@ -12,6 +12,7 @@ import {
   type ClientMessage,
   type JoinVia,
   MAX_NAMEPLATE,
+  type RelayOffer,
   type RoomId,
   type ServerMessage,
   type SignalingErrorCode,
@@ -44,6 +45,8 @@ export interface RoomServiceOptions {
   placed?(member: LocalMember, why: 'created' | 'joined' | 'refresh-ice'): void;
   /** A signal went to `peers` peers. */
   relayed?(peers: number): void;
+  /** What `server-info` answers: whether members get a TURN relay (default none). */
+  relay?: RelayOffer;
 }
 
 /**
@@ -147,6 +150,8 @@ export class RoomService {
         if (member.room === undefined) return this.reject(member, 'not-in-room');
         this.options.placed?.(member, 'refresh-ice');
         return;
+      case 'server-info':
+        return this.reply(member, { type: 'server-info', relay: this.options.relay ?? 'none' });
     }
   }
 

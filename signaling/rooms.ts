@@ -96,6 +96,9 @@ export class RoomDirectory<M> {
         // No ICE servers here (the real server's are in ice-servers.ts): only a stranger is refused.
         if (!this.roomOf.has(member)) this.reject(member, 'not-in-room');
         return;
+      case 'server-info':
+        this.options.deliver(member, { type: 'server-info', relay: 'none' });
+        return;
     }
   }
 

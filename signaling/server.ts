@@ -355,6 +355,7 @@ class RoomRelay {
       unjoinedRoomTtlMs: limits.unjoinedRoomTtlMs,
       placed: (member, why) => this.sendIceServers(member, why),
       relayed: (peers) => this.metrics()?.signalsRelayed.inc(peers),
+      relay: ice.relay,
     });
   }
 

@@ -141,8 +141,9 @@ async function start(): Promise<void> {
   };
   document.getElementById('app')?.replaceChildren(app);
   // A diagnostics hook (also used by the end-to-end tests): break the peer connection
-  // as a network failure would, to watch Duet reconnect, and read connection counters
-  // and local candidate ports (what any page can learn from its own RTCPeerConnection).
+  // as a network failure would, to watch Duet reconnect, and read connection counters,
+  // the ICE candidates and the route, Direct or Relayed (what any page can learn from its
+  // own RTCPeerConnection).
   // It reveals no message, key or secret.
   Object.defineProperty(window, '__duet', {
     value: Object.freeze({

@@ -264,6 +264,7 @@ async function enter(name: string, role: Role, secret: string, wsUrl: string, mo
     const link = createPeerLink({
       initiator: role === 'guest',
       iceServers: [],
+      iceTransportPolicy: 'all',
       onSignal: sendSignal,
       onConnect: () => {
         // For the setup split: when PeerLink reported the link usable, after the channel's own open event.

@@ -33,6 +33,8 @@ export const ERROR_MESSAGES = {
   'new-session': 'A new session started in this room (your peer may have reloaded the page). Compare the new safety code.',
   'peer-left-early': 'The other person left before the secure connection was ready. No messages were exchanged.',
   'peer-unavailable': 'This browser cannot make peer-to-peer connections (WebRTC is unavailable).',
+  'relay-unavailable':
+    'You asked to hide your IP address from your peer, but this Duet server offers no relay (TURN) server, so Duet did not connect. Turn the option off to connect directly.',
 
   // Handshake and records
   'insecure-context':

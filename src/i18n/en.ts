@@ -40,6 +40,9 @@ export const en = {
     'Keeps a device key (never leaves this browser) so people you talk to again recognise you, and you them.',
   'lobby.remembered': 'This device is remembered (key {fingerprint}).',
   'lobby.forget': 'Forget this device',
+  'lobby.hideAddress': 'Hide my IP address from my peer',
+  'lobby.hideAddressHint': 'Your messages then go through the server’s relay, still end-to-end encrypted: your peer sees only the relay’s address.',
+  'lobby.hideAddressUnavailable': 'This Duet server offers no relay (TURN) server, so your IP address cannot be hidden from your peer.',
   'lobby.invited': 'You were invited to a private Duet conversation.',
   'lobby.join': 'Join',
   'lobby.create': 'Create room',
@@ -75,6 +78,8 @@ export const en = {
   'status.peerLeft': '{name} left',
   'status.youLeft': 'You left the conversation',
   'status.dismiss': 'Dismiss warning',
+  'status.route.direct': 'Direct',
+  'status.route.relayed': 'Relayed',
 
   // Conversation (duet-chat)
   'chat.safetyCode': 'Safety code',

@@ -36,6 +36,8 @@ export const ERROR_MESSAGES_PT_BR: Record<ErrorCode, string> = {
     'Uma nova sessão começou nesta sala (seu contato pode ter recarregado a página). Compare o novo código de segurança.',
   'peer-left-early': 'A outra pessoa saiu antes de a conexão segura ficar pronta. Nenhuma mensagem foi trocada.',
   'peer-unavailable': 'Este navegador não consegue fazer conexões diretas (o WebRTC não está disponível).',
+  'relay-unavailable':
+    'Você pediu para esconder seu endereço IP do seu contato, mas este servidor do Duet não oferece um servidor de retransmissão (TURN), então o Duet não se conectou. Desative a opção para se conectar diretamente.',
 
   // Handshake e registros
   'insecure-context':

@@ -27,6 +27,9 @@ export const ptBR: Catalogue = {
     'Guarda uma chave do dispositivo (que nunca sai deste navegador) para que as pessoas com quem você voltar a conversar reconheçam você, e você a elas.',
   'lobby.remembered': 'Este dispositivo está memorizado (chave {fingerprint}).',
   'lobby.forget': 'Esquecer este dispositivo',
+  'lobby.hideAddress': 'Esconder meu endereço IP do meu contato',
+  'lobby.hideAddressHint': 'Suas mensagens passam então pelo retransmissor do servidor, ainda com criptografia de ponta a ponta: seu contato vê só o endereço do retransmissor.',
+  'lobby.hideAddressUnavailable': 'Este servidor do Duet não oferece um servidor de retransmissão (TURN), então seu endereço IP não pode ser escondido do seu contato.',
   'lobby.invited': 'Você recebeu um convite para uma conversa privada no Duet.',
   'lobby.join': 'Entrar',
   'lobby.create': 'Criar sala',
@@ -61,6 +64,8 @@ export const ptBR: Catalogue = {
   'status.peerLeft': '{name} saiu',
   'status.youLeft': 'Você saiu da conversa',
   'status.dismiss': 'Dispensar aviso',
+  'status.route.direct': 'Direta',
+  'status.route.relayed': 'Retransmitida',
 
   'chat.safetyCode': 'Código de segurança',
   'chat.safetyHint': 'Compare-o com {name} por voz ou pessoalmente. Se for igual, ninguém está no meio.',

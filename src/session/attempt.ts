@@ -13,7 +13,7 @@ import type { PeerMessage } from '../core/messages.ts';
 import type { Role } from '../core/roles.ts';
 import { SecureChannel } from '../core/secure-channel.ts';
 import type { SignalData, WebRtcSignal } from '../core/signal-seal.ts';
-import type { PeerLink, PeerLinkDiagnostics, PeerLinkOptions } from '../transport/peer-link.ts';
+import type { LinkRoute, PeerLink, PeerLinkDiagnostics, PeerLinkOptions } from '../transport/peer-link.ts';
 
 export type AttemptSecured = Pick<SessionKeys, 'safetyCode' | 'transcriptHash' | 'resumptionSecret' | 'pskUsed'>;
 
@@ -44,6 +44,7 @@ export interface AttemptOptions {
   /** Resuming: the resumption secret before `psk` (HandshakeOptions.previousPsk). */
   previousPsk?: Bytes;
   iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
   handshake: HandshakeConfig;
   clock: Clock;
   random: RandomSource;
@@ -79,6 +80,7 @@ export class ConnectionAttempt {
     this.link = this.options.createPeerLink({
       initiator: this.options.role === 'guest',
       iceServers: this.options.iceServers,
+      iceTransportPolicy: this.options.iceTransportPolicy,
       onSignal: live((signal: WebRtcSignal) => this.host.sendSignal(signal)),
       onConnect: live(() => {
         this.host.linkUp();
@@ -164,6 +166,15 @@ export class ConnectionAttempt {
   /** (Guest) an ICE restart on this peer connection: a fresh offer goes out through sendSignal. */
   restartIce(): void {
     this.link?.restartIce();
+  }
+
+  /** Fresh ICE servers for the next gathering (before an ICE restart). */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    this.link?.setIceServers(iceServers);
+  }
+
+  route(): Promise<LinkRoute> | undefined {
+    return this.link?.route();
   }
 
   drained(): Promise<void> {

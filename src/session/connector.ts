@@ -17,12 +17,15 @@ import type { Conversation } from './conversation.ts';
 import type { DiagnosticCounters } from './diagnostics.ts';
 import type { FileTransfers } from './file-transfers.ts';
 import { Liveness } from './liveness.ts';
+import type { IceSupply } from './ice-supply.ts';
+import type { LinkPath } from './link-path.ts';
 import type { PeerTrust } from './peer-trust.ts';
 import type { Invite, PhaseMachine } from './phases.ts';
 import { PeerInbox } from './peer-inbox.ts';
 import { PeerLinks } from './peer-links.ts';
 import { Restoration } from './restoration.ts';
 import { type Entry, RoomEntry } from './room-entry.ts';
+import { judgeServerError } from './server-errors.ts';
 import type { SessionOptions } from './session.ts';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
@@ -37,6 +40,8 @@ export interface ConnectorHost {
   trust: PeerTrust;
   files: FileTransfers;
   counters: DiagnosticCounters;
+  ice: IceSupply;
+  path: LinkPath;
   notify(error: DuetError): void;
   changed(): void;
   myName(): string;
@@ -65,8 +70,10 @@ export class Connector {
         closed: () => this.onSignalingClosed(),
         roomReady: (invite) => this.phases.dispatch({ type: 'room-ready', invite }),
         failed: (error) => this.fail(error),
+        // A secure conversation runs peer to peer: a draining server's socket is simply opened again.
+        keepServer: () => this.phases.is('secure'),
       },
-      { signalingUrl: options.signalingUrl, appUrl: options.appUrl, transport: options.transport, random },
+      { signalingUrl: options.signalingUrl, appUrl: options.appUrl, transport: options.transport, random, clock },
     );
     this.restoration = new Restoration(
       {
@@ -79,6 +86,7 @@ export class Connector {
         announceIceRestart: () => this.links.announceIceRestart(),
         reopenSignaling: () => this.room.reopen(() => this.phases.is('reconnecting')),
         restored: () => {
+          this.host.path.read(this.links.route());
           this.liveness.start();
           host.conversation.resendOutbox();
         },
@@ -90,16 +98,7 @@ export class Connector {
       },
     );
     this.links = new PeerLinks({
-      options,
-      clock,
-      random,
-      identity: host.identity,
-      phases: this.phases,
-      counters: host.counters,
-      trust: host.trust,
-      notify: (error) => host.notify(error),
-      myName: () => host.myName(),
-      role: () => host.role(),
+      ...host,
       sendSignal: (payload) => this.room.send({ type: 'signal', payload }),
       linkClosed: (error) => this.onLinkClosed(error),
       iceState: (state) => this.onIceStateChange(state),
@@ -110,6 +109,7 @@ export class Connector {
       started: () => this.liveness.start(),
       expectIntroduction: () => this.inbox.expectIntroduction(),
       introduced: (safetyCode) => {
+        this.host.path.read(this.links.route());
         this.cancelConnectTimer?.();
         this.phases.dispatch({ type: 'secured', safetyCode });
       },
@@ -139,6 +139,11 @@ export class Connector {
       sendKeepalive: () => void this.links.send({ type: 'keepalive' }).catch(() => {}),
       silent: (reason) => this.restoration.lost(reason),
     });
+  }
+
+  /** Sends `refresh-ice` (IceSupply asks before fresh credentials are needed); false without a server connection. */
+  requestIceRefresh(): boolean {
+    return this.room.send({ type: 'refresh-ice' });
   }
 
   get invite(): Invite | undefined {
@@ -189,9 +194,8 @@ export class Connector {
         this.links.receive(message.payload);
         return;
       case 'peer-left':
-        // Once the conversation is secure it runs peer to peer: the server saying the
-        // peer left (a network blip, or a server that wants to end chats) is not
-        // proof. The data channel closing, or the peer's authenticated bye, is.
+        // Once secure the conversation runs peer to peer: the server saying the peer left (a
+        // blip, a server that wants to end chats) is no proof; the channel closing, or a bye, is.
         this.links.afterSignals(() => {
           if (!this.phases.is('secure', 'reconnecting')) this.onPeerGone();
         });
@@ -199,14 +203,19 @@ export class Connector {
       case 'error':
         this.onServerError(message.code);
         return;
+      case 'ice-servers':
+        this.host.ice.received(message.iceServers, message.expiresAt);
+        return;
     }
   }
 
   private onPeerJoined(message: Extract<ServerMessage, { type: 'joined' | 'peer-joined' }>): void {
     if (this.phases.is('reconnecting')) this.restoration.resumeWithPeer();
-    // The peer rejoined the room while we thought the link was fine: its side broke.
-    else if (this.phases.is('secure')) this.restoration.lost(new DuetError('peer-connection-failed', 'the peer came back to the room'));
-    else if (message.type === 'peer-joined' && this.phases.status.phase === 'ended' && this.phases.status.reason === 'peer-left') this.startNewSession(message.via);
+    // Secure: our own rejoin, or the peer's after its server drained (ICE still has its
+    // path), changes nothing. The peer back while our path is gone: its side broke.
+    else if (this.phases.is('secure')) {
+      if (message.type === 'peer-joined' && !this.host.path.iceUp) this.restoration.lost(new DuetError('peer-connection-failed', 'the peer came back to the room'));
+    } else if (message.type === 'peer-joined' && this.phases.status.phase === 'ended' && this.phases.status.reason === 'peer-left') this.startNewSession(message.via);
     else this.onPeerPresent(message.type === 'joined' ? (this.room.entry?.kind === 'short' ? 'short' : 'link') : message.via);
   }
 
@@ -244,21 +253,11 @@ export class Connector {
   private onServerError(code: string): void {
     const error = isErrorCode(code) ? new DuetError(code) : new DuetError('server-error', code);
     const roomId = this.room.roomId;
-    if (this.phases.is('reconnecting')) {
-      // Finding the room again: the server may have restarted (no room: make it again),
-      // the peer may have made it first (join it), or the peer is not back yet (wait).
-      if (code === 'room-not-found' && roomId) this.room.send({ type: 'create', room: roomId });
-      else if (code === 'room-exists' && roomId) this.room.send({ type: 'join', room: roomId });
-      else if (code !== 'no-peer' && code !== 'already-in-room') this.host.notify(error);
-      return;
-    }
-    // A signal of an attempt that has just ended reached the server after the peer left
-    // (its 'peer-left' came first and we wait again): nobody missed anything.
-    if (code === 'no-peer' && this.phases.is('waiting')) return;
-    // Before the peer connection exists, a server refusal ends the attempt (room full,
-    // no such room); afterwards it is only a notice.
-    if (this.phases.is('opening', 'waiting') || (this.phases.is('connecting') && !this.links.busy)) this.fail(error);
-    else this.host.notify(error);
+    const verdict = judgeServerError(code, this.phases.status.phase, this.links.busy ? 'attempt-under-way' : 'no-attempt');
+    if (verdict === 'create-room' && roomId) this.room.send({ type: 'create', room: roomId });
+    else if (verdict === 'join-room' && roomId) this.room.send({ type: 'join', room: roomId });
+    else if (verdict === 'fail') this.fail(error);
+    else if (verdict === 'notify') this.host.notify(error);
   }
 
   private onSignalingClosed(): void {
@@ -330,6 +329,8 @@ export class Connector {
    * connection, and onLinkClosed goes on to a new one.)
    */
   private onIceStateChange(state: RTCIceConnectionState): void {
+    // ICE settled on a path (first, or after a restart): how does it run now?
+    if (this.host.path.iceChanged(state)) this.host.path.read(this.links.route());
     const status = this.phases.status;
     if (state === 'disconnected' && status.phase === 'secure' && this.links.channel) {
       this.restoration.iceLost(new DuetError('peer-connection-failed', 'the network path to the peer was lost (ICE disconnected)'));
@@ -365,6 +366,7 @@ export class Connector {
   private clearPeer(keepKeys = false): void {
     this.cancelConnectTimer?.();
     this.cancelConnectTimer = undefined;
+    this.host.path.clear();
     this.links.clearPeer(keepKeys);
     for (const unit of [this.inbox, this.host.conversation, this.liveness]) unit.clearPeer();
     // A transfer needs this very channel: it fails (the sender can send it again).
@@ -389,6 +391,7 @@ export class Connector {
   /** The one way a conversation ends: nothing restores it, every unit lets go of the peer, the server connection closes. */
   private end(event: { type: 'leave' } | { type: 'fail'; error: DuetError }, closeRoom: () => void): void {
     this.restoration.stop();
+    this.host.ice.stop();
     this.clearPeer();
     closeRoom();
     this.host.files.dispose();

@@ -1,6 +1,6 @@
 /**
  * Diagnostics (also for the end-to-end tests): peer connections made and ICE restarts
- * completed in this conversation, with the current link's ICE state and local ports.
+ * completed in this conversation, with the current link's ICE state, candidates and route.
  * It reveals no message, key or secret: only what any page learns from its own
  * RTCPeerConnection.
  */
@@ -18,7 +18,7 @@ export class DiagnosticCounters {
   /** `link`: the current link's own diagnostics, undefined without a link. */
   async report(link: Promise<PeerLinkDiagnostics> | undefined): Promise<SessionDiagnostics> {
     // The link keeps its own ICE state and candidates; without one there is neither.
-    const { iceState, localPorts } = (await link) ?? { iceState: 'new' as const, localPorts: [] };
-    return { peerConnections: this.peerConnections, iceRestarts: this.iceRestarts, iceState, localPorts };
+    const linkReport = (await link) ?? { iceState: 'new' as const, localPorts: [], localCandidates: [], remoteCandidates: [], route: 'unknown' as const };
+    return { peerConnections: this.peerConnections, iceRestarts: this.iceRestarts, ...linkReport };
   }
 }

@@ -9,13 +9,14 @@ import type { PeerMessage } from '../core/messages.ts';
 import { type Role, otherRole } from '../core/roles.ts';
 import type { SecureChannel } from '../core/secure-channel.ts';
 import type { SignalData } from '../core/signal-seal.ts';
-import type { PeerLinkDiagnostics } from '../transport/peer-link.ts';
+import type { LinkRoute, PeerLinkDiagnostics } from '../transport/peer-link.ts';
 import { type AttemptSecured, ConnectionAttempt } from './attempt.ts';
 import type { ConnectorHost } from './connector.ts';
 import { type PeerKeys, ShortCodeExchange, type ShortCodeExchangeOptions } from './short-code-exchange.ts';
+import type { IceChoice } from './ice-supply.ts';
 import { SignalBinding } from './signal-binding.ts';
 
-export interface PeerLinksHost extends Pick<ConnectorHost, 'options' | 'clock' | 'random' | 'identity' | 'phases' | 'counters' | 'trust' | 'notify' | 'myName' | 'role'> {
+export interface PeerLinksHost extends Pick<ConnectorHost, 'options' | 'clock' | 'random' | 'identity' | 'phases' | 'counters' | 'trust' | 'notify' | 'myName' | 'role' | 'ice'> {
   /** Puts a payload (sealed signal or PAKE message) on the signaling connection. */
   sendSignal(payload: string): void;
   linkClosed(error: DuetError | undefined): void;
@@ -126,6 +127,10 @@ export class PeerLinks {
     return this.attempt?.diagnostics();
   }
 
+  route(): Promise<LinkRoute> | undefined {
+    return this.attempt?.route();
+  }
+
   sayGoodbye(): void {
     this.attempt?.channel?.sayGoodbye();
   }
@@ -160,8 +165,13 @@ export class PeerLinks {
    * guest starts once it has that nonce.
    */
   beginAttempt(): void {
+    // Fresh TURN credentials first: the nonce tells the guest to make its connection at once.
+    if (this.host.role() === 'host' && this.peerKeys) this.host.ice.whenFresh(() => this.openAttempt());
+  }
+
+  private openAttempt(): void {
     const keys = this.peerKeys;
-    if (this.host.role() !== 'host' || !keys) return;
+    if (this.host.role() !== 'host' || !keys || !this.iceChoice()) return;
     const nonce = this.binding.newAttempt();
     // The nonce goes out before the host makes its peer connection (several milliseconds of
     // main thread, which would hold the nonce back): the guest, who makes the offer, starts
@@ -183,6 +193,8 @@ export class PeerLinks {
     const nonce = this.binding.attempt;
     if (this.attempt || !role || !keys || nonce === undefined) return;
     const { options, clock, random } = this.host;
+    const ice = this.iceChoice();
+    if (!ice) return;
     const attempt: ConnectionAttempt = new ConnectionAttempt(
       {
         sendSignal: (signal) => {
@@ -208,7 +220,7 @@ export class PeerLinks {
         // same two peers hold it, so nobody else can slip in while the link is down.
         psk: this.resumptionSecret ?? keys.psk,
         ...(this.resumptionSecret && this.previousResumptionSecret ? { previousPsk: this.previousResumptionSecret } : {}),
-        iceServers: options.iceServers,
+        ...ice,
         handshake: options.handshake,
         clock,
         random,
@@ -221,6 +233,16 @@ export class PeerLinks {
       this.host.counters.peerConnections++;
     } catch (error) {
       this.host.fail(toDuetError(error, 'peer-connection-failed'));
+    }
+  }
+
+  /** The ICE servers and policy for a new connection; undefined (and the conversation failed) when relay-only cannot be met. */
+  private iceChoice(): IceChoice | undefined {
+    try {
+      return this.host.ice.current();
+    } catch (error) {
+      this.host.fail(toDuetError(error, 'relay-unavailable'));
+      return undefined;
     }
   }
 
@@ -287,6 +309,9 @@ export class PeerLinks {
       }
       try {
         const signal = await this.binding.open(keys.signalKey, otherRole(role), payload);
+        // A new connection or an ICE restart waits for fresh TURN credentials, and the
+        // peer's later signals wait with it.
+        if (signal !== 'stale' && (signal.type === 'session' || signal.type === 'ice-restart') && this.host.ice.stale) await new Promise<void>((fresh) => this.host.ice.whenFresh(fresh));
         if (signal !== 'stale') this.onPeerSignal(role, signal);
       } catch (error) {
         const rejected = toDuetError(error, 'signal-rejected');
@@ -308,6 +333,7 @@ export class PeerLinks {
         // (Guest) the host restarts ICE: our link makes the offer with fresh ICE credentials.
         if (role !== 'guest' || !this.attempt?.channel || !this.channelLive) throw new DuetError('signal-rejected', 'unexpected ICE restart');
         this.binding.follow(signal);
+        this.useFreshIceServers();
         this.attempt.restartIce();
         return;
       case 'handshake':
@@ -331,8 +357,22 @@ export class PeerLinks {
 
   /** (Host) the restart announcement, sealed under the current binding; later signals are bound to the new one. */
   announceIceRestart(): void {
+    this.host.ice.whenFresh(() => this.announceRestartNow());
+  }
+
+  /** The live link gathers its next candidates with the current ICE servers (fresh credentials). */
+  private useFreshIceServers(): void {
+    try {
+      this.attempt?.setIceServers(this.host.ice.current().iceServers);
+    } catch {
+      // Relay-only with no TURN server any more: the link keeps its own (its policy stays relay).
+    }
+  }
+
+  private announceRestartNow(): void {
     const keys = this.peerKeys;
-    if (!keys) return;
+    if (!keys || !this.channelLive) return;
+    this.useFreshIceServers();
     const restart = this.binding.newRestart();
     if (restart) void this.binding.seal(keys.signalKey, 'host', { type: 'ice-restart', nonce: restart.nonce }, restart.announcedUnder);
   }

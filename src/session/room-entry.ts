@@ -10,15 +10,17 @@ import { type DuetError, toDuetError } from '../core/errors.ts';
 import { type RoomKeys, deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../core/invite.ts';
 import { formatShortCode, generatePassword, loadWordlist, looksLikeShortCode, parseShortCode } from '../core/short-code.ts';
 import type { SignalingConnection } from '../transport/signaling-client.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Invite } from './phases.ts';
+import { ServerRedial } from './server-redial.ts';
 import type { SessionTransport } from './session.ts';
 
 /** How this side enters the room: with the link's secret, or with a short code's password. */
 export type Entry = { kind: 'link'; secret: Bytes } | { kind: 'short'; nameplate: number; password: string };
 
 export interface RoomEntryHost {
-  /** Every server message but 'created', which RoomEntry handles itself. */
-  message(message: Exclude<ServerMessage, { type: 'created' }>): void;
+  /** Every server message but those RoomEntry handles itself. */
+  message(message: Exclude<ServerMessage, { type: 'created' | 'reconnect' | 'server-info' }>): void;
   invalid(error: DuetError): void;
   /** The signaling connection closed (it is already forgotten). */
   closed(): void;
@@ -26,6 +28,8 @@ export interface RoomEntryHost {
   roomReady(invite: Invite): void;
   /** The server could not be reached, or the room's keys not derived. */
   failed(error: DuetError): void;
+  /** The server asked us to reconnect (it drains): true while the room is worth rejoining at once. */
+  keepServer(): boolean;
 }
 
 export interface RoomEntryOptions {
@@ -33,6 +37,7 @@ export interface RoomEntryOptions {
   appUrl: string;
   transport: Pick<SessionTransport, 'connectSignaling'>;
   random: RandomSource;
+  clock: Clock;
 }
 
 export class RoomEntry {
@@ -49,11 +54,14 @@ export class RoomEntry {
   /** Settles once the host's short-code password is made (or could not be). */
   private shortPasswordReady: Promise<void> = Promise.resolve();
   private signaling: SignalingConnection | undefined;
+  private readonly redial: ServerRedial;
 
   constructor(
     private readonly host: RoomEntryHost,
     private readonly options: RoomEntryOptions,
-  ) {}
+  ) {
+    this.redial = new ServerRedial({ clock: options.clock, reopen: () => this.reopen(() => host.keepServer()), wanted: () => host.keepServer() });
+  }
 
   /** Reads an invite link, its code, or a short code; throws DuetError('invalid-code'). */
   async readInvite(input: string): Promise<Entry> {
@@ -122,7 +130,7 @@ export class RoomEntry {
       onInvalid: (error) => this.host.invalid(error),
       onClose: () => {
         this.signaling = undefined;
-        this.host.closed();
+        if (!this.redial.closed()) this.host.closed();
       },
     });
   }
@@ -147,8 +155,10 @@ export class RoomEntry {
     return 'opened';
   }
 
-  send(message: ClientMessage): void {
+  /** False when there is no server connection to send it on. */
+  send(message: ClientMessage): boolean {
     this.signaling?.send(message);
+    return this.signaling !== undefined;
   }
 
   /** Tells the server we leave, and closes the connection. */
@@ -158,11 +168,14 @@ export class RoomEntry {
   }
 
   close(): void {
+    this.redial.stop();
     this.signaling?.close();
     this.signaling = undefined;
   }
 
   private onMessage(message: ServerMessage): void {
+    if (message.type === 'reconnect') return this.redial.reconnectAsked();
+    if (message.type === 'server-info') return;
     if (message.type !== 'created') {
       if (message.type === 'joined') this.roomId = message.room;
       this.host.message(message);

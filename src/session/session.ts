@@ -27,12 +27,14 @@ import type { StreamingChecksum } from '../core/files.ts';
 import { normaliseName } from '../core/messages.ts';
 import type { Role } from '../core/roles.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
-import type { PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';
+import type { LinkRoute, PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../transport/signaling-client.ts';
 import { type ChatMessage, Conversation } from './conversation.ts';
 import { DiagnosticCounters, type SessionDiagnostics } from './diagnostics.ts';
 import { type FileSink, type FileSource, type FileTransfer, FileTransfers } from './file-transfers.ts';
 import { Connector } from './connector.ts';
+import { type AddressPolicy, IceSupply, type RelayOffer, askRelayOffer } from './ice-supply.ts';
+import { LinkPath } from './link-path.ts';
 import { type Invite, PhaseMachine, type SessionStatus } from './phases.ts';
 import { type PeerIdentity, PeerTrust } from './peer-trust.ts';
 
@@ -49,6 +51,7 @@ export interface SessionOptions {
   signalingUrl: string;
   /** The app's own address; invite links are this plus #code. */
   appUrl: string;
+  /** The build-time list (VITE_ICE_SERVERS): used when the server hands out none. */
   iceServers: RTCIceServer[];
   handshake: HandshakeConfig;
   transport: SessionTransport;
@@ -78,6 +81,10 @@ export class Session implements SessionView {
   private readonly conversation: Conversation;
   private readonly trust: PeerTrust;
   private readonly connection: Connector;
+  private readonly ice: IceSupply;
+  private readonly path = new LinkPath(() => this.changed());
+  private relayAnswer: RelayOffer = 'unknown';
+  private relayAsked = false;
   private readonly counters = new DiagnosticCounters();
   private readonly clock: Clock;
   private readonly random: RandomSource;
@@ -87,7 +94,7 @@ export class Session implements SessionView {
   private noticeCounter = 0;
   private positionCounter = 0;
 
-  constructor(options: SessionOptions) {
+  constructor(private readonly options: SessionOptions) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? secureRandom;
     this.identity = generateRsaIdentity(options.handshake);
@@ -120,8 +127,11 @@ export class Session implements SessionView {
       random: this.random,
       ...(options.createChecksum ? { createChecksum: options.createChecksum } : {}),
     });
+    this.ice = new IceSupply({ clock: this.clock, requestRefresh: () => this.connection.requestIceRefresh() }, options.iceServers);
     this.connection = new Connector({
       options,
+      ice: this.ice,
+      path: this.path,
       clock: this.clock,
       random: this.random,
       identity: this.identity,
@@ -194,6 +204,38 @@ export class Session implements SessionView {
     this.trust.useDevice(identity, store);
   }
 
+  /** Whether "Hide my IP address from my peer" can work here: a TURN server from the server, or built in. */
+  get relayOffer(): RelayOffer {
+    return this.ice.fallbackOffersRelay ? 'offered' : this.relayAnswer;
+  }
+
+  get addressPolicy(): AddressPolicy {
+    return this.ice.policy;
+  }
+
+  /** How the connection runs now: 'direct', 'relayed' (through TURN), or 'unknown'. */
+  get route(): LinkRoute {
+    return this.path.route;
+  }
+
+  /** Asks the server (once) whether it offers a relay, so the lobby can say before a room is entered. */
+  checkRelay(): void {
+    if (this.relayAsked) return;
+    this.relayAsked = true;
+    const { signalingUrl, transport } = this.options;
+    void askRelayOffer((handlers) => transport.connectSignaling(signalingUrl, handlers), this.clock).then((offer) => {
+      this.relayAnswer = offer;
+      this.changed();
+    });
+  }
+
+  /** "Hide my IP address from my peer": applies to the connections made after this call. */
+  setAddressPolicy(policy: AddressPolicy): void {
+    if (policy === this.ice.policy) return;
+    this.ice.policy = policy;
+    this.changed();
+  }
+
   /** Creates a room and waits for the peer. Errors end in status 'failed'. */
   async createRoom(name: string): Promise<void> {
     this.startEntering(name, 'host');
@@ -212,6 +254,8 @@ export class Session implements SessionView {
 
   private startEntering(name: string, role: Role): void {
     if (this.status.phase !== 'lobby') throw new DuetError('already-in-room');
+    // Known at once: the server said it has no relay. (Otherwise the ICE servers it hands out decide.)
+    if (this.ice.policy === 'relay-only' && this.relayOffer === 'none') throw new DuetError('relay-unavailable');
     this.myName = normaliseName(name);
     this.role = role;
     this.phases.dispatch({ type: 'enter' });

@@ -11,11 +11,15 @@ import type { ChatMessage } from './conversation.ts';
 import type { SessionDiagnostics } from './diagnostics.ts';
 import type { FileSink, FileSource, FileTransfer } from './file-transfers.ts';
 import type { PeerIdentity } from './peer-trust.ts';
+import type { LinkRoute } from '../transport/peer-link.ts';
+import type { AddressPolicy, RelayOffer } from './ice-supply.ts';
 import type { Invite, SessionStatus } from './phases.ts';
 
 export type { ChatMessage, DeliveryState } from './conversation.ts';
 export type { FileSink, FileSource, FileTransfer } from './file-transfers.ts';
 export type { PeerIdentity } from './peer-trust.ts';
+export type { AddressPolicy, RelayOffer } from './ice-supply.ts';
+export type { LinkRoute } from '../transport/peer-link.ts';
 export type { Invite, ReconnectStage, SessionStatus } from './phases.ts';
 
 /** Something went wrong without ending the conversation (e.g. a forged record was dropped). */
@@ -40,6 +44,13 @@ export interface SessionView {
   readonly canSend: boolean;
   readonly canSendFiles: boolean;
   readonly identityWarningPending: boolean;
+  /** Whether "Hide my IP address from my peer" can work with this server ('unknown' until checkRelay() hears). */
+  readonly relayOffer: RelayOffer;
+  readonly addressPolicy: AddressPolicy;
+  /** How the connection runs: 'direct', 'relayed' (through a TURN server), or 'unknown'. */
+  readonly route: LinkRoute;
+  checkRelay(): void;
+  setAddressPolicy(policy: AddressPolicy): void;
   /** Calls `listener` after every change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
   useDevice(identity: DeviceIdentity, store: DeviceStore): void;

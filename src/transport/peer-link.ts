@@ -12,6 +12,8 @@ export interface PeerLinkOptions {
   initiator: boolean;
   /** From configuration only; the default is [] so no traffic goes to public STUN servers. */
   iceServers: RTCIceServer[];
+  /** 'relay' ("Hide my IP address from my peer"): only TURN relay candidates are gathered and offered. */
+  iceTransportPolicy: RTCIceTransportPolicy;
   onSignal: (signal: WebRtcSignal) => void;
   onConnect: () => void;
   onData: (bytes: Bytes) => void;
@@ -46,6 +48,13 @@ export interface PeerLink {
    * credentials goes out through onSignal; the data channel and DTLS stay as they are.
    */
   restartIce(): void;
+  /**
+   * New ICE servers for this connection (fresh TURN credentials), used by the next ICE
+   * gathering: set before an ICE restart (RTCPeerConnection.setConfiguration).
+   */
+  setIceServers(iceServers: RTCIceServer[]): void;
+  /** How the connection runs now: from the selected candidate pair ('unknown' before there is one). */
+  route(): Promise<LinkRoute>;
   /** Diagnostics for tests: the ICE state and the ports of this side's ICE candidates. */
   diagnostics(): Promise<PeerLinkDiagnostics>;
   destroy(): void;
@@ -56,10 +65,54 @@ const SEND_BUFFER_HIGH_BYTES = 256 * 1024;
 /** The bufferedamountlow threshold simple-peer sets on its channel. */
 const SEND_BUFFER_LOW_BYTES = 64 * 1024;
 
+/** Through a TURN relay on either side, or straight between the two browsers. */
+export type LinkRoute = 'unknown' | 'direct' | 'relayed';
+
+/** One ICE candidate as getStats() reports it (type host, srflx, prflx or relay). */
+export interface CandidateSummary {
+  type: string;
+  address: string;
+  port: number;
+}
+
 export interface PeerLinkDiagnostics {
   iceState: RTCIceConnectionState;
   /** UDP ports of the local ICE candidates gathered so far (all generations). */
   localPorts: number[];
+  /** This side's and the peer's ICE candidates known to this connection. */
+  localCandidates: CandidateSummary[];
+  remoteCandidates: CandidateSummary[];
+  route: LinkRoute;
+}
+
+type StatsReport = Record<string, unknown>;
+
+function candidateSummaries(reports: StatsReport[], type: 'local-candidate' | 'remote-candidate'): CandidateSummary[] {
+  return reports
+    .filter((r) => r.type === type)
+    .map((r) => ({
+      type: typeof r.candidateType === 'string' ? r.candidateType : 'unknown',
+      address: typeof r.address === 'string' ? r.address : typeof r.ip === 'string' ? r.ip : '',
+      port: typeof r.port === 'number' ? r.port : 0,
+    }));
+}
+
+/**
+ * The route of the selected candidate pair: the transport's selectedCandidatePairId
+ * (Chromium, Safari), else a pair marked selected (Firefox) or nominated and succeeded.
+ * A relay candidate on either end means the bytes go through a TURN server.
+ */
+export function routeFromStats(reports: StatsReport[]): LinkRoute {
+  const byId = new Map(reports.filter((r) => typeof r.id === 'string').map((r) => [r.id as string, r]));
+  const selectedId = reports.find((r) => r.type === 'transport' && typeof r.selectedCandidatePairId === 'string')?.selectedCandidatePairId;
+  const pair =
+    (typeof selectedId === 'string' ? byId.get(selectedId) : undefined) ??
+    reports.find((r) => r.type === 'candidate-pair' && (r.selected === true || (r.nominated === true && r.state === 'succeeded')));
+  if (!pair) return 'unknown';
+  const local = byId.get(pair.localCandidateId as string);
+  const remote = byId.get(pair.remoteCandidateId as string);
+  if (!local || !remote) return 'unknown';
+  return local.candidateType === 'relay' || remote.candidateType === 'relay' ? 'relayed' : 'direct';
 }
 
 interface SimplePeerInstance {
@@ -68,6 +121,8 @@ interface SimplePeerInstance {
   /** The initiator makes a new offer (simple-peer's renegotiation). */
   negotiate(): void;
   getStats(callback: (error: Error | null, reports: Record<string, unknown>[]) => void): void;
+  /** simple-peer's RTCPeerConnection (not part of its typed API, but stable across its versions). */
+  _pc?: RTCPeerConnection | null;
   /** simple-peer's RTCDataChannel (not part of its typed API, but stable across its versions). */
   _channel?: RTCDataChannel | null;
   signal(data: unknown): void;
@@ -126,7 +181,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   const peer = new (Peer as unknown as SimplePeerConstructor)({
     initiator: options.initiator,
     trickle: true,
-    config: { iceServers: options.iceServers, ...(certificate ? { certificates: [certificate] } : {}) },
+    config: { iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy, ...(certificate ? { certificates: [certificate] } : {}) },
     channelConfig: { ordered: true },
   });
   let localFingerprint: string | undefined;
@@ -227,17 +282,26 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       peer.offerOptions = { iceRestart: true };
       peer.negotiate();
     },
+    setIceServers(iceServers) {
+      if (closed) return;
+      // The policy stays what it was: a relay-only connection never widens to direct.
+      peer._pc?.setConfiguration({ ...peer._pc.getConfiguration(), iceServers, iceTransportPolicy: options.iceTransportPolicy });
+    },
+    route() {
+      return new Promise((resolve) => {
+        if (closed) return resolve('unknown');
+        peer.getStats((error, reports) => resolve(error ? 'unknown' : routeFromStats(reports)));
+      });
+    },
     diagnostics() {
       return new Promise((resolve) => {
-        if (closed) {
-          resolve({ iceState: 'closed', localPorts: [] });
-          return;
-        }
+        const none = { iceState: 'closed' as const, localPorts: [], localCandidates: [], remoteCandidates: [], route: 'unknown' as const };
+        if (closed) return resolve(none);
         peer.getStats((error, reports) => {
-          const localPorts = error
-            ? []
-            : reports.filter((r) => r.type === 'local-candidate' && typeof r.port === 'number').map((r) => r.port as number);
-          resolve({ iceState, localPorts: [...new Set(localPorts)] });
+          if (error) return resolve({ ...none, iceState });
+          const localCandidates = candidateSummaries(reports, 'local-candidate');
+          const localPorts = [...new Set(localCandidates.map((c) => c.port).filter((port) => port > 0))];
+          resolve({ iceState, localPorts, localCandidates, remoteCandidates: candidateSummaries(reports, 'remote-candidate'), route: routeFromStats(reports) });
         });
       });
     },

@@ -232,6 +232,7 @@ export class DuetApp extends LitElement {
         .errorText=${this.lobbyError ? describeError(this.lobbyError) : ''}
         .remember=${this.remember}
         .deviceFingerprint=${this.deviceFingerprint}
+        .storage=${this.environment?.storage}
         @forget-device=${this.onForgetDevice}
         @create-room=${this.onCreate}
         @join-room=${this.onJoin}

@@ -1,8 +1,13 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { type PropertyValues, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { t, tParts } from '../i18n/i18n.ts';
-import { LocaleController } from './locale.ts';
+import type { AddressPolicy } from '../session/view.ts';
+import { lobbyStyles } from './duet-lobby.styles.ts';
+import { SessionConsumer } from './session-context.ts';
 import { baseStyles } from './styles.ts';
+
+/** "Hide my IP address from my peer", remembered per device ('1' on). */
+export const HIDE_ADDRESS_KEY = 'duet.hideAddress';
 
 export interface CreateRoomDetail {
   name: string;
@@ -14,10 +19,12 @@ export interface JoinRoomDetail extends CreateRoomDetail {
 
 /**
  * The first screen: a name, then either "Create room" or a code and "Join".
- * With an invite link (`invited`), it asks only for the name.
+ * With an invite link (`invited`), it asks only for the name. "Hide my IP address
+ * from my peer" is set on the session the app provides, which says whether its server
+ * offers the relay that needs.
  */
 @customElement('duet-lobby')
-export class DuetLobby extends LitElement {
+export class DuetLobby extends SessionConsumer {
   @property() name = '';
   /** The code from the invite link's #fragment, if the page was opened from one. */
   @property() invitedCode = '';
@@ -27,62 +34,18 @@ export class DuetLobby extends LitElement {
   @property({ type: Boolean }) remember = false;
   /** Fingerprint of this device's remembered identity, if it has one. */
   @property() deviceFingerprint = '';
+  /** Where lobby preferences are remembered (localStorage), if anywhere. */
+  @property({ attribute: false }) storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
   @state() private code = '';
 
-  constructor() {
-    super();
-    new LocaleController(this);
+  /** Each new session gets the remembered choice, and is asked whether a relay is on offer. */
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('session') && !changed.has('storage')) return;
+    this.session?.setAddressPolicy(this.storage?.getItem(HIDE_ADDRESS_KEY) === '1' ? 'relay-only' : 'any-route');
+    this.session?.checkRelay();
   }
 
-  static override styles = [
-    baseStyles,
-    css`
-      :host {
-        display: block;
-      }
-      form {
-        display: grid;
-        gap: 1rem;
-      }
-      .or {
-        text-align: center;
-        color: var(--duet-muted);
-      }
-      .row {
-        display: flex;
-        gap: 0.5rem;
-      }
-      .row input {
-        flex: 1;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.1rem;
-      }
-      label.check {
-        display: flex;
-        gap: 0.5rem;
-        align-items: center;
-        font-weight: 500;
-        margin: 0;
-      }
-      label.check input {
-        width: auto;
-      }
-      .small {
-        font-size: 0.85rem;
-        margin: 0.25rem 0 0;
-      }
-      button.link {
-        background: none;
-        border: none;
-        color: var(--duet-accent);
-        padding: 0;
-        text-decoration: underline;
-        font-weight: 500;
-      }
-    `,
-  ];
+  static override styles = [baseStyles, lobbyStyles];
 
   override render() {
     return html`
@@ -100,7 +63,7 @@ export class DuetLobby extends LitElement {
               @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
             />
           </div>
-          ${this.renderRemember()}
+          ${this.renderRemember()} ${this.renderHideAddress()}
           ${this.invitedCode ? this.renderInvited() : this.renderChoice()}
         </div>
         ${this.errorText ? html`<p class="error" role="alert">${this.errorText}</p>` : nothing}
@@ -126,6 +89,34 @@ export class DuetLobby extends LitElement {
           </p>`
         : nothing}
     </div>`;
+  }
+
+  /** Disabled where no relay is on offer, unless already on (so it can be turned off). */
+  private renderHideAddress() {
+    const on = this.session?.addressPolicy === 'relay-only';
+    const unavailable = this.session?.relayOffer === 'none';
+    return html`<div class="hide-address">
+      <label class="check">
+        <input
+          type="checkbox"
+          aria-describedby="hide-address-note"
+          .checked=${on}
+          ?disabled=${unavailable && !on}
+          @change=${(e: Event) => this.setHideAddress((e.target as HTMLInputElement).checked ? 'relay-only' : 'any-route')}
+        />
+        <span>${t('lobby.hideAddress')}</span>
+      </label>
+      <p id="hide-address-note" class="muted small">${unavailable ? t('lobby.hideAddressUnavailable') : t('lobby.hideAddressHint')}</p>
+    </div>`;
+  }
+
+  private setHideAddress(policy: AddressPolicy): void {
+    this.session?.setAddressPolicy(policy);
+    try {
+      this.storage?.setItem(HIDE_ADDRESS_KEY, policy === 'relay-only' ? '1' : '0');
+    } catch {
+      // Not remembered (storage full or disabled); it applies to this conversation.
+    }
   }
 
   private forget(): void {

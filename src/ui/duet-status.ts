@@ -1,67 +1,18 @@
-import { css, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { describeError, t } from '../i18n/i18n.ts';
 import type { SessionView } from '../session/view.ts';
 import { SessionConsumer } from './session-context.ts';
 import { statusText } from './status-text.ts';
+import { statusStyles } from './duet-status.styles.ts';
 import { baseStyles } from './styles.ts';
+
+const ROUTE_LABELS = { direct: 'status.route.direct', relayed: 'status.route.relayed' } as const;
 
 /** The one connection status line, announced to screen readers as it changes. */
 @customElement('duet-status')
 export class DuetStatus extends SessionConsumer {
-  static override styles = [
-    baseStyles,
-    css`
-      :host {
-        display: block;
-      }
-      p {
-        margin: 0;
-        padding: 0.5rem 0.75rem;
-        border-radius: 8px;
-        background: var(--duet-surface);
-        border: 1px solid var(--duet-border);
-        display: flex;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      .dot {
-        width: 0.6rem;
-        height: 0.6rem;
-        border-radius: 50%;
-        background: var(--duet-muted);
-        flex: none;
-      }
-      [data-phase='secure'] .dot {
-        background: var(--duet-ok);
-      }
-      [data-phase='failed'] .dot,
-      [data-phase='ended'] .dot {
-        background: var(--duet-danger);
-      }
-      [data-phase='failed'] {
-        color: var(--duet-danger);
-      }
-      .notices {
-        margin-top: 0.5rem;
-        display: grid;
-        gap: 0.25rem;
-      }
-      .notice {
-        display: flex;
-        justify-content: space-between;
-        gap: 0.5rem;
-        align-items: center;
-        color: var(--duet-danger);
-        border: 1px solid var(--duet-danger);
-        border-radius: 8px;
-        padding: 0.35rem 0.6rem;
-      }
-      .notice button {
-        padding: 0.2rem 0.5rem;
-      }
-    `,
-  ];
+  static override styles = [baseStyles, statusStyles];
 
   private markedPhase = '';
   private markedPeer = false;
@@ -88,9 +39,17 @@ export class DuetStatus extends SessionConsumer {
     const session = this.session;
     if (!session) return html``;
     return html`<p role="status" data-phase=${session.status.phase}>
-        <span class="dot" aria-hidden="true"></span><span>${statusText(session.status, session.peerName)}</span>
+        <span class="dot" aria-hidden="true"></span><span>${statusText(session.status, session.peerName)}</span>${this.renderRoute(session)}
       </p>
       ${this.renderNotices(session)}`;
+  }
+
+  /** How the connection runs, once secure: straight between the browsers, or through a TURN relay. */
+  private renderRoute(session: SessionView) {
+    const route = session.route;
+    if (session.status.phase !== 'secure' || route === 'unknown') return nothing;
+    // The leading space keeps the sentence and the route apart in the text read out, too.
+    return html`<span class="route" data-route=${route}> · ${t(ROUTE_LABELS[route])}</span>`;
   }
 
   /** Problems that did not end the conversation: a dropped forged record, a failed join attempt. */

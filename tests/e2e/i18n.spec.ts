@@ -102,8 +102,8 @@ test('one person in Portuguese and one in English chat, each in their own langua
   await bruno.page.getByRole('textbox', { name: 'Seu nome' }).fill('Bruno');
   await bruno.page.getByRole('button', { name: 'Entrar' }).click();
 
-  await expect(connectionStatus(alice.page)).toHaveText('Secure: end-to-end encrypted with Bruno');
-  await expect(connectionStatus(bruno.page)).toHaveText('Seguro: criptografia de ponta a ponta com Alice');
+  await expect(connectionStatus(alice.page)).toHaveText('Secure: end-to-end encrypted with Bruno · Direct');
+  await expect(connectionStatus(bruno.page)).toHaveText('Seguro: criptografia de ponta a ponta com Alice · Direta');
   const aliceCode = (await alice.page.getByLabel('Safety code').textContent())?.trim();
   const brunoCode = (await bruno.page.getByLabel('Código de segurança').textContent())?.trim();
   expect(brunoCode).toMatch(/^\d{5}( \d{5}){5}$/);
@@ -139,13 +139,13 @@ test('one person in Portuguese and one in English chat, each in their own langua
 
   // Switching in the middle of a conversation re-renders everything on that side only.
   await alice.page.getByRole('combobox', { name: 'Language' }).selectOption('pt-BR');
-  await expect(connectionStatus(alice.page)).toHaveText('Seguro: criptografia de ponta a ponta com Bruno');
+  await expect(connectionStatus(alice.page)).toHaveText('Seguro: criptografia de ponta a ponta com Bruno · Direta');
   await expect(aliceLog).toHaveAccessibleName('Mensagens');
   await expect(aliceOwn).toContainText('Alice (você)');
   await expect(aliceOwn).toContainText('Entregue');
   await expect(alice.page.getByRole('button', { name: 'Marcar como verificado' })).toBeVisible();
   await expect(alice.page.getByRole('button', { name: 'Sair' })).toBeVisible();
-  await expect(connectionStatus(bruno.page)).toHaveText('Seguro: criptografia de ponta a ponta com Alice');
+  await expect(connectionStatus(bruno.page)).toHaveText('Seguro: criptografia de ponta a ponta com Alice · Direta');
 
   await alice.page.getByRole('textbox', { name: 'Mensagem' }).fill('still works');
   await alice.page.getByRole('button', { name: 'Enviar' }).click();

@@ -26,7 +26,19 @@ export interface Coturn {
   stop(): Promise<void>;
 }
 
-export async function startCoturn(secret: string, realm = 'duet.test'): Promise<Coturn> {
+export interface CoturnOptions {
+  realm?: string;
+  /**
+   * Relay to peers on 127.0.0.1 (two browsers on one machine, as in the end-to-end
+   * tests). Only for tests: deploy/turnserver.conf denies loopback and private peers.
+   */
+  allowLoopbackPeers?: boolean;
+  /** Log every TURN request (Allocate, CreatePermission, ChannelBind) and its outcome. */
+  verbose?: boolean;
+}
+
+export async function startCoturn(secret: string, options: CoturnOptions = {}): Promise<Coturn> {
+  const realm = options.realm ?? 'duet.test';
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), 'duet-coturn-'));
   // A relay port range of its own, away from the usual ephemeral ports.
@@ -48,6 +60,9 @@ export async function startCoturn(secret: string, realm = 'duet.test'): Promise<
       '--log-file=stdout',
       `--pidfile=${path.join(dir, 'turnserver.pid')}`,
       `--userdb=${path.join(dir, 'turndb')}`,
+      // coturn refuses loopback peers with its telnet CLI on: the CLI goes.
+      ...(options.allowLoopbackPeers ? ['--allow-loopback-peers', '--allowed-peer-ip=127.0.0.1', '--no-cli'] : []),
+      ...(options.verbose ? ['--verbose'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

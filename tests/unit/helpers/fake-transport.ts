@@ -14,7 +14,7 @@
  */
 import { DEFAULT_HANDSHAKE_CONFIG, type HandshakeConfig } from '../../../src/core/handshake.ts';
 import { randomInt } from 'node:crypto';
-import { type ClientMessage, type ServerMessage, parseClientMessage, parseServerMessage } from '../../../signaling/protocol.ts';
+import { type ClientMessage, type IceServer, type RelayOffer, type ServerMessage, parseClientMessage, parseServerMessage } from '../../../signaling/protocol.ts';
 import { type Room, RoomDirectory } from '../../../signaling/rooms.ts';
 import type { Bytes } from '../../../src/core/bytes.ts';
 import { DuetError } from '../../../src/core/errors.ts';
@@ -24,7 +24,7 @@ import type { DeviceIdentity } from '../../../src/core/identity.ts';
 import { type WebRtcSignal, sdpFingerprint } from '../../../src/core/signal-seal.ts';
 import { Session, type SessionStatus } from '../../../src/session/session.ts';
 import type { DeviceStore } from '../../../src/storage/device-store.ts';
-import type { PeerLink, PeerLinkOptions } from '../../../src/transport/peer-link.ts';
+import type { LinkRoute, PeerLink, PeerLinkDiagnostics, PeerLinkOptions } from '../../../src/transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../../../src/transport/signaling-client.ts';
 import { ManualClock } from './manual-clock.ts';
 
@@ -73,6 +73,13 @@ export interface FakeSignalingServerOptions {
 export class FakeSignalingServer {
   failConnect: boolean;
   intercept: SignalIntercept | undefined;
+  /** What `server-info` is answered with (the real server: whether it hands out TURN). */
+  relay: RelayOffer = 'none';
+  /**
+   * ICE servers handed to a member right after created/joined and on refresh-ice, as
+   * the real server does when configured (undefined: none, refresh-ice is ignored).
+   */
+  issueIce: ((to: FakeSignalingConnection) => { iceServers: IceServer[]; expiresAt: number }) | undefined;
   readonly connections: FakeSignalingConnection[] = [];
   /** Every frame the server put on the wire (after intercept), as JSON text: what an eavesdropper on the server would see. */
   readonly wire: string[] = [];
@@ -142,6 +149,8 @@ export class FakeSignalingServer {
     const parsed = parseClientMessage(JSON.stringify(message));
     if (!parsed.ok) return this.rooms.reject(connection, parsed.code);
     connection.sent.push(parsed.value);
+    if (parsed.value.type === 'server-info') return this.deliver(connection, { type: 'server-info', relay: this.relay });
+    if (parsed.value.type === 'refresh-ice' && this.issueIce) return this.deliver(connection, { type: 'ice-servers', ...this.issueIce(connection) });
     this.rooms.handle(connection, parsed.value);
   }
 
@@ -149,6 +158,7 @@ export class FakeSignalingServer {
   private send(to: FakeSignalingConnection, message: ServerMessage, from?: FakeSignalingConnection): void {
     const frames = from && this.intercept ? this.intercept(message, from, to) : message;
     for (const frame of frames === null ? [] : Array.isArray(frames) ? frames : [frames]) this.deliver(to, frame);
+    if ((message.type === 'created' || message.type === 'joined') && this.issueIce) this.deliver(to, { type: 'ice-servers', ...this.issueIce(to) });
   }
 
   /** Asynchronous, in order, and through the client's validator (as signaling-client.ts does). */
@@ -303,8 +313,24 @@ export class FakePeerLink implements PeerLink {
     queueMicrotask(() => this.emitDescription('offer'));
   }
 
-  diagnostics(): Promise<{ iceState: RTCIceConnectionState; localPorts: number[] }> {
-    return Promise.resolve({ iceState: this.iceState, localPorts: [this.port] });
+  /** Every list given to setIceServers(), in order. */
+  readonly iceServerUpdates: RTCIceServer[][] = [];
+
+  setIceServers(iceServers: RTCIceServer[]): void {
+    this.iceServerUpdates.push(iceServers);
+  }
+
+  /** How a browser would report the selected pair: relayed when this side is relay-only (or told so), direct otherwise. */
+  routeAs: LinkRoute | undefined;
+
+  route(): Promise<LinkRoute> {
+    if (!this.connected || this.closed) return Promise.resolve('unknown');
+    return Promise.resolve(this.routeAs ?? (this.options.iceTransportPolicy === 'relay' || this.partner?.options.iceTransportPolicy === 'relay' ? 'relayed' : 'direct'));
+  }
+
+  async diagnostics(): Promise<PeerLinkDiagnostics> {
+    const candidate = { type: this.options.iceTransportPolicy === 'relay' ? 'relay' : 'host', address: '192.0.2.1', port: this.port };
+    return { iceState: this.iceState, localPorts: [this.port], localCandidates: [candidate], remoteCandidates: [], route: await this.route() };
   }
 
   /** This side's ICE state changes (asynchronously reported, as a browser would). */
@@ -510,6 +536,8 @@ export interface MakeSessionOptions {
   device?: { identity: DeviceIdentity; store: DeviceStore };
   connectTimeoutMs?: number;
   iceRestartTimeoutMs?: number;
+  /** The build-time ICE servers (default none). */
+  iceServers?: RTCIceServer[];
   handshake?: Partial<HandshakeConfig>;
   /**
    * Wait until the session's RSA key pair exists before returning (default true).
@@ -551,7 +579,7 @@ export async function makeSession(world: World, options: MakeSessionOptions = {}
     new Session({
       signalingUrl: SIGNALING_URL,
       appUrl: APP_URL,
-      iceServers: [],
+      iceServers: options.iceServers ?? [],
       handshake: { ...DEFAULT_HANDSHAKE_CONFIG, rsaModulusLength: 2048, ...options.handshake },
       transport: {
         connectSignaling: (url, handlers) => world.server.connectSignaling(url, handlers, session),

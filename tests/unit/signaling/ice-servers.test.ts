@@ -147,6 +147,23 @@ describe('the server hands ICE servers to members only', () => {
     expect(await host.request({ type: 'refresh-ice' })).toEqual(errorMessage('bad-request'));
   });
 
+  it('tells anyone who asks (server-info) whether it offers a relay, without credentials and before any room', async () => {
+    await start({ ice: turnRest });
+    expect(await (await connect()).request({ type: 'server-info' })).toEqual({ type: 'server-info', relay: 'offered' });
+    await server!.close();
+    await start({ ice: { kind: 'fixed', iceServers: [{ urls: 'stun:stun.example.org' }] } });
+    expect(await (await connect()).request({ type: 'server-info' })).toEqual({ type: 'server-info', relay: 'none' });
+    await server!.close();
+    await start({ ice: { kind: 'fixed', iceServers: [{ urls: ['stun:s.example.org', 'turns:t.example.org:5349'], username: 'u', credential: 'c' }] } });
+    expect(await (await connect()).request({ type: 'server-info' })).toEqual({ type: 'server-info', relay: 'offered' });
+    await server!.close();
+    await start({});
+    const client = await connect();
+    expect(await client.request({ type: 'server-info' })).toEqual({ type: 'server-info', relay: 'none' });
+    // Nothing else was sent: no ICE servers to a client outside a room.
+    expect(client.unread).toEqual([]);
+  });
+
   it('counts the TURN credentials it issued in /metrics', async () => {
     await start({ ice: turnRest });
     const host = await connect();

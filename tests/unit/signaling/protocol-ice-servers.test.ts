@@ -42,6 +42,25 @@ describe('reconnect and refresh-ice', () => {
   });
 });
 
+describe('server-info', () => {
+  it('is asked by any client, exactly, and answered with whether a relay is offered', () => {
+    expect(parseClientMessage('{"type":"server-info"}')).toEqual({ ok: true, value: { type: 'server-info' } });
+    expect(parseClientMessage('{"type":"server-info","relay":"offered"}')).toMatchObject({ ok: false, code: 'bad-request' });
+    for (const relay of ['offered', 'none']) {
+      expect(parseServerMessage(JSON.stringify({ type: 'server-info', relay }))).toEqual({ ok: true, value: { type: 'server-info', relay } });
+    }
+  });
+
+  it.each([
+    ['no answer', {}],
+    ['a boolean', { relay: true }],
+    ['an unknown value', { relay: 'maybe' }],
+    ['an extra field', { relay: 'none', turn: 'turn:x' }],
+  ])('refuses an answer with %s', (_, fields) => {
+    expect(parseServerMessage(JSON.stringify({ type: 'server-info', ...fields }))).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+});
+
 describe('logAddress', () => {
   it('logs an address only as a short hash, stable within a run, unless LOG_IPS=1', () => {
     const hashed = logAddress('203.0.113.9', false);
