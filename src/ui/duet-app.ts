@@ -3,7 +3,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
-import { normaliseName } from '../core/messages.ts';
+import { normaliseName } from '../core/names.ts';
 import { LANGUAGE_NAMES, LOCALES, type Locale, type MessageKey, currentLocale, describeError, parseLocale, t } from '../i18n/i18n.ts';
 import { identityFingerprint } from '../core/identity.ts';
 import { loadOrCreateDeviceIdentity } from '../session/peer-trust.ts';

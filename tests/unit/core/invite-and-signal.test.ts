@@ -3,7 +3,8 @@ import { fromBase64Url, toBase64Url, utf8Encode } from '../../../src/core/bytes.
 import { DuetError } from '../../../src/core/errors.ts';
 import { deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../../../src/core/invite.ts';
 import { openSignal, sdpFingerprint, sealSignal, signalBinding } from '../../../src/core/signal-seal.ts';
-import { normaliseName, parsePeerMessage } from '../../../src/core/messages.ts';
+import { parsePeerMessage } from '../../../src/core/messages.ts';
+import { normaliseName } from '../../../src/core/names.ts';
 import { RecordType } from '../../../src/core/record.ts';
 import { isRoomId } from '../../../signaling/protocol.ts';
 

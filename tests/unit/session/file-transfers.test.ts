@@ -36,7 +36,7 @@ const sha256Hex = (data: Uint8Array) => createHash('sha256').update(data).digest
 const ID = 'file-id-0001';
 
 function roundTrip(message: PeerMessage): PeerMessage {
-  return parsePeerMessage(recordTypeOf(message), encodePeerMessage(message));
+  return parsePeerMessage(recordTypeOf(message.type), encodePeerMessage(message));
 }
 
 function malformedCode(type: number, plaintext: Uint8Array): string | undefined {
