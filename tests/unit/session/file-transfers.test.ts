@@ -504,6 +504,23 @@ describe('files between two sessions', () => {
     expect(world.network.links).toHaveLength(2);
   });
 
+  it('leaving mid-transfer stops every timer the transfers started (the session disposes of them)', async () => {
+    const { world, host, guest } = await securePair();
+    const data = new Uint8Array(randomBytes(2 * 1024 * 1024));
+    const { source } = gatedFile(data, 'left-behind.bin', 1024 * 1024);
+    await host.sendFile(source);
+    const id = await waitFor(() => guest.transfers[0]!.id);
+    await guest.acceptFile(id, new MemoryFileSink('application/octet-stream'));
+    await waitFor(() => expect(guest.transfers[0]!.done).toBe(1024 * 1024));
+    // Progress redraws wait on the clock, which only the test moves: they are pending now.
+    expect(world.clock.pending).toBeGreaterThan(0);
+    guest.leave();
+    host.leave();
+    await settle();
+    expect([host.status.phase, guest.status.phase]).toEqual(['ended', 'ended']);
+    expect(world.clock.pending).toBe(0);
+  });
+
   it('an empty file and an image with its type both arrive', async () => {
     const { host, guest } = await securePair();
     await host.sendFile(new File([], 'empty.txt'));
