@@ -17,8 +17,12 @@ export interface Recording<H> {
   clear(): void;
 }
 
-export function recordingHost<H extends object>(behaviour: Partial<H> = {}): Recording<H> {
-  const calls: Call[] = [];
+/**
+ * `log` and `prefix` let several recorded objects share one log ("files.receive"), so a
+ * test can see the order of calls across them.
+ */
+export function recordingHost<H extends object>(behaviour: Partial<H> = {}, log: Call[] = [], prefix = ''): Recording<H> {
+  const calls = log;
   const given = behaviour as Record<string, unknown>;
   const host = new Proxy({} as Record<string | symbol, unknown>, {
     get(_target, property) {
@@ -27,7 +31,7 @@ export function recordingHost<H extends object>(behaviour: Partial<H> = {}): Rec
       const value = given[property];
       if (value !== undefined && typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        calls.push([property, ...args]);
+        calls.push([prefix + property, ...args]);
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown)(...args) : undefined;
       };
     },

@@ -2,7 +2,7 @@
  * ShortCodeExchange alone: two sides with real CPace, their payloads carried by the
  * test from one recording host to the other, so the order is the test's to choose.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bytesEqual, concatBytes, secureRandom, toBase64Url } from '../../../src/core/bytes.ts';
 import type { Role } from '../../../src/core/roles.ts';
 import { PAKE_CONFIRM_BYTES, PAKE_SHARE_BYTES } from '../../../src/core/short-code.ts';
@@ -10,6 +10,7 @@ import { openSignal, sealSignal } from '../../../src/core/signal-seal.ts';
 import { type PeerKeys, ShortCodeExchange, type ShortCodeExchangeHost } from '../../../src/session/short-code-exchange.ts';
 import { settle } from '../helpers/manual-clock.ts';
 import { recordingHost } from '../helpers/recording-host.ts';
+import { waitFor } from '../helpers/session-pair.ts';
 
 const ROOM = 'room-id-for-the-test';
 const NAMEPLATE = 7;
@@ -32,7 +33,7 @@ type Party = ReturnType<typeof party>;
 
 /** Waits until `from` has sent `count` payloads in all. */
 async function sent(from: Party, count: number): Promise<void> {
-  await vi.waitFor(() => expect(from.argsOf('send').length).toBeGreaterThanOrEqual(count));
+  await waitFor(() => expect(from.argsOf('send').length).toBeGreaterThanOrEqual(count));
 }
 
 /** Carries what each side sent to the other, until neither sends more. */

@@ -11,6 +11,7 @@ import { type SignalData, openSignal, signalBinding } from '../../../src/core/si
 import { SignalBinding, type SignalBindingHost } from '../../../src/session/signal-binding.ts';
 import { settle } from '../helpers/manual-clock.ts';
 import { recordingHost } from '../helpers/recording-host.ts';
+import { waitFor } from '../helpers/session-pair.ts';
 
 /** Random bytes from a counter: every nonce and IV differs, and each is predictable. */
 function countingRandom(): (length: number) => Bytes {
@@ -186,7 +187,7 @@ describe('SignalBinding: what we send', () => {
       host.binding.seal(key, 'host', offer, binding),
       host.binding.seal(key, 'host', { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host' } }, binding),
     ];
-    await vi.waitFor(() => expect(finished).toEqual([2, 3]));
+    await waitFor(() => expect(finished).toEqual([2, 3]));
     await settle();
     expect(host.argsOf('deliver')).toEqual([]);
     release();
