@@ -1,6 +1,6 @@
 /**
  * Session: the whole life of one Duet conversation, as a small coordinator over units
- * that each own one concern (see docs/adr/0009-session-engine.md):
+ * that each own one concern (see docs/adr/0010-session-engine.md):
  *
  *   phases              the status, changed only through its transition table
  *   RoomEntry           the room on the signaling server: create, join, invite, server errors
