@@ -32,7 +32,7 @@ import {
   secretCommitment,
 } from '../src/core/handshake.ts';
 import { RecordSealer } from '../src/core/record.ts';
-import { encodePeerMessage, recordTypeFor, type PeerMessage } from '../src/core/messages.ts';
+import { encodePeerMessage, recordTypeOf, type PeerMessage } from '../src/core/messages.ts';
 
 export const VECTORS_PATH = fileURLToPath(new URL('../docs/test-vectors.json', import.meta.url));
 
@@ -314,7 +314,7 @@ async function recordVectors(aes: CryptoKey, mac: CryptoKey, rawAes: Bytes, rawM
   const out: RecordVector[] = [];
   for (const [index, { message, iv }] of fixed.entries()) {
     const plaintext = encodePeerMessage(message);
-    const typeByte = recordTypeFor(message.type);
+    const typeByte = recordTypeOf(message.type);
     const record = await sealer.seal(typeByte, plaintext);
     const header = record.subarray(0, 22);
     const ciphertext = record.subarray(22, record.length - 32);

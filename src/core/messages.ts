@@ -6,9 +6,9 @@ import { type Bytes, utf8Decode, utf8Encode } from './bytes.ts';
 import { DuetError } from './errors.ts';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, isCleanFileName, isSha256Hex, isValidFileType } from './files.ts';
 import type { IdentityProof } from './identity.ts';
+import { normaliseName } from './names.ts';
 import { RecordType, isRecordType } from './record.ts';
 
-export const MAX_NAME_LENGTH = 40;
 /** Characters (UTF-16 code units) in one chat message. */
 export const MAX_MESSAGE_LENGTH = 50_000;
 const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
@@ -58,21 +58,8 @@ const RECORD_TYPE_OF: { [K in PeerMessage['type']]: RecordType } = {
   'file-cancel': RecordType.fileCancel,
 };
 
-/** Normalises and checks a display name; throws DuetError('invalid-name'). */
-export function normaliseName(input: string): string {
-  // Collapse runs of white space and strip control characters, so names render on one line.
-  // eslint-disable-next-line no-control-regex
-  const name = input.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim();
-  if (name.length === 0 || [...name].length > MAX_NAME_LENGTH) throw new DuetError('invalid-name');
-  return name;
-}
-
-export function recordTypeOf(message: PeerMessage): RecordType {
-  return RECORD_TYPE_OF[message.type];
-}
-
-/** The record type byte of a message type, by name. */
-export function recordTypeFor(type: PeerMessage['type']): RecordType {
+/** The record type byte that carries a message of this type. */
+export function recordTypeOf(type: PeerMessage['type']): RecordType {
   return RECORD_TYPE_OF[type];
 }
 

@@ -103,7 +103,7 @@ export class SecureChannel {
     this.sealer = new RecordSealer(keys.sendAes, keys.sendMac, this.options.random ?? secureRandom);
     this.opener = new RecordOpener(keys.receiveAes, keys.receiveMac);
     const bye: PeerMessage = { type: 'bye' };
-    this.finalBye = await this.sealer.sealFinal(recordTypeOf(bye), encodePeerMessage(bye));
+    this.finalBye = await this.sealer.sealFinal(recordTypeOf(bye.type), encodePeerMessage(bye));
     const early = this.early;
     this.early = [];
     for (const record of early) this.openRecord(record);
@@ -169,7 +169,7 @@ export class SecureChannel {
     if (!this.sealer || this.closed) return Promise.reject(new DuetError('not-connected'));
     const plaintext = encodePeerMessage(message, this.allocatePlaintext);
     return new Promise<void>((resolve, reject) => {
-      this.burst.push({ type: recordTypeOf(message), plaintext, sent: { resolve, reject } });
+      this.burst.push({ type: recordTypeOf(message.type), plaintext, sent: { resolve, reject } });
       if (this.burst.length === 1) queueMicrotask(() => this.sealBurst());
     });
   }

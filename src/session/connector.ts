@@ -201,7 +201,9 @@ export class Connector {
         });
         return;
       case 'error':
-        this.onServerError(message.code);
+        // In order with the peer-left before it: a signal refused because the peer has
+        // just left is judged once that departure is.
+        this.links.afterSignals(() => this.onServerError(message.code));
         return;
       case 'ice-servers':
         this.host.ice.received(message.iceServers, message.expiresAt);

@@ -24,7 +24,7 @@ import { DuetError } from '../core/errors.ts';
 import { type HandshakeConfig, type RsaIdentity, generateRsaIdentity } from '../core/handshake.ts';
 import type { DeviceIdentity } from '../core/identity.ts';
 import type { StreamingChecksum } from '../core/files.ts';
-import { normaliseName } from '../core/messages.ts';
+import { normaliseName } from '../core/names.ts';
 import type { Role } from '../core/roles.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 import type { LinkRoute, PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';

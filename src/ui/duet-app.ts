@@ -2,7 +2,7 @@ import { provide } from '@lit/context';
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { DuetError, toDuetError } from '../core/errors.ts';
-import { normaliseName } from '../core/messages.ts';
+import { normaliseName } from '../core/names.ts';
 import { describeError, t } from '../i18n/i18n.ts';
 import { identityFingerprint } from '../core/identity.ts';
 import { loadOrCreateDeviceIdentity } from '../session/peer-trust.ts';

@@ -14,7 +14,7 @@ vi.setConfig({ testTimeout: 60_000 });
 
 const chat = (i: number, text = `message ${i}`): PeerMessage => ({ type: 'chat', id: `msg-${String(i).padStart(8, '0')}`, text, sentAt: i });
 const recordTypes = (frames: Bytes[]) => frames.map((frame) => frame[1]!).filter((type) => type >= 0x10);
-const entry = (message: PeerMessage) => ({ type: recordTypeOf(message), plaintext: encodePeerMessage(message) });
+const entry = (message: PeerMessage) => ({ type: recordTypeOf(message.type), plaintext: encodePeerMessage(message) });
 
 /**
  * A secure pair whose wire holds the host's records once the handshake is done, until

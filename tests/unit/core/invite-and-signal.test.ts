@@ -3,7 +3,7 @@ import { fromBase64Url, toBase64Url, utf8Encode } from '../../../src/core/bytes.
 import { DuetError } from '../../../src/core/errors.ts';
 import { deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../../../src/core/invite.ts';
 import { openSignal, sdpFingerprint, sealSignal, signalBinding } from '../../../src/core/signal-seal.ts';
-import { normaliseName, parsePeerMessage } from '../../../src/core/messages.ts';
+import { parsePeerMessage } from '../../../src/core/messages.ts';
 import { RecordType } from '../../../src/core/record.ts';
 import { isRoomId } from '../../../signaling/protocol.ts';
 
@@ -193,11 +193,5 @@ describe('peer messages', () => {
       [RecordType.bye, enc({ extra: 1 })],
     ];
     for (const [type, payload] of cases) expect(errorCode(() => parsePeerMessage(type, payload))).toBe('record-malformed');
-  });
-
-  it('refuses empty or overlong names', () => {
-    expect(errorCode(() => normaliseName('   '))).toBe('invalid-name');
-    expect(errorCode(() => normaliseName('😀'.repeat(41)))).toBe('invalid-name');
-    expect(normaliseName('😀'.repeat(40))).toHaveLength(80);
   });
 });

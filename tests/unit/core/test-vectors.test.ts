@@ -38,7 +38,7 @@ import {
 } from '../../../src/core/handshake.ts';
 import { deriveRoomKeys, encodeInviteCode, parseInviteInput } from '../../../src/core/invite.ts';
 import { LABELS } from '../../../src/core/kdf.ts';
-import { encodePeerMessage, parsePeerMessage, recordTypeFor } from '../../../src/core/messages.ts';
+import { encodePeerMessage, parsePeerMessage, recordTypeOf } from '../../../src/core/messages.ts';
 import { RecordOpener, RecordSealer } from '../../../src/core/record.ts';
 import type { Role } from '../../../src/core/roles.ts';
 import { openSignal, sdpFingerprint, sealSignal } from '../../../src/core/signal-seal.ts';
@@ -396,11 +396,11 @@ describe('vectors: records', () => {
       const opener = new RecordOpener(receive.receiveAes, receive.receiveMac);
       for (const r of records) {
         const where = `${name} #${r.sequence}`;
-        expect(r.type_byte, where).toBe(recordTypeFor(r.type));
-        const message = parsePeerMessage(recordTypeFor(r.type), fromHex(r.plaintext));
+        expect(r.type_byte, where).toBe(recordTypeOf(r.type));
+        const message = parsePeerMessage(recordTypeOf(r.type), fromHex(r.plaintext));
         expect(message.type, where).toBe(r.type);
         expect(hex(encodePeerMessage(message)), where).toBe(r.plaintext);
-        expect(hex(await sealer.seal(recordTypeFor(r.type), fromHex(r.plaintext))), where).toBe(r.expected.record);
+        expect(hex(await sealer.seal(recordTypeOf(r.type), fromHex(r.plaintext))), where).toBe(r.expected.record);
         const opened = await opener.open(fromHex(r.expected.record));
         expect({ type: opened.type, sequence: opened.sequence, plaintext: hex(opened.plaintext) }, where).toEqual({
           type: r.type_byte,

@@ -36,7 +36,7 @@ const sha256Hex = (data: Uint8Array) => createHash('sha256').update(data).digest
 const ID = 'file-id-0001';
 
 function roundTrip(message: PeerMessage): PeerMessage {
-  return parsePeerMessage(recordTypeOf(message), encodePeerMessage(message));
+  return parsePeerMessage(recordTypeOf(message.type), encodePeerMessage(message));
 }
 
 function malformedCode(type: number, plaintext: Uint8Array): string | undefined {
@@ -502,6 +502,23 @@ describe('files between two sessions', () => {
     // Never a new peer connection: the ICE restart kept the data channel, and the transfer with it.
     expect(stages).toEqual(['ice-restart']);
     expect(world.network.links).toHaveLength(2);
+  });
+
+  it('leaving mid-transfer stops every timer the transfers started (the session disposes of them)', async () => {
+    const { world, host, guest } = await securePair();
+    const data = new Uint8Array(randomBytes(2 * 1024 * 1024));
+    const { source } = gatedFile(data, 'left-behind.bin', 1024 * 1024);
+    await host.sendFile(source);
+    const id = await waitFor(() => guest.transfers[0]!.id);
+    await guest.acceptFile(id, new MemoryFileSink('application/octet-stream'));
+    await waitFor(() => expect(guest.transfers[0]!.done).toBe(1024 * 1024));
+    // Progress redraws wait on the clock, which only the test moves: they are pending now.
+    expect(world.clock.pending).toBeGreaterThan(0);
+    guest.leave();
+    host.leave();
+    await settle();
+    expect([host.status.phase, guest.status.phase]).toEqual(['ended', 'ended']);
+    expect(world.clock.pending).toBe(0);
   });
 
   it('an empty file and an image with its type both arrive', async () => {

@@ -304,7 +304,7 @@ describe('Session: leaving', () => {
     expect(world.server.roomCount()).toBe(1);
     // A signal the host sent just before it heard of the departure comes back refused.
     world.server.deliverTo(host, { type: 'error', code: 'no-peer', message: 'Your peer is not connected to the room.' });
-    await Promise.resolve(); // delivery is a microtask away
+    await settle(); // delivery is a microtask away, and judged after the signals before it
     expect(host.status).toEqual({ phase: 'waiting', invite });
     expect(noticeCodes(host)).toEqual(['peer-left-early']);
 
@@ -312,6 +312,25 @@ describe('Session: leaving', () => {
     await second.joinRoom('Carla', invite.link);
     await bothSecure(host, second);
     expect(host.peerName).toBe('Carla');
+  });
+
+  it("the server's no-peer for a signal sent after the guest left is read after its peer-left, so it is no notice", async () => {
+    const world = createWorld({ network: { connectivity: false } });
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    const invite = await createdInvite(host);
+    // The guest's first signal reaches the host together with the server's word that the
+    // guest left and its refusal of a signal the host sent meanwhile (as under load).
+    let gone = false;
+    world.server.intercept = (frame, from, to) => {
+      if (world.server.connectionOf(guest) !== from || world.server.connectionOf(host) !== to) return frame;
+      if (gone) return null;
+      gone = true;
+      return [frame, { type: 'peer-left' }, { type: 'error', code: 'no-peer', message: 'Your peer is not connected to the room.' }];
+    };
+    await guest.joinRoom('Bruno', invite.link);
+    await waitFor(() => expect(host.status).toEqual({ phase: 'waiting', invite }));
+    await settle();
+    expect(noticeCodes(host)).toEqual(['peer-left-early']);
   });
 
   it('when the host leaves before secure, the guest fails with peer-left-early', async () => {
