@@ -19,30 +19,30 @@
  * so someone in the middle (even one holding the link) cannot grind their own
  * values until the two codes they show look alike. Byte layouts: docs/PROTOCOL.md.
  */
-import { type Bytes, type RandomSource, bytesEqual, concatBytes, lengthPrefixed, secureRandom, utf8Encode } from './bytes.ts';
+import { type Bytes, type RandomSource, bytesEqual, secureRandom } from './bytes.ts';
 import { type Clock, sleep, systemClock } from './clock.ts';
 import { DuetError } from './errors.ts';
-import { LABELS, hkdfAesKey, hkdfBytes, hkdfHmacKey, importHkdfKey, sha256 } from './kdf.ts';
+import {
+  HandshakeType,
+  NONCE_BYTES,
+  SECRET_BYTES,
+  encodeConfirm,
+  encodeHello,
+  encodeKey,
+  handshakeTypeOf,
+  importPeerEcdhKey,
+  importPeerRsaKey,
+  parseConfirm,
+  parseHello,
+  parseKey,
+  pskId,
+  secretCommitment,
+} from './handshake-wire.ts';
+import { type SessionKeys, deriveSessionKeys, fullTranscriptHash, helloTranscriptHash, safetySalt } from './key-schedule.ts';
 import { type Role } from './roles.ts';
 
-export const WIRE_VERSION = 1;
-
-export const HandshakeType = { hello: 1, key: 2, confirm: 3 } as const;
-export type HandshakeType = (typeof HandshakeType)[keyof typeof HandshakeType];
-
-const NONCE_BYTES = 32;
-const SECRET_BYTES = 32;
-const ECDH_PUBLIC_BYTES = 65; // uncompressed P-256 point
-const MAC_BYTES = 32;
-const MAX_SPKI_BYTES = 2048;
-const MIN_RSA_BITS = 2048;
-const MAX_RSA_BITS = 8192;
-const COMMITMENT_BYTES = 32;
-const TRANSCRIPT_LABEL = 'duet/v1/transcript';
-const COMMITMENT_LABEL = 'duet/v1/commitment';
-const PSK_ID_LABEL = 'duet/v1/psk-id';
-const PSK_ID_BYTES = 32;
-const SAFETY_SALT_LABEL = 'duet/v1/safety-salt';
+export * from './handshake-wire.ts';
+export * from './key-schedule.ts';
 
 export interface HandshakeConfig {
   /** RSA modulus in bits (seed: KEY_SIZE = 2048). */
@@ -94,205 +94,6 @@ export async function generateRsaIdentity(config: Pick<HandshakeConfig, 'rsaModu
   return { publicKey: pair.publicKey, privateKey: pair.privateKey, spki };
 }
 
-export interface Hello {
-  nonce: Bytes;
-  ecdhPublic: Bytes;
-  /** SHA-256("duet/v1/commitment" || secret): binds the sender to the secret its KEY will carry. */
-  commitment: Bytes;
-  /** pskId(PSK): which pre-shared key the sender holds (a resumption may have reached only one side). */
-  pskId: Bytes;
-  rsaSpki: Bytes;
-}
-
-/** Names a pre-shared key without revealing it: SHA-256("duet/v1/psk-id" || psk). */
-export function pskId(psk: Bytes): Promise<Bytes> {
-  return sha256(concatBytes(utf8Encode(PSK_ID_LABEL), psk));
-}
-
-/** The HELLO's commitment to a KEY secret. */
-export function secretCommitment(secret: Bytes): Promise<Bytes> {
-  return sha256(concatBytes(utf8Encode(COMMITMENT_LABEL), secret));
-}
-
-function header(type: HandshakeType): Bytes {
-  return new Uint8Array([WIRE_VERSION, type]);
-}
-
-export function encodeHello(hello: Hello): Bytes {
-  return concatBytes(header(HandshakeType.hello), hello.nonce, hello.ecdhPublic, hello.commitment, hello.pskId, lengthPrefixed(hello.rsaSpki));
-}
-
-export function encodeKey(encryptedSecret: Bytes): Bytes {
-  return concatBytes(header(HandshakeType.key), lengthPrefixed(encryptedSecret));
-}
-
-export function encodeConfirm(mac: Bytes): Bytes {
-  return concatBytes(header(HandshakeType.confirm), mac);
-}
-
-const malformed = (detail: string) => new DuetError('handshake-malformed', detail);
-
-/** Reads version and type; throws a named error for anything that is not a handshake message. */
-export function handshakeTypeOf(message: Uint8Array): HandshakeType {
-  if (message.length < 2) throw malformed('too short');
-  if (message[0] !== WIRE_VERSION) throw new DuetError('unsupported-version', `version ${message[0]}`);
-  const type = message[1];
-  if (type !== HandshakeType.hello && type !== HandshakeType.key && type !== HandshakeType.confirm) throw malformed('unknown type');
-  return type;
-}
-
-function readLengthPrefixed(message: Uint8Array, offset: number, max: number): Bytes {
-  if (message.length < offset + 2) throw malformed('truncated length');
-  const length = (message[offset]! << 8) | message[offset + 1]!;
-  if (length === 0 || length > max) throw malformed('field length out of range');
-  if (message.length !== offset + 2 + length) throw malformed('length mismatch');
-  return message.slice(offset + 2, offset + 2 + length) as Bytes;
-}
-
-export function parseHello(message: Uint8Array): Hello {
-  if (handshakeTypeOf(message) !== HandshakeType.hello) throw malformed('expected HELLO');
-  const ecdhEnd = 2 + NONCE_BYTES + ECDH_PUBLIC_BYTES;
-  const commitmentEnd = ecdhEnd + COMMITMENT_BYTES;
-  const fixed = commitmentEnd + PSK_ID_BYTES;
-  if (message.length < fixed + 2) throw malformed('HELLO too short');
-  return {
-    nonce: message.slice(2, 2 + NONCE_BYTES) as Bytes,
-    ecdhPublic: message.slice(2 + NONCE_BYTES, ecdhEnd) as Bytes,
-    commitment: message.slice(ecdhEnd, commitmentEnd) as Bytes,
-    pskId: message.slice(commitmentEnd, fixed) as Bytes,
-    rsaSpki: readLengthPrefixed(message, fixed, MAX_SPKI_BYTES),
-  };
-}
-
-export function parseKey(message: Uint8Array): Bytes {
-  if (handshakeTypeOf(message) !== HandshakeType.key) throw malformed('expected KEY');
-  return readLengthPrefixed(message, 2, MAX_RSA_BITS / 8);
-}
-
-export function parseConfirm(message: Uint8Array): Bytes {
-  if (handshakeTypeOf(message) !== HandshakeType.confirm) throw malformed('expected CONFIRM');
-  if (message.length !== 2 + MAC_BYTES) throw malformed('CONFIRM has the wrong length');
-  return message.slice(2) as Bytes;
-}
-
-/** Imports a peer's RSA key, refusing anything but RSA-OAEP of a sane size. */
-export async function importPeerRsaKey(spki: Bytes): Promise<CryptoKey> {
-  let key: CryptoKey;
-  try {
-    key = await crypto.subtle.importKey('spki', spki, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['encrypt']);
-  } catch {
-    throw malformed('invalid RSA public key');
-  }
-  const { modulusLength } = key.algorithm as RsaHashedKeyAlgorithm;
-  if (modulusLength < MIN_RSA_BITS || modulusLength > MAX_RSA_BITS) throw malformed(`RSA modulus ${modulusLength} out of range`);
-  return key;
-}
-
-async function importPeerEcdhKey(raw: Bytes): Promise<CryptoKey> {
-  try {
-    return await crypto.subtle.importKey('raw', raw, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
-  } catch {
-    throw malformed('invalid ECDH share');
-  }
-}
-
-/** Everything both sides must agree on, ordered host first so both compute the same bytes. */
-export interface TranscriptInput {
-  helloHost: Bytes;
-  helloGuest: Bytes;
-  fingerprintHost: string;
-  fingerprintGuest: string;
-}
-
-export async function helloTranscriptHash(t: TranscriptInput): Promise<Bytes> {
-  return sha256(
-    concatBytes(
-      utf8Encode(TRANSCRIPT_LABEL),
-      lengthPrefixed(t.helloHost),
-      lengthPrefixed(t.helloGuest),
-      lengthPrefixed(utf8Encode(t.fingerprintHost)),
-      lengthPrefixed(utf8Encode(t.fingerprintGuest)),
-    ),
-  );
-}
-
-/** The safety code's salt: both HELLOs only, which fix every value the code depends on (section 3). */
-export function safetySalt(helloHost: Bytes, helloGuest: Bytes): Promise<Bytes> {
-  return sha256(concatBytes(utf8Encode(SAFETY_SALT_LABEL), lengthPrefixed(helloHost), lengthPrefixed(helloGuest)));
-}
-
-export async function fullTranscriptHash(helloHash: Bytes, keyHost: Bytes, keyGuest: Bytes): Promise<Bytes> {
-  return sha256(concatBytes(helloHash, lengthPrefixed(keyHost), lengthPrefixed(keyGuest)));
-}
-
-export interface SessionKeys {
-  sendAes: CryptoKey;
-  sendMac: CryptoKey;
-  receiveAes: CryptoKey;
-  receiveMac: CryptoKey;
-  /** Six groups of five digits, identical on both sides only if nobody interfered. */
-  safetyCode: string;
-  transcriptHash: Bytes;
-  /** Stands in for the room's PSK when the same two peers reconnect (docs/PROTOCOL.md). */
-  resumptionSecret: Bytes;
-  /** The PSK this handshake used: `psk`, or `previousPsk` when the peer named it. */
-  pskUsed: Bytes;
-}
-
-export interface KeyScheduleInput {
-  role: Role;
-  secretHost: Bytes;
-  secretGuest: Bytes;
-  ecdhShared: Bytes;
-  psk: Bytes;
-  transcriptHash: Bytes;
-  /** safetySalt(HELLO_host, HELLO_guest). */
-  safetySalt: Bytes;
-}
-
-export interface DerivedKeys extends SessionKeys {
-  confirmLocal: CryptoKey;
-  confirmPeer: CryptoKey;
-}
-
-export function formatSafetyCode(bytes: Uint8Array): string {
-  if (bytes.length !== 30) throw new RangeError('safety code needs 30 bytes');
-  const groups: string[] = [];
-  for (let g = 0; g < 6; g++) {
-    let value = 0;
-    for (let i = 0; i < 5; i++) value = value * 256 + bytes[g * 5 + i]!;
-    groups.push(String(value % 100000).padStart(5, '0'));
-  }
-  return groups.join(' ');
-}
-
-export async function deriveSessionKeys(input: KeyScheduleInput): Promise<DerivedKeys> {
-  const base = await importHkdfKey(concatBytes(input.secretHost, input.secretGuest, input.ecdhShared, input.psk));
-  const salt = input.transcriptHash;
-  const [hgAes, hgMac, ghAes, ghMac, confirmHost, confirmGuest, safety, resumptionSecret] = await Promise.all([
-    hkdfAesKey(base, LABELS.hostToGuestAes, salt),
-    hkdfHmacKey(base, LABELS.hostToGuestMac, salt),
-    hkdfAesKey(base, LABELS.guestToHostAes, salt),
-    hkdfHmacKey(base, LABELS.guestToHostMac, salt),
-    hkdfHmacKey(base, LABELS.confirmHost, salt),
-    hkdfHmacKey(base, LABELS.confirmGuest, salt),
-    hkdfBytes(base, LABELS.safetyCode, 30, input.safetySalt),
-    hkdfBytes(base, LABELS.resumption, 32, salt),
-  ]);
-  const isHost = input.role === 'host';
-  return {
-    sendAes: isHost ? hgAes : ghAes,
-    sendMac: isHost ? hgMac : ghMac,
-    receiveAes: isHost ? ghAes : hgAes,
-    receiveMac: isHost ? ghMac : hgMac,
-    confirmLocal: isHost ? confirmHost : confirmGuest,
-    confirmPeer: isHost ? confirmGuest : confirmHost,
-    safetyCode: formatSafetyCode(safety),
-    transcriptHash: input.transcriptHash,
-    resumptionSecret,
-    pskUsed: input.psk,
-  };
-}
 
 export interface HandshakeOptions {
   role: Role;

@@ -282,7 +282,7 @@ export class Connector {
     // them finish before deciding. Without a goodbye, the network broke, not the
     // conversation. (The data channel closing during an ICE restart: likewise.)
     if (status.phase === 'secure' || (status.phase === 'reconnecting' && status.stage === 'ice-restart')) {
-      void this.afterInboundSettles().then(() => this.restoration.lost(reason));
+      void this.links.settled().then(() => this.inbox.settled()).then(() => this.restoration.lost(reason));
       return;
     }
     if (status.phase === 'reconnecting') {
@@ -290,11 +290,6 @@ export class Connector {
       return;
     }
     this.onGuestGoneEarly(reason);
-  }
-
-  private async afterInboundSettles(): Promise<void> {
-    await this.links.settled();
-    await this.inbox.settled();
   }
 
   private onPeerGone(): void {

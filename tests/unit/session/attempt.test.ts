@@ -41,6 +41,7 @@ function pair(options: { guestPsk?: Bytes } = {}) {
       identity: identities[role],
       psk: role === 'guest' ? (options.guestPsk ?? psk) : psk,
       iceServers: [],
+      iceTransportPolicy: 'all',
       handshake: HANDSHAKE,
       clock,
       random: (length) => crypto.getRandomValues(new Uint8Array(length)) as Bytes,

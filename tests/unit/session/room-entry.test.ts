@@ -9,7 +9,7 @@ import { DuetError } from '../../../src/core/errors.ts';
 import { deriveRoomKeys, encodeInviteCode } from '../../../src/core/invite.ts';
 import { RoomEntry, type RoomEntryHost } from '../../../src/session/room-entry.ts';
 import type { SignalingConnection, SignalingHandlers } from '../../../src/transport/signaling-client.ts';
-import { settle } from '../helpers/manual-clock.ts';
+import { ManualClock, settle } from '../helpers/manual-clock.ts';
 import { recordingHost } from '../helpers/recording-host.ts';
 
 const APP_URL = 'https://duet.test/';
@@ -32,7 +32,7 @@ function fakeServer() {
 function setup(random = (length: number) => new Uint8Array(length).fill(9) as Bytes) {
   const server = fakeServer();
   const recording = recordingHost<RoomEntryHost>();
-  const room = new RoomEntry(recording.host, { signalingUrl: 'wss://signal.duet.test/ws', appUrl: APP_URL, transport: server, random });
+  const room = new RoomEntry(recording.host, { signalingUrl: 'wss://signal.duet.test/ws', appUrl: APP_URL, transport: server, random, clock: new ManualClock() });
   return { server, room, ...recording };
 }
 
