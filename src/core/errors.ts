@@ -51,6 +51,8 @@ export const ERROR_MESSAGES = {
   'identity-invalid': 'Your peer’s device identity could not be verified. Treat this conversation as from an unknown device.',
   'identity-changed':
     'This person’s device identity changed since you last talked. It may be a new device, or someone else using their name. Compare the safety code before you trust it.',
+  'identity-lookalike':
+    'This name looks like the name of someone you talked to before, but it is not the same name. It may be someone else pretending to be them. Compare the safety code before you trust it.',
   'storage-unavailable': 'This browser does not allow Duet to remember this device (storage is disabled).',
   'message-too-long': 'This message is too long to send.',
 

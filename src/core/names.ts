@@ -15,3 +15,12 @@ export function normaliseName(input: string): string {
   if (name.length === 0 || [...name].length > MAX_NAME_LENGTH) throw new DuetError('invalid-name');
   return name;
 }
+
+/**
+ * The key a remembered peer is kept under: the name after compatibility normalisation
+ * (NFKC: a full-width or ligature spelling is the same name), without regard to case.
+ * Look-alike names in other scripts are a separate check (src/session/peer-trust.ts).
+ */
+export function peerKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
+}

@@ -56,6 +56,8 @@ export const ERROR_MESSAGES_PT_BR: Record<ErrorCode, string> = {
     'Não foi possível verificar a identidade do dispositivo do seu contato. Trate esta conversa como vinda de um dispositivo desconhecido.',
   'identity-changed':
     'A identidade do dispositivo desta pessoa mudou desde a última conversa. Pode ser um dispositivo novo ou outra pessoa usando o nome dela. Compare o código de segurança antes de confiar.',
+  'identity-lookalike':
+    'Este nome parece o nome de alguém com quem você já conversou, mas não é o mesmo nome. Pode ser outra pessoa se passando por ela. Compare o código de segurança antes de confiar.',
   'storage-unavailable': 'Este navegador não permite que o Duet se lembre deste dispositivo (o armazenamento está desativado).',
   'message-too-long': 'Esta mensagem é longa demais para ser enviada.',
   'not-connected': 'Não há conexão com seu contato.',

@@ -16,6 +16,7 @@ import {
   proveIdentity,
   verifyIdentity,
 } from '../core/identity.ts';
+import { peerKey } from '../core/names.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
 
 /** What we know of the peer's device. */
@@ -25,7 +26,26 @@ export type PeerIdentity =
   | { kind: 'new'; fingerprint: string }
   | { kind: 'known'; fingerprint: string; verified: boolean }
   | { kind: 'changed'; fingerprint: string; acknowledged: boolean }
+  /** A name this device remembers with a device key, this time with no proof at all. */
+  | { kind: 'unproven'; acknowledged: boolean }
+  /** A name this device does not know that looks like one it does (another script, say), under another key or none. */
+  | { kind: 'lookalike'; rememberedName: string; acknowledged: boolean }
   | { kind: 'invalid'; acknowledged: boolean };
+
+type WarningIdentity = Extract<PeerIdentity, { acknowledged: boolean }>;
+
+function isWarning(identity: PeerIdentity): identity is WarningIdentity {
+  return 'acknowledged' in identity;
+}
+
+/**
+ * The UTS #39 skeleton of a stored name: two names with the same skeleton look alike.
+ * The confusables table (Unicode's, through unhomoglyph) loads only when a check needs it.
+ */
+async function skeleton(key: string): Promise<string> {
+  const { default: unhomoglyph } = await import('unhomoglyph');
+  return unhomoglyph(key.normalize('NFD')).normalize('NFD');
+}
 
 export interface PeerTrustHost {
   clock: Clock;
@@ -57,10 +77,10 @@ export class PeerTrust {
     this.device = { identity, store };
   }
 
-  /** True while a changed or invalid peer identity waits for the person's decision. */
+  /** True while a changed, unproven, look-alike or invalid peer identity waits for the person's decision. */
   get warningPending(): boolean {
     const identity = this.identity;
-    return (identity.kind === 'changed' || identity.kind === 'invalid') && !identity.acknowledged;
+    return isWarning(identity) && !identity.acknowledged;
   }
 
   /** Our proof for this session's transcript, when the person opted in. */
@@ -71,8 +91,38 @@ export class PeerTrust {
   /** The peer's profile arrived: checks its proof (if any) against this session's transcript and what this device remembers. */
   async checkPeer(name: string, proof: IdentityProof | undefined, transcriptHash: Bytes | undefined): Promise<PeerIdentity> {
     this.peerName = name;
-    this.identity = proof ? await this.check(name, proof, transcriptHash) : { kind: 'none' };
+    this.identity = proof ? await this.check(name, proof, transcriptHash) : await this.checkUnproven(name);
     return this.identity;
+  }
+
+  /**
+   * No proof. Fine for a name this device never remembered; but a remembered name, or one
+   * that looks like it, without its key is exactly what someone borrowing it would send.
+   */
+  private async checkUnproven(name: string): Promise<PeerIdentity> {
+    const store = this.device?.store;
+    if (!store) return { kind: 'none' };
+    try {
+      if (await store.getPeer(name)) return { kind: 'unproven', acknowledged: false };
+      const similar = await this.lookalikeOf(name, undefined);
+      return similar === undefined ? { kind: 'none' } : { kind: 'lookalike', rememberedName: similar, acknowledged: false };
+    } catch (error) {
+      this.host.notify(toDuetError(error, 'storage-unavailable'));
+      return { kind: 'none' };
+    }
+  }
+
+  /** A remembered name (its stored key) that looks like `name` but is not it, held under another key than `publicKey`. */
+  private async lookalikeOf(name: string, publicKey: Bytes | undefined): Promise<string | undefined> {
+    const store = this.device!.store;
+    const key = peerKey(name);
+    const target = await skeleton(key);
+    for (const remembered of await store.peerKeys()) {
+      if (remembered === key || (await skeleton(remembered)) !== target) continue;
+      const known = await store.getPeer(remembered);
+      if (!known || !publicKey || !bytesEqual(known.publicKey, publicKey)) return remembered;
+    }
+    return undefined;
   }
 
   private async check(name: string, proof: IdentityProof, transcriptHash: Bytes | undefined): Promise<PeerIdentity> {
@@ -91,6 +141,8 @@ export class PeerTrust {
     try {
       const known = await store.getPeer(name);
       if (!known) {
+        const similar = await this.lookalikeOf(name, publicKey);
+        if (similar !== undefined) return { kind: 'lookalike', rememberedName: similar, acknowledged: false };
         await store.putPeer(name, { publicKey, verified: false, firstSeen: this.host.clock.now() });
         return { kind: 'new', fingerprint };
       }
@@ -105,10 +157,11 @@ export class PeerTrust {
   /** The person chose to go on despite the warning; a changed key is remembered from now on. */
   async acknowledgeWarning(): Promise<void> {
     const identity = this.identity;
-    if (identity.kind !== 'changed' && identity.kind !== 'invalid') return;
+    if (!isWarning(identity)) return;
     this.identity = { ...identity, acknowledged: true };
     this.host.changed();
-    if (identity.kind === 'changed' && this.peerPublicKey) {
+    // A changed key, or a look-alike name with a key of its own, is remembered from now on.
+    if ((identity.kind === 'changed' || identity.kind === 'lookalike') && this.peerPublicKey) {
       await this.remember(false).catch((error: unknown) => this.host.notify(toDuetError(error, 'storage-unavailable')));
     }
   }

@@ -6,6 +6,7 @@
  */
 import type { Bytes } from '../core/bytes.ts';
 import type { DeviceIdentity } from '../core/identity.ts';
+import { peerKey } from '../core/names.ts';
 
 export interface KnownPeer {
   publicKey: Bytes;
@@ -19,14 +20,13 @@ export interface DeviceStore {
   saveIdentity(identity: DeviceIdentity): Promise<void>;
   getPeer(name: string): Promise<KnownPeer | undefined>;
   putPeer(name: string, peer: KnownPeer): Promise<void>;
+  /** The names known peers are stored under (as peerKey made them). */
+  peerKeys(): Promise<string[]>;
   /** Forgets the identity and every known peer. */
   clear(): Promise<void>;
 }
 
-/** Peers are known by name, compared without regard to case. */
-export function peerKey(name: string): string {
-  return name.toLocaleLowerCase();
-}
+export { peerKey } from '../core/names.ts';
 
 export class MemoryDeviceStore implements DeviceStore {
   private identity: DeviceIdentity | undefined;
@@ -43,6 +43,9 @@ export class MemoryDeviceStore implements DeviceStore {
   }
   async putPeer(name: string, peer: KnownPeer) {
     this.peers.set(peerKey(name), peer);
+  }
+  async peerKeys() {
+    return [...this.peers.keys()];
   }
   async clear() {
     this.identity = undefined;
@@ -100,6 +103,11 @@ export class IndexedDbDeviceStore implements DeviceStore {
 
   async putPeer(name: string, peer: KnownPeer): Promise<void> {
     await this.run(PEER_STORE, 'readwrite', (s) => s.put(peer, peerKey(name)));
+  }
+
+  async peerKeys(): Promise<string[]> {
+    const keys = await this.run(PEER_STORE, 'readonly', (s) => s.getAllKeys());
+    return (keys as IDBValidKey[]).filter((key): key is string => typeof key === 'string');
   }
 
   async clear(): Promise<void> {

@@ -33,7 +33,8 @@ export class DuetSafetyCode extends SessionConsumer {
   private renderIdentity(session: SessionView) {
     const identity = session.peerIdentity;
     const name = session.peerName || t('peer.fallback');
-    if (identity.kind === 'none' || identity.kind === 'invalid') return nothing;
+    // The warnings (invalid, unproven, look-alike) are shown in place of the log instead.
+    if (identity.kind === 'none' || identity.kind === 'invalid' || identity.kind === 'unproven' || identity.kind === 'lookalike') return nothing;
     const fingerprint = html`<code>${identity.fingerprint}</code>`;
     switch (identity.kind) {
       case 'unchecked':

@@ -111,6 +111,57 @@ describe('PeerTrust: proofs that do not hold', () => {
   });
 });
 
+describe('PeerTrust: borrowed and look-alike names', () => {
+  it('a remembered name with no proof at all is held behind a warning, and acknowledging remembers nothing', async () => {
+    const store = new MemoryDeviceStore();
+    const bruno = await generateDeviceIdentity();
+    await meet((await thisDevice(store)).trust, bruno, transcript(1));
+    const later = await thisDevice(store);
+    // Whoever took the name sends no proof, in another case too.
+    expect(await later.trust.checkPeer('BRUNO', undefined, transcript(2))).toEqual({ kind: 'unproven', acknowledged: false });
+    expect(later.trust.warningPending).toBe(true);
+    await later.trust.acknowledgeWarning();
+    expect(later.trust.warningPending).toBe(false);
+    expect(bytesEqual((await store.getPeer('Bruno'))!.publicKey, bruno.publicKey)).toBe(true);
+    // A name never remembered, without a proof, is simply none.
+    expect(await (await thisDevice(store)).trust.checkPeer('Carla', undefined, transcript(3))).toEqual({ kind: 'none' });
+  });
+
+  it('a name that only looks like a remembered one (Cyrillic letters, full-width forms) is a look-alike warning, with or without a key', async () => {
+    const store = new MemoryDeviceStore();
+    const alice = await generateDeviceIdentity();
+    const mallory = await generateDeviceIdentity();
+    await meet((await thisDevice(store)).trust, alice, transcript(1), 'Alice');
+    // CYRILLIC CAPITAL LETTER A, CYRILLIC SMALL LETTER IE, CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I.
+    for (const lookalike of ['\u0410lice', 'Alic\u0435', 'Al\u0456ce']) {
+      const withKey = await thisDevice(store);
+      expect(await meet(withKey.trust, mallory, transcript(2), lookalike), lookalike).toEqual({ kind: 'lookalike', rememberedName: 'alice', acknowledged: false });
+      expect(withKey.trust.warningPending).toBe(true);
+      const without = await thisDevice(store);
+      expect(await without.trust.checkPeer(lookalike, undefined, transcript(3)), lookalike).toEqual({ kind: 'lookalike', rememberedName: 'alice', acknowledged: false });
+    }
+    // Nothing was remembered under the look-alikes while they waited.
+    expect(await store.peerKeys()).toEqual(['alice']);
+    // Full-width letters and compatibility forms are the same name after NFKC, not a look-alike:
+    // Alice's own key is known, and another key under them is a changed key.
+    expect(await meet((await thisDevice(store)).trust, alice, transcript(4), '\uFF21lice')).toMatchObject({ kind: 'known' });
+    expect(await meet((await thisDevice(store)).trust, mallory, transcript(4), 'A\u217Cice')).toMatchObject({ kind: 'changed' });
+    // The same device under a look-alike of its own name is no impostor.
+    expect(await meet((await thisDevice(store)).trust, alice, transcript(5), '\u0410lice')).toMatchObject({ kind: 'new' });
+  });
+
+  it('acknowledging a look-alike with a key remembers that key under its own name', async () => {
+    const store = new MemoryDeviceStore();
+    await meet((await thisDevice(store)).trust, await generateDeviceIdentity(), transcript(1), 'Alice');
+    const mallory = await generateDeviceIdentity();
+    const later = await thisDevice(store);
+    await meet(later.trust, mallory, transcript(2), '\u0410lice');
+    await later.trust.acknowledgeWarning();
+    expect(bytesEqual((await store.getPeer('\u0410lice'))!.publicKey, mallory.publicKey)).toBe(true);
+    expect(await meet((await thisDevice(store)).trust, mallory, transcript(3), '\u0410lice')).toMatchObject({ kind: 'known' });
+  });
+});
+
 describe('PeerTrust: without a store, or with a broken one', () => {
   it('no proof is none; a proof without this device opted in is unchecked (never stored)', async () => {
     const clock = new ManualClock();
