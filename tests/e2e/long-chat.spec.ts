@@ -19,7 +19,7 @@ test('a 3,000-message conversation: the log shows a window of the newest, earlie
   const aliceLog = alice.page.getByRole('log');
 
   // Through Alice's real composer, one after another.
-  await alice.page.evaluate(sendThroughComposer, { prefix: 'bulk', first: 0, count: MESSAGES });
+  await sendThroughComposer(alice.page, { prefix: 'bulk', first: 0, count: MESSAGES });
   const newest = `bulk ${MESSAGES - 1}`;
   await expect(brunoLog.getByText(newest, { exact: true })).toBeInViewport();
   await expect(aliceLog.getByText(newest, { exact: true })).toBeInViewport();
