@@ -205,22 +205,35 @@ export function composeFigures(results: BenchResults): Figure[] {
 
 /** A long conversation through the app (bench/lib/long-chat.ts): the cost of a message at its end against near its start, and the heap it takes. */
 function longChatFigures(chat: LongChatResults): Figure[] {
-  const count = (chat.messages - chat.latencySamples).toLocaleString('en-US');
-  const compared = (id: string, label: string, value: number, baseline: number): Figure => {
+  const count = chat.messages.toLocaleString('en-US');
+  const compared = (id: string, label: string, value: number, baseline: number, target: 'goal' | 'context' = 'goal'): Figure => {
     const ratio = value / baseline;
-    return { id, label, value, unit: 'ms', display: ms(value), baseline, baselineDisplay: ms(baseline), ratio, target: '≤ 1.2×', met: ratio <= 1.2 };
+    const figure = { id, label, value, unit: 'ms', display: ms(value), baseline, baselineDisplay: ms(baseline), ratio };
+    return target === 'goal' ? { ...figure, target: '≤ 1.2×', met: ratio <= 1.2 } : { ...figure, target: 'context' };
   };
   const { fresh, long } = chat.latencyMs;
   const heapGrowth = Math.max(chat.heapBytes.sender.long - chat.heapBytes.sender.empty, chat.heapBytes.receiver.long - chat.heapBytes.receiver.empty);
   const perThousand = heapGrowth / (chat.messages / 1000);
   return [
-    compared('long-chat-latency-p50', `One-way latency p50, Send → peer's log (the app), after ${count} messages against after 10`, long.median, fresh.median),
+    compared(
+      'long-chat-latency-p50',
+      `One-way latency p50, Message box → peer's log (the app), after ${count} messages against after 10 (two conversations, alternated)`,
+      long.median,
+      fresh.median,
+    ),
     compared('long-chat-latency-p99', `… p99 (${chat.latencySamples} messages each)`, long.p99, fresh.p99),
     compared(
       'long-chat-per-message',
-      `Time per message sent through the composer (Message box → sent, box empty), last 100 of ${count} against the first 100 (median)`,
+      `Time per message sent through the composer (Message box → sent, box empty), after ${count} messages against after 10 (median, alternated)`,
+      chat.perMessageMs.long.median,
+      chat.perMessageMs.fresh.median,
+    ),
+    compared(
+      'long-chat-fill',
+      `… the last 100 of the ${count} against the first 100, as the conversation was filled (not alternated: more exposed to other load)`,
       chat.perMessageMs.last100.median,
       chat.perMessageMs.first100.median,
+      'context',
     ),
     {
       id: 'long-chat-heap',
