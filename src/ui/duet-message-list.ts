@@ -30,6 +30,8 @@ export class DuetMessageList extends SessionConsumer {
   @query('.end') private sentinel!: HTMLDivElement;
   private readonly window = new LogWindow();
   private observer: IntersectionObserver | undefined;
+  /** The sentinel the observer watches (a new log, for another session, has a new one). */
+  private observed: HTMLDivElement | undefined;
   private scrollFrame: number | undefined;
   /** Earlier items are being added: the live region should not read them out as news. */
   private addingEarlier = false;
@@ -40,6 +42,7 @@ export class DuetMessageList extends SessionConsumer {
     super.disconnectedCallback();
     this.observer?.disconnect();
     this.observer = undefined;
+    this.observed = undefined;
     if (this.scrollFrame !== undefined) cancelAnimationFrame(this.scrollFrame);
     this.scrollFrame = undefined;
   }
@@ -52,10 +55,12 @@ export class DuetMessageList extends SessionConsumer {
   }
 
   protected override updated(): void {
-    if (!this.observer && this.log && this.sentinel) {
+    if (this.sentinel && this.sentinel !== this.observed) {
       // "At the bottom" with some slack, so a reader a few pixels up still follows.
+      this.observer?.disconnect();
       this.observer = new IntersectionObserver((entries) => this.onSentinel(entries), { root: this.log, rootMargin: '0px 0px 64px 0px' });
       this.observer.observe(this.sentinel);
+      this.observed = this.sentinel;
     }
     if (this.addingEarlier) {
       requestAnimationFrame(() => {
