@@ -14,6 +14,7 @@ import type { DuetBench } from '../pages/duet.ts';
 import type { RawBench } from '../pages/raw.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
 import { type CpuUse, cpuUsedBetween, sampleCpu } from './cpu-usage.ts';
+import { type LongChatResults, runLongChat } from './long-chat.ts';
 import { type Summary, median, summarize } from './stats.ts';
 
 export interface BrowserBenchOptions {
@@ -69,6 +70,8 @@ export interface BrowserResults {
   throughput: Record<string, Partial<Record<PipeName, ThroughputRuns>>>;
   /** A file sent through the real app, from the receiver's Accept to its Save link. */
   fileTransfer?: FileTransferRuns;
+  /** A long conversation through the app's composer and log (results from 2026-12-07 on). */
+  longChat?: LongChatResults;
 }
 
 /** Per run, from /proc (Linux only): CPU time per MiB delivered, and how idle the machine was (0–1). */
@@ -555,7 +558,11 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     }
     fileTransfer.median = median(fileTransfer.mibPerSecond);
 
-    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer };
+    const longMessages = quick ? 1000 : 10_000;
+    log(`A conversation of ${longMessages.toLocaleString('en-US')} messages through the app (composer → peer's log; heap)…`);
+    const longChat = await runLongChat(browser, { appUrl: options.appUrl, messages: longMessages, latencySamples: quick ? 20 : 100, log });
+
+    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer, longChat };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
     await browser.close();

@@ -48,6 +48,7 @@ export function findings(results: BenchResults): string[] {
     ...bulkFindings(results),
     '',
     ...fileTransferFindings(results),
+    ...longChatFindings(results),
     ...otherFindings(results),
   );
   return out;
@@ -255,6 +256,22 @@ function fileTransferFindings(results: BenchResults): string[] {
           'acknowledgements and the progress updates.',
         ]
       : []),
+    '',
+  ];
+}
+
+/** A long conversation through the app, in words (runs from 2026-12-07 on). */
+function longChatFindings(results: BenchResults): string[] {
+  const chat = results.details.browser.longChat;
+  const [p50, p99, perMessage, heap] = ['long-chat-latency-p50', 'long-chat-latency-p99', 'long-chat-per-message', 'long-chat-heap'].map((id) => figure(results, id));
+  if (!chat || !p50 || !p99 || !perMessage || !heap) return [];
+  const count = chat.messages.toLocaleString('en-US');
+  return [
+    `**A long conversation (${count} messages through Alice's composer, sent in ${Math.round(chat.fillSeconds)} s).** Measured against a fresh conversation of 10 messages,`,
+    `the two alternating: one-way latency from her Message box to Bruno's log was ${p50.display} at the median (${p50.ratio?.toFixed(2)}× the fresh one's ${p50.baselineDisplay};`,
+    `p99 ${p99.display} against ${p99.baselineDisplay}), and a message took her ${perMessage.display} to send (${perMessage.ratio?.toFixed(2)}× ${perMessage.baselineDisplay}): the session keeps its timeline`,
+    'incrementally (a message is appended, a receipt replaces one item) and each log renders only its newest',
+    `${chat.renderedItems.receiver} items, with "Show earlier messages" for the rest. The heap grew by ${heap.display} (the larger of the two pages, after a garbage collection).`,
     '',
   ];
 }

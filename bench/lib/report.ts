@@ -5,6 +5,7 @@
  */
 import type { BrowserResults, TimeToSecureRun } from './browser-bench.ts';
 import type { BundleSizes } from './bundle-size.ts';
+import type { LongChatResults } from './long-chat.ts';
 import type { Machine } from './machine.ts';
 import type { ScaleOutResult } from './scale-out.ts';
 import type { SignalingLoadResult } from './signaling-load.ts';
@@ -127,6 +128,8 @@ export function composeFigures(results: BenchResults): Figure[] {
   compare('messages-per-second', 'Small messages per second (100-byte chat messages, 10 s)', rate.chat.perSecond, rate.raw.perSecond, 'messages/s', perSecond, '≥ 5,000/s and ≥ 0.7×', (r, v) => v >= 5000 && r >= 0.7);
   compare('messages-per-second-records', '… as binary records', rate.records.perSecond, rate.raw.perSecond, 'messages/s', perSecond, 'context', undefined);
 
+  if (browser.longChat) figures.push(...longChatFigures(browser.longChat));
+
   for (const [bits, summary] of Object.entries(browser.rsaKeygenMs)) {
     const isDefault = bits === '2048';
     figures.push({
@@ -198,6 +201,50 @@ export function composeFigures(results: BenchResults): Figure[] {
     });
   }
   return figures;
+}
+
+/** A long conversation through the app (bench/lib/long-chat.ts): the cost of a message at its end against near its start, and the heap it takes. */
+function longChatFigures(chat: LongChatResults): Figure[] {
+  const count = chat.messages.toLocaleString('en-US');
+  const compared = (id: string, label: string, value: number, baseline: number, target: 'goal' | 'context' = 'goal'): Figure => {
+    const ratio = value / baseline;
+    const figure = { id, label, value, unit: 'ms', display: ms(value), baseline, baselineDisplay: ms(baseline), ratio };
+    return target === 'goal' ? { ...figure, target: '≤ 1.2×', met: ratio <= 1.2 } : { ...figure, target: 'context' };
+  };
+  const { fresh, long } = chat.latencyMs;
+  const heapGrowth = Math.max(chat.heapBytes.sender.long - chat.heapBytes.sender.empty, chat.heapBytes.receiver.long - chat.heapBytes.receiver.empty);
+  const perThousand = heapGrowth / (chat.messages / 1000);
+  return [
+    compared(
+      'long-chat-latency-p50',
+      `One-way latency p50, Message box → peer's log (the app), after ${count} messages against after 10 (two conversations, alternated)`,
+      long.median,
+      fresh.median,
+    ),
+    compared('long-chat-latency-p99', `… p99 (${chat.latencySamples} messages each)`, long.p99, fresh.p99),
+    compared(
+      'long-chat-per-message',
+      `Time per message sent through the composer (Message box → sent, box empty), after ${count} messages against after 10 (median, alternated)`,
+      chat.perMessageMs.long.median,
+      chat.perMessageMs.fresh.median,
+    ),
+    compared(
+      'long-chat-fill',
+      `… the last 100 of the ${count} against the first 100, as the conversation was filled (not alternated: more exposed to other load)`,
+      chat.perMessageMs.last100.median,
+      chat.perMessageMs.first100.median,
+      'context',
+    ),
+    {
+      id: 'long-chat-heap',
+      label: `JS heap after ${count} messages above the empty conversation (the larger side, after GC; ${chat.renderedItems.receiver} items rendered)`,
+      value: heapGrowth,
+      unit: 'bytes',
+      display: `${MB(heapGrowth)} (${(perThousand / 1e6).toFixed(2)} MB per 1,000 messages)`,
+      target: '< 30 MB',
+      met: heapGrowth < 30e6,
+    },
+  ];
 }
 
 /** gzip bytes of the scripts the page fetched before the lobby showed (looked up in the bundle's lists). */

@@ -88,6 +88,8 @@ export const en = {
   'chat.markVerified': 'Mark as verified',
   'chat.messages': 'Messages',
   'chat.empty': 'No messages yet.',
+  'chat.showEarlier': 'Show earlier messages',
+  'chat.newMessages': 'New messages',
   'chat.typing': '{name} is typing…',
   'chat.message': 'Message',
   'chat.placeholder': 'Write a message',

@@ -73,6 +73,8 @@ export const ptBR: Catalogue = {
   'chat.markVerified': 'Marcar como verificado',
   'chat.messages': 'Mensagens',
   'chat.empty': 'Nenhuma mensagem ainda.',
+  'chat.showEarlier': 'Mostrar mensagens anteriores',
+  'chat.newMessages': 'Novas mensagens',
   'chat.typing': '{name} está digitando…',
   'chat.message': 'Mensagem',
   'chat.placeholder': 'Escreva uma mensagem',

@@ -7,6 +7,7 @@ import { type RandomSource, toBase64Url } from '../core/bytes.ts';
 import type { Clock } from '../core/clock.ts';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import { MAX_MESSAGE_LENGTH, MAX_RECEIPT_IDS, type PeerMessage } from '../core/messages.ts';
+import { messageKey } from './timeline.ts';
 
 /**
  * Own messages go sending → sent (on the wire) → delivered (the peer's
@@ -32,12 +33,15 @@ const TYPING_SEND_INTERVAL_MS = 3000;
 const TYPING_SHOWN_MS = 5000;
 const MESSAGE_ID_BYTES = 12;
 
+/** What changed: messages added or replaced (new objects, the old ones untouched), or the peer's typing. */
+export type ConversationChange = { kind: 'messages'; messages: readonly ChatMessage[] } | { kind: 'typing' };
+
 export interface ConversationHost {
   clock: Clock;
   random: RandomSource;
   /** Sends a record on the current secure channel; rejects with not-connected without one. */
   send(message: PeerMessage): Promise<void>;
-  changed(): void;
+  changed(change: ConversationChange): void;
   notify(error: DuetError): void;
   nextPosition(): number;
   myName(): string;
@@ -45,7 +49,14 @@ export interface ConversationHost {
 }
 
 export class Conversation {
-  messages: ChatMessage[] = [];
+  /**
+   * Oldest first, only ever appended to; a changed message is a new object in its
+   * place. Kept as one array (not copied per change) so a message costs the same at
+   * 10,000 as at 10.
+   */
+  readonly messages: ChatMessage[] = [];
+  /** Where each message is in `messages`, by side and id (a peer may reuse one of our ids). */
+  private readonly indexByKey = new Map<string, number>();
   /** The peer is typing (cleared by their message, or a few seconds after they stop). */
   peerTyping = false;
   /** Receipts waiting to go out together, at the end of the current burst of messages. */
@@ -71,8 +82,7 @@ export class Conversation {
       position: this.host.nextPosition(),
       state: 'sending',
     };
-    this.messages = [...this.messages, message];
-    this.host.changed();
+    this.append(message);
     // The peer stops showing "typing" when this arrives, so the next keystroke may say so again.
     this.lastTypingSent = Number.NEGATIVE_INFINITY;
     if (transmitNow) await this.transmit(message);
@@ -80,9 +90,9 @@ export class Conversation {
 
   /** Sends a failed message again, with the same id (the peer drops duplicates). False if there is none. */
   async retry(id: string): Promise<boolean> {
-    const message = this.messages.find((m) => m.from === 'me' && m.id === id && m.state === 'failed');
-    if (!message) return false;
-    this.updateOwnMessages((m) => (m.id === id ? { ...m, state: 'sending', error: undefined } : m));
+    const message = this.own(id);
+    if (message?.state !== 'failed') return false;
+    this.updateOwnMessages([id], (m) => ({ ...m, state: 'sending', error: undefined }));
     await this.transmit(message);
     return true;
   }
@@ -92,8 +102,12 @@ export class Conversation {
    * the same ids (the peer drops what it already has and acknowledges it again).
    */
   resendOutbox(): void {
+    // A scan of the whole history, but only once per reconnection.
     const outbox = this.messages.filter((m) => m.from === 'me' && m.state !== 'delivered');
-    this.updateOwnMessages((m) => (outbox.includes(m) ? { ...m, state: 'sending', error: undefined } : m));
+    this.updateOwnMessages(
+      outbox.map((m) => m.id),
+      (m) => ({ ...m, state: 'sending', error: undefined }),
+    );
     for (const message of outbox) void this.transmit(message);
   }
 
@@ -101,10 +115,10 @@ export class Conversation {
   private async transmit(message: ChatMessage): Promise<void> {
     try {
       await this.host.send({ type: 'chat', id: message.id, text: message.text, sentAt: message.sentAt });
-      this.updateOwnMessages((m) => (m.id === message.id && m.state === 'sending' ? { ...m, state: 'sent' } : m));
+      this.updateOwnMessages([message.id], (m) => (m.state === 'sending' ? { ...m, state: 'sent' } : m));
     } catch (error) {
       const failure = toDuetError(error, 'not-connected');
-      this.updateOwnMessages((m) => (m.id === message.id && m.state === 'sending' ? { ...m, state: 'failed', error: failure } : m));
+      this.updateOwnMessages([message.id], (m) => (m.state === 'sending' ? { ...m, state: 'failed', error: failure } : m));
     }
   }
 
@@ -113,25 +127,20 @@ export class Conversation {
     // Receipted even when it is a duplicate: the earlier receipt may have been lost.
     this.queueReceipt(message.id);
     this.setPeerTyping(false);
-    if (this.messages.some((m) => m.from === 'peer' && m.id === message.id)) return;
-    this.messages = [
-      ...this.messages,
-      {
-        id: message.id,
-        from: 'peer',
-        name: this.host.peerName(),
-        text: message.text,
-        sentAt: message.sentAt,
-        position: this.host.nextPosition(),
-        state: 'received',
-      },
-    ];
-    this.host.changed();
+    if (this.indexByKey.has(messageKey({ from: 'peer', id: message.id }))) return;
+    this.append({
+      id: message.id,
+      from: 'peer',
+      name: this.host.peerName(),
+      text: message.text,
+      sentAt: message.sentAt,
+      position: this.host.nextPosition(),
+      state: 'received',
+    });
   }
 
   receiveReceipt(ids: readonly string[]): void {
-    const delivered = new Set(ids);
-    this.updateOwnMessages((m) => (delivered.has(m.id) && m.state !== 'delivered' ? { ...m, state: 'delivered', error: undefined } : m));
+    this.updateOwnMessages(ids, (m) => (m.state !== 'delivered' ? { ...m, state: 'delivered', error: undefined } : m));
   }
 
   receiveTyping(): void {
@@ -156,15 +165,30 @@ export class Conversation {
     this.peerTyping = false;
   }
 
-  private updateOwnMessages(update: (message: ChatMessage) => ChatMessage): void {
-    let touched = false;
-    this.messages = this.messages.map((m) => {
-      if (m.from !== 'me') return m;
-      const next = update(m);
-      touched ||= next !== m;
-      return next;
-    });
-    if (touched) this.host.changed();
+  private own(id: string): ChatMessage | undefined {
+    const index = this.indexByKey.get(messageKey({ from: 'me', id }));
+    return index === undefined ? undefined : this.messages[index];
+  }
+
+  private append(message: ChatMessage): void {
+    this.indexByKey.set(messageKey(message), this.messages.length);
+    this.messages.push(message);
+    this.host.changed({ kind: 'messages', messages: [message] });
+  }
+
+  /** Replaces the own messages named by `ids` that `update` changes (a new object each); one notification for them all. */
+  private updateOwnMessages(ids: readonly string[], update: (message: ChatMessage) => ChatMessage): void {
+    const changed: ChatMessage[] = [];
+    for (const id of ids) {
+      const index = this.indexByKey.get(messageKey({ from: 'me', id }));
+      if (index === undefined) continue;
+      const current = this.messages[index]!;
+      const next = update(current);
+      if (next === current) continue;
+      this.messages[index] = next;
+      changed.push(next);
+    }
+    if (changed.length > 0) this.host.changed({ kind: 'messages', messages: changed });
   }
 
   private queueReceipt(id: string): void {
@@ -185,6 +209,6 @@ export class Conversation {
     this.cancelTypingTimer = typing ? this.host.clock.setTimeout(() => this.setPeerTyping(false), TYPING_SHOWN_MS) : undefined;
     if (this.peerTyping === typing) return;
     this.peerTyping = typing;
-    this.host.changed();
+    this.host.changed({ kind: 'typing' });
   }
 }

@@ -37,6 +37,7 @@ import { type AddressPolicy, IceSupply, type RelayOffer, askRelayOffer } from '.
 import { LinkPath } from './link-path.ts';
 import { type Invite, PhaseMachine, type SessionStatus } from './phases.ts';
 import { type PeerIdentity, PeerTrust } from './peer-trust.ts';
+import { Timeline, type TimelineView } from './timeline.ts';
 
 import type { SessionNotice, SessionView } from './view.ts';
 
@@ -91,6 +92,8 @@ export class Session implements SessionView {
   private readonly listeners = new Set<() => void>();
   /** Started at once: the slow RSA key generation is done before a peer arrives. */
   private readonly identity: Promise<RsaIdentity>;
+  /** Messages and files in the order they happened, kept as they change (see timeline.ts). */
+  private readonly log = new Timeline();
   private noticeCounter = 0;
   private positionCounter = 0;
 
@@ -105,7 +108,10 @@ export class Session implements SessionView {
       clock: this.clock,
       random: this.random,
       send: (message) => this.connection.send(message),
-      changed: () => this.changed(),
+      changed: (change) => {
+        if (change.kind === 'messages') this.log.showMessages(change.messages);
+        this.changed();
+      },
       notify: (error) => this.notify(error),
       nextPosition,
       myName: () => this.myName,
@@ -117,7 +123,10 @@ export class Session implements SessionView {
       // in the channel's buffer) rather than fails.
       send: (message) => (this.connection.channelLive ? this.connection.send(message) : Promise.reject(new DuetError('not-connected'))),
       drained: () => this.connection.drained(),
-      changed: () => this.changed(),
+      changed: () => {
+        this.log.showFiles(this.files.list);
+        this.changed();
+      },
       notify: (error) => this.notify(error),
       myName: () => this.myName,
       // Empty when the profile has not arrived yet: the UI shows "Your peer" in its language.
@@ -157,8 +166,12 @@ export class Session implements SessionView {
     return this.phases.status;
   }
 
-  get messages(): ChatMessage[] {
+  get messages(): readonly ChatMessage[] {
     return this.conversation.messages;
+  }
+
+  get timeline(): TimelineView {
+    return this.log;
   }
 
   /** The host's invite, kept so the room can be offered again if a guest drops out early. */

@@ -14,6 +14,7 @@ import type { PeerIdentity } from './peer-trust.ts';
 import type { LinkRoute } from '../transport/peer-link.ts';
 import type { AddressPolicy, RelayOffer } from './ice-supply.ts';
 import type { Invite, SessionStatus } from './phases.ts';
+import type { TimelineView } from './timeline.ts';
 
 export type { ChatMessage, DeliveryState } from './conversation.ts';
 export type { FileSink, FileSource, FileTransfer } from './file-transfers.ts';
@@ -21,6 +22,7 @@ export type { PeerIdentity } from './peer-trust.ts';
 export type { AddressPolicy, RelayOffer } from './ice-supply.ts';
 export type { LinkRoute } from '../transport/peer-link.ts';
 export type { Invite, ReconnectStage, SessionStatus } from './phases.ts';
+export type { TimelineItem, TimelineView } from './timeline.ts';
 
 /** Something went wrong without ending the conversation (e.g. a forged record was dropped). */
 export interface SessionNotice {
@@ -34,6 +36,8 @@ export interface SessionView {
   readonly messages: readonly ChatMessage[];
   readonly notices: readonly SessionNotice[];
   readonly transfers: readonly FileTransfer[];
+  /** Messages and files together, in the order they happened; what the log shows. */
+  readonly timeline: TimelineView;
   readonly myName: string;
   readonly peerName: string;
   readonly role: Role | undefined;

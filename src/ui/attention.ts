@@ -37,6 +37,10 @@ export function unreadNotification(peerName: string, unread: number): { title: s
 export class AttentionController {
   private unread = 0;
   private seen = 0;
+  /** Messages already looked at (the list only grows), and how many of them came from the peer: a change costs the same at any length. */
+  private scanned = 0;
+  private fromPeer = 0;
+  private lastPeerName = '';
   soundOn = false;
 
   constructor(
@@ -50,11 +54,17 @@ export class AttentionController {
   update(): void {
     const session = this.session();
     if (!session) return;
-    // A file offered by the peer wants attention like a message does.
-    const fromPeer = session.messages.filter((m) => m.from === 'peer');
+    const messages = session.messages;
+    for (; this.scanned < messages.length; this.scanned++) {
+      const message = messages[this.scanned]!;
+      if (message.from !== 'peer') continue;
+      this.fromPeer += 1;
+      this.lastPeerName = message.name;
+    }
+    // A file offered by the peer wants attention like a message does (files are few: they are counted afresh).
     const offers = (session.transfers ?? []).filter((transfer) => transfer.direction === 'incoming');
-    const fresh = fromPeer.length + offers.length - this.seen;
-    this.seen = fromPeer.length + offers.length;
+    const fresh = this.fromPeer + offers.length - this.seen;
+    this.seen = this.fromPeer + offers.length;
     if (fresh <= 0 || !this.host.isHidden()) {
       this.host.setTitle(unreadTitle(this.unread));
       return;
@@ -62,15 +72,23 @@ export class AttentionController {
     this.unread += fresh;
     this.host.setTitle(unreadTitle(this.unread));
     if (this.host.notificationPermission() === 'granted') {
-      const { title, options } = unreadNotification(fromPeer.at(-1)?.name || offers.at(-1)?.senderName || '', this.unread);
+      const { title, options } = unreadNotification(this.lastPeerName || offers.at(-1)?.senderName || '', this.unread);
       this.host.notify(title, options);
     }
     if (this.soundOn) this.host.chime();
   }
 
+  /** A message from the peer has arrived in this conversation (as of the last update()). */
+  get heardFromPeer(): boolean {
+    return this.fromPeer > 0;
+  }
+
   /** Restarts counting for a new conversation. */
   reset(): void {
     this.seen = 0;
+    this.scanned = 0;
+    this.fromPeer = 0;
+    this.lastPeerName = '';
     this.clear();
   }
 
@@ -135,7 +153,7 @@ function chime(): void {
 }
 
 /** Whether to offer "Notify me": supported, not yet decided, and a message has arrived. */
-export function canOfferNotifications(session: Pick<SessionView, 'messages'>, permission?: NotificationState): boolean {
-  if (!session.messages.some((m) => m.from === 'peer')) return false;
+export function canOfferNotifications(attention: Pick<AttentionController, 'heardFromPeer'>, permission?: NotificationState): boolean {
+  if (!attention.heardFromPeer) return false;
   return (permission ?? rememberedNotificationState()) === 'default';
 }

@@ -204,7 +204,7 @@ export class DuetApp extends LitElement {
             ${session && session.status.phase !== 'lobby' ? this.renderLeave(session) : nothing}
           </div>
         </header>
-        ${session && !this.notificationsAsked && canOfferNotifications(session)
+        ${session && !this.notificationsAsked && canOfferNotifications(this.attention)
           ? html`<p class="offer">
               ${t('app.notify.offer')}
               <button type="button" class="secondary small" @click=${() => void this.askForNotifications()}>${t('app.notify.button')}</button>

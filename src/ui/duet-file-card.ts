@@ -23,10 +23,20 @@ export class DuetFileCard extends SessionConsumer {
 
   static override styles = duetFileCardStyles;
 
+  /**
+   * A card that leaves the log's window releases its object URL (the image and the Save
+   * link it served); one that is put back makes a new one.
+   */
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     if (this.objectUrl) URL.revokeObjectURL(this.objectUrl.url);
     this.objectUrl = undefined;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved rather than made anew: its old URL was revoked, so render one again.
+    if (this.hasUpdated) this.requestUpdate();
   }
 
   override render() {

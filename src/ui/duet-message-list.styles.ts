@@ -7,6 +7,7 @@ export const duetMessageListStyles = [
     :host {
       display: block;
       min-height: 0;
+      position: relative;
     }
     .log {
       padding: 0.75rem;
@@ -69,6 +70,22 @@ export const duetMessageListStyles = [
       padding: 0.1rem 0.5rem;
       margin-left: 0.4rem;
       font-size: 0.75rem;
+    }
+    .earlier {
+      display: block;
+      margin: 0 auto 0.5rem;
+      /* Earlier items go in above what the reader is looking at, which stays put. */
+      overflow-anchor: none;
+    }
+    .end {
+      height: 1px;
+    }
+    .newer {
+      position: absolute;
+      bottom: 0.75rem;
+      left: 50%;
+      transform: translateX(-50%);
+      box-shadow: 0 2px 8px rgb(0 0 0 / 0.25);
     }
     .empty {
       color: var(--duet-muted);

@@ -152,9 +152,14 @@ describe('notifications and sound', () => {
 
 describe('offering notifications', () => {
   it('only once a message from the peer has arrived and the person has not decided yet', () => {
-    const none = { messages: [] as ChatMessage[] };
-    const ownOnly = { messages: [message('me', 'hi')] };
-    const received = { messages: [message('me', 'hi'), message('peer', 'hello')] };
+    const heard = (messages: ChatMessage[]) => {
+      const attention = new AttentionController(() => ({ messages }), new FakePage());
+      attention.update();
+      return attention;
+    };
+    const none = heard([]);
+    const ownOnly = heard([message('me', 'hi')]);
+    const received = heard([message('me', 'hi'), message('peer', 'hello')]);
     expect(canOfferNotifications(none, 'default')).toBe(false);
     expect(canOfferNotifications(ownOnly, 'default')).toBe(false);
     expect(canOfferNotifications(received, 'default')).toBe(true);
@@ -171,8 +176,8 @@ describe('offering notifications', () => {
     vi.stubGlobal('Notification', fake);
     try {
       forgetNotificationState();
-      const none = { messages: [] as ChatMessage[] };
-      const received = { messages: [message('peer', 'hello')] };
+      const none = { heardFromPeer: false };
+      const received = { heardFromPeer: true };
       for (let i = 0; i < 5; i++) expect(canOfferNotifications(none)).toBe(false);
       expect(reads).toBe(0);
       for (let i = 0; i < 5; i++) expect(canOfferNotifications(received)).toBe(true);
