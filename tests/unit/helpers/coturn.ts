@@ -1,11 +1,14 @@
 /**
- * A real coturn (turnserver) for a test file, configured by deploy/turnserver.conf with
- * the test's own loopback address, port, secret and realm on the command line; stopped
- * after. Skipped with a message when turnserver is not installed, except in CI.
+ * A real coturn (turnserver) for a test file, run from deploy/turnserver.conf itself:
+ * the file is copied with only what a test on one machine must change put in its
+ * place (address, ports, secret, realm, no certificate, logs to stdout, and, for two
+ * browsers on one machine, loopback peers allowed), so the deployed configuration is
+ * what the tests exercise. Stopped after. Skipped with a message when turnserver is
+ * not installed, except in CI.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,35 +40,45 @@ export interface CoturnOptions {
   verbose?: boolean;
 }
 
+/**
+ * deploy/turnserver.conf with a test's settings in place of the deployment's. Each
+ * replaced line must be found exactly once, so a change to the deployed file that
+ * the tests would no longer exercise fails here instead of passing unnoticed.
+ */
+export function testTurnConfig(deployed: string, settings: { secret: string; realm: string; port: number; minPort: number; maxPort: number; dir: string; allowLoopbackPeers: boolean; verbose: boolean }): string {
+  const replacements: [RegExp, string[]][] = [
+    [/^static-auth-secret=.*$/m, [`static-auth-secret=${settings.secret}`]],
+    [/^realm=.*$/m, [`realm=${settings.realm}`]],
+    [/^listening-port=.*$/m, [`listening-port=${settings.port}`, 'listening-ip=127.0.0.1', 'relay-ip=127.0.0.1']],
+    [/^min-port=.*$/m, [`min-port=${settings.minPort}`]],
+    [/^max-port=.*$/m, [`max-port=${settings.maxPort}`]],
+    // No certificate on a test machine: plain TURN over UDP and TCP.
+    [/^tls-listening-port=.*$/m, ['no-tls', 'no-dtls']],
+    [/^cert=.*$/m, []],
+    [/^pkey=.*$/m, []],
+    [/^syslog$/m, ['log-file=stdout', `pidfile=${path.join(settings.dir, 'turnserver.pid')}`, `userdb=${path.join(settings.dir, 'turndb')}`, ...(settings.verbose ? ['verbose'] : [])]],
+    // Two browsers on one machine reach each other only through loopback.
+    [/^denied-peer-ip=127\.0\.0\.0-127\.255\.255\.255$/m, settings.allowLoopbackPeers ? ['allow-loopback-peers', 'allowed-peer-ip=127.0.0.1'] : ['denied-peer-ip=127.0.0.0-127.255.255.255']],
+  ];
+  let config = deployed;
+  for (const [pattern, lines] of replacements) {
+    const found = config.match(new RegExp(pattern.source, 'gm'))?.length ?? 0;
+    if (found !== 1) throw new Error(`deploy/turnserver.conf: expected one line matching ${pattern}, found ${found}`);
+    config = config.replace(pattern, lines.join('\n'));
+  }
+  return config;
+}
+
 export async function startCoturn(secret: string, options: CoturnOptions = {}): Promise<Coturn> {
   const realm = options.realm ?? 'duet.test';
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), 'duet-coturn-'));
   // A relay port range of its own, away from the usual ephemeral ports.
   const minPort = 50_000 + Math.floor(Math.random() * 150) * 100;
-  const child: ChildProcess = spawn(
-    TURNSERVER_BINARY,
-    [
-      '-c', TURN_CONFIG,
-      '-n',
-      `--listening-ip=127.0.0.1`,
-      `--listening-port=${port}`,
-      `--relay-ip=127.0.0.1`,
-      `--min-port=${minPort}`,
-      `--max-port=${minPort + 99}`,
-      `--static-auth-secret=${secret}`,
-      `--realm=${realm}`,
-      '--no-tls',
-      '--no-dtls',
-      '--log-file=stdout',
-      `--pidfile=${path.join(dir, 'turnserver.pid')}`,
-      `--userdb=${path.join(dir, 'turndb')}`,
-      // coturn refuses loopback peers with its telnet CLI on: the CLI goes.
-      ...(options.allowLoopbackPeers ? ['--allow-loopback-peers', '--allowed-peer-ip=127.0.0.1', '--no-cli'] : []),
-      ...(options.verbose ? ['--verbose'] : []),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const config = path.join(dir, 'turnserver.conf');
+  const settings = { secret, realm, port, minPort, maxPort: minPort + 99, dir, allowLoopbackPeers: options.allowLoopbackPeers ?? false, verbose: options.verbose ?? false };
+  await writeFile(config, testTurnConfig(await readFile(TURN_CONFIG, 'utf8'), settings));
+  const child: ChildProcess = spawn(TURNSERVER_BINARY, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
