@@ -97,3 +97,38 @@ test('two terminals: same safety code, messages with receipts, a 5 MiB file each
   await bruno.waitFor(/Ana left/);
   await bruno.quit();
 });
+
+test('a 5 MiB file each way between Chromium and the terminal, byte-identical', async ({ browser }, testInfo) => {
+  const downloads = testInfo.outputPath('ana');
+  await mkdir(downloads, { recursive: true });
+  const ana = startTerminal(['--name', 'Ana', '--downloads', downloads]);
+  const link = (await ana.waitFor(/Room link: (\S+)/))[1]!;
+  const bruno = await newUser(browser);
+  await joinByLink(bruno, link, 'Bruno');
+  await expectSecure(bruno, 'Ana');
+
+  const fromBruno = randomBytes(5 * 1024 * 1024);
+  await writeFile(testInfo.outputPath('from-chromium.bin'), fromBruno);
+  const chooser = bruno.page.waitForEvent('filechooser');
+  await bruno.page.getByRole('button', { name: 'Attach file' }).click();
+  await (await chooser).setFiles(testInfo.outputPath('from-chromium.bin'));
+  await ana.waitFor(/File 1 from Bruno: from-chromium\.bin \(5\.2 MB\)/);
+  ana.type('/accept 1');
+  await ana.waitFor(/File 1 saved as/);
+  const brunoCard = bruno.page.getByRole('log').getByRole('listitem').filter({ hasText: 'from-chromium.bin' });
+  await expect(brunoCard).toContainText('Delivered');
+  expect(sha256(await readFile(join(downloads, 'from-chromium.bin')))).toBe(sha256(fromBruno));
+
+  const fromAna = randomBytes(5 * 1024 * 1024);
+  await writeFile(testInfo.outputPath('from-terminal.bin'), fromAna);
+  ana.type(`/file ${testInfo.outputPath('from-terminal.bin')}`);
+  const offer = bruno.page.getByRole('log').getByRole('listitem').filter({ hasText: 'from-terminal.bin' });
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  await expect(offer).toContainText('Checksum verified');
+  await ana.waitFor(/File 2 delivered: Bruno checked/);
+  const [download] = await Promise.all([bruno.page.waitForEvent('download'), offer.getByRole('link', { name: 'Save' }).click()]);
+  expect(sha256(await readFile(await download.path()))).toBe(sha256(fromAna));
+
+  await ana.quit();
+  await bruno.context.close();
+});
