@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { ERROR_MESSAGES } from '../../src/core/errors.ts';
 import { createRoom, expectSecure, joinByLink, newUser, send } from './users.ts';
 import { giveNamespaceAnInterface, startTerminal, terminalSafetyCode } from './terminal.ts';
 
@@ -131,4 +132,12 @@ test('a 5 MiB file each way between Chromium and the terminal, byte-identical', 
 
   await ana.quit();
   await bruno.context.close();
+});
+
+test('the terminal says what went wrong with the same sentence and code as the browser, and exits with 1', async () => {
+  const bruno = startTerminal(['--name', 'Bruno', 'A'.repeat(43)]);
+  await bruno.waitFor(/\[room-not-found\]/);
+  expect(bruno.output()).toContain(`${ERROR_MESSAGES['room-not-found']} [room-not-found]`);
+  await bruno.quit();
+  expect(bruno.process.exitCode).toBe(1);
 });
