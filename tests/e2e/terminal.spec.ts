@@ -51,9 +51,10 @@ test('Chromium creates a room and the terminal joins by the short code', async (
   await expect(alice.page.getByRole('log')).toContainText('typed in the terminal');
   await bruno.waitFor(/✓✓ Delivered: typed in the terminal/);
 
-  await alice.context.close();
+  await alice.page.getByRole('button', { name: 'Leave' }).click();
   await bruno.waitFor(/Alice left/);
   await bruno.quit();
+  await alice.context.close();
 });
 
 test('two terminals: same safety code, messages with receipts, a 5 MiB file each way byte-identical', async ({}, testInfo) => {
