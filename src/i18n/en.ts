@@ -144,6 +144,23 @@ export const en = {
   'attention.notification.other': '{count} new messages from {name}',
   'attention.body.one': 'Open Duet to read it.',
   'attention.body.other': 'Open Duet to read them.',
+  'cli.usage':
+    'Usage: duet --name NAME [link | code | short code]\n\nWith no invite, creates a room and prints its link, short code and QR code; with one, joins that room.\n\nOptions:\n  --name NAME        your name as your peer sees it (required)\n  --server URL       the signaling server (env DUET_SERVER; default ws://localhost:8080/ws)\n  --app-url URL      the web app invite links point to (env DUET_APP_URL; default the server\u2019s origin)\n  --ice-servers JSON ICE servers as a JSON array (env DUET_ICE_SERVERS; default none: nothing leaves this machine)\n  --downloads DIR    where received files are written (env DUET_DOWNLOADS; default the current directory)\n  --help             this help\n\nWhile chatting: type a line and press Enter to send it.\n  /file PATH   send a file        /accept N, /decline N   answer file N\n  /verify      mark the safety code as verified\n  /quit        leave (Ctrl-C too)',
+  'cli.link': 'Room link: {link}',
+  'cli.code': 'Room code: {code}',
+  'cli.shortCode': 'Short code: {code}',
+  'cli.safetyCode': 'Safety code: {code}',
+  'cli.safetyHint': 'Compare it with {name} by voice or in person; type /verify if it matches.',
+  'cli.verified': 'Verified: you confirmed the safety codes match.',
+  'cli.fileOffered': 'File {number} from {name}: {file} ({size}). Type /accept {number} or /decline {number}.',
+  'cli.fileOffering': 'File {number}: {file} ({size}), waiting for {name} to accept…',
+  'cli.fileProgress': 'File {number}: {file} {percent}% ({done} of {total})',
+  'cli.fileSaved': 'File {number} saved as {path} (SHA-256 {sha256}, checked)',
+  'cli.fileDelivered': 'File {number} delivered: {name} checked that it arrived intact.',
+  'cli.fileStopped': 'File {number}: {reason}',
+  'cli.noSuchFile': 'No file number {number} is waiting for an answer.',
+  'cli.unknownCommand': 'Unknown command {command}. Type /help for the commands.',
+  'cli.cannotRead': 'Cannot read {path}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

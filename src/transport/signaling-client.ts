@@ -18,11 +18,20 @@ export interface SignalingConnection {
   close(): void;
 }
 
-export function connectSignaling(url: string, handlers: SignalingHandlers): Promise<SignalingConnection> {
+/**
+ * The WebSocket class used: the browser's own, or in Node (the terminal peer) the `ws`
+ * package's, which speaks the same addEventListener interface.
+ */
+/** WebSocket.OPEN, the same number in every implementation. */
+const OPEN = 1;
+
+export type WebSocketClass = new (url: string) => WebSocket;
+
+export function connectSignaling(url: string, handlers: SignalingHandlers, Socket: WebSocketClass = WebSocket): Promise<SignalingConnection> {
   return new Promise((resolve, reject) => {
     let socket: WebSocket;
     try {
-      socket = new WebSocket(url);
+      socket = new Socket(url);
     } catch (error) {
       reject(new DuetError('signaling-unreachable', 'invalid URL', { cause: error }));
       return;
@@ -33,7 +42,7 @@ export function connectSignaling(url: string, handlers: SignalingHandlers): Prom
       open = true;
       resolve({
         send(message) {
-          if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+          if (socket.readyState === OPEN) socket.send(JSON.stringify(message));
         },
         close() {
           closedByUs = true;

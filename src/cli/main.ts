@@ -1,0 +1,157 @@
+/**
+ * `duet`: the terminal peer. The same Session as the browser (src/session), over the
+ * same signaling server and protocol; only the edges differ: the `ws` package for the
+ * signaling WebSocket, node-datachannel (through webrtc-polyfill, which simple-peer
+ * already brings) for WebRTC, readline for the keyboard and the disk for files.
+ */
+import './node-webrtc.ts';
+import { createInterface } from 'node:readline';
+import QRCode from 'qrcode';
+import { WebSocket } from 'ws';
+import { DEFAULT_HANDSHAKE_CONFIG } from '../core/handshake.ts';
+import { DuetError, toDuetError } from '../core/errors.ts';
+import { describeError, detectLocale, loadLocale, setLocale, t } from '../i18n/i18n.ts';
+import { Session } from '../session/session.ts';
+import { createPeerLink } from '../transport/peer-link.ts';
+import { type WebSocketClass, connectSignaling } from '../transport/signaling-client.ts';
+import { DiskFileSink, fileSourceFromPath } from './node-files.ts';
+import { type CliOptions, parseCommand } from './options.ts';
+import { Screen } from './screen.ts';
+
+/** After /quit, how long the goodbye gets to leave before the process ends. */
+const GOODBYE_GRACE_MS = 300;
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** LANG=pt_BR.UTF-8 → pt-BR; anything not translated → English. */
+async function applyLanguage(env: NodeJS.ProcessEnv): Promise<void> {
+  const raw = env.LC_ALL || env.LC_MESSAGES || env.LANG || 'en';
+  const locale = detectLocale([raw.split('.')[0]!.replace('_', '-')]);
+  try {
+    await loadLocale(locale);
+    setLocale(locale);
+  } catch {
+    // English is always there.
+  }
+}
+
+function newSession(options: CliOptions): Session {
+  return new Session({
+    signalingUrl: options.serverUrl,
+    appUrl: options.appUrl,
+    iceServers: options.iceServers,
+    handshake: DEFAULT_HANDSHAKE_CONFIG,
+    transport: {
+      connectSignaling: (url, handlers) => connectSignaling(url, handlers, WebSocket as unknown as WebSocketClass),
+      createPeerLink,
+    },
+  });
+}
+
+async function chat(options: CliOptions): Promise<void> {
+  const session = newSession(options);
+  const sinks = new Map<string, DiskFileSink>();
+  const screen = new Screen(session, print, (id) => sinks.get(id)?.savedPath);
+  let qrShown = false;
+  let leaving = false;
+  const exit = (code: number) => setTimeout(() => process.exit(code), GOODBYE_GRACE_MS);
+  session.subscribe(() => {
+    screen.render();
+    const invite = session.invite;
+    if (invite && !qrShown && session.status.phase === 'waiting') {
+      qrShown = true;
+      void QRCode.toString(invite.link, { type: 'terminal', small: true }).then((qr) => print(qr));
+    }
+    if (session.status.phase === 'failed' && !leaving) {
+      leaving = true;
+      exit(1);
+    }
+  });
+
+  const leave = () => {
+    if (leaving) return;
+    leaving = true;
+    session.leave();
+    exit(0);
+  };
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  lines.on('close', leave);
+  process.on('SIGINT', leave);
+  process.on('SIGTERM', leave);
+
+  const report = (error: unknown) => print(`! ${describeError(toDuetError(error, 'peer-connection-failed'))}`);
+  const answerFile = (arg: string, accept: boolean) => {
+    const transfer = screen.transferByNumber(Number(arg));
+    if (!transfer || transfer.direction !== 'incoming' || transfer.status.stage !== 'offered') {
+      print(`! ${t('cli.noSuchFile', { number: arg })}`);
+      return;
+    }
+    if (!accept) {
+      void session.declineFile(transfer.id).catch(report);
+      return;
+    }
+    const sink = new DiskFileSink(options.downloads, transfer.name, transfer.id);
+    sinks.set(transfer.id, sink);
+    void session.acceptFile(transfer.id, sink).catch(report);
+  };
+
+  lines.on('line', (line) => {
+    const text = line.trim();
+    if (!text) return;
+    if (!text.startsWith('/')) {
+      void session.send(text).catch(report);
+      return;
+    }
+    const [command = '', ...rest] = text.split(/\s+/);
+    const arg = rest.join(' ');
+    switch (command) {
+      case '/quit':
+        leave();
+        return;
+      case '/verify':
+        session.markVerified();
+        return;
+      case '/help':
+        print(t('cli.usage'));
+        return;
+      case '/accept':
+      case '/decline':
+        answerFile(arg, command === '/accept');
+        return;
+      case '/file':
+        void fileSourceFromPath(arg).then(
+          (source) => session.sendFile(source).catch(report),
+          () => print(`! ${t('cli.cannotRead', { path: arg })} ${describeError(new DuetError('file-read-failed'))}`),
+        );
+        return;
+      default:
+        print(`! ${t('cli.unknownCommand', { command })}`);
+    }
+  });
+
+  if (options.invite) await session.joinRoom(options.name, options.invite);
+  else await session.createRoom(options.name);
+}
+
+async function run(): Promise<void> {
+  await applyLanguage(process.env);
+  const command = parseCommand(process.argv.slice(2), process.env, process.cwd());
+  switch (command.kind) {
+    case 'help':
+      print(t('cli.usage'));
+      return;
+    case 'usage-error':
+      process.stderr.write(`duet: ${command.problem}\n\n${t('cli.usage')}\n`);
+      process.exitCode = 2;
+      return;
+    case 'chat':
+      await chat(command.options);
+  }
+}
+
+run().catch((error: unknown) => {
+  print(`! ${describeError(toDuetError(error, 'peer-connection-failed'))}`);
+  process.exit(1);
+});

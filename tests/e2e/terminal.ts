@@ -1,0 +1,68 @@
+/**
+ * A person at the terminal peer: the `duet` command as a child process, driven
+ * through its stdin and stdout as someone typing and reading would be.
+ */
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { expect } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 8181);
+export const SERVER_URL = `ws://localhost:${port}/ws`;
+
+export interface TerminalUser {
+  process: ChildProcessWithoutNullStreams;
+  /** Everything printed so far. */
+  output(): string;
+  type(line: string): void;
+  /** Waits until the output matches; returns the match. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  quit(): Promise<void>;
+}
+
+/**
+ * node-datachannel (libjuice) gathers no candidates on loopback, and inside the test
+ * namespace only loopback is up. A veth pair inside that namespace gives it an
+ * address; the namespace has no route out, so no packet leaves it.
+ */
+export function giveNamespaceAnInterface(): void {
+  if (process.env.DUET_IN_NETNS !== '1') return;
+  try {
+    execFileSync('ip', ['link', 'show', 'duet-veth0'], { stdio: 'ignore' });
+    return;
+  } catch {
+    // not there yet
+  }
+  try {
+    execFileSync('sh', ['-c', 'ip link add duet-veth0 type veth peer name duet-veth1 && ip addr add 10.99.0.1/24 dev duet-veth0 && ip link set duet-veth0 up && ip link set duet-veth1 up'], { stdio: 'ignore' });
+  } catch {
+    // Another worker made it at the same moment.
+  }
+}
+
+export function startTerminal(args: string[], env: NodeJS.ProcessEnv = {}): TerminalUser {
+  const child = spawn(process.execPath, ['bin/duet.mjs', '--server', SERVER_URL, ...args], {
+    env: { ...process.env, LANG: 'en_US.UTF-8', ...env },
+  });
+  let text = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (text += chunk));
+  child.stderr.on('data', (chunk: string) => (text += chunk));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    process: child,
+    output: () => text,
+    type: (line) => child.stdin.write(`${line}\n`),
+    async waitFor(pattern) {
+      await expect.poll(() => pattern.test(text), { timeout: 30_000, message: `terminal output matching ${pattern}:\n${text}` }).toBe(true);
+      return text.match(pattern)!;
+    },
+    async quit() {
+      if (child.exitCode === null) child.stdin.write('/quit\n');
+      await exited;
+    },
+  };
+}
+
+export async function terminalSafetyCode(user: TerminalUser): Promise<string> {
+  return (await user.waitFor(/Safety code: (\d{5}(?: \d{5}){5})/))[1]!;
+}
