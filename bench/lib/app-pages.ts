@@ -2,7 +2,8 @@
  * Pages for the browser bench: a context of its own per page, and the real app's lobby
  * with a name typed, for the figures measured through the app as people use it.
  */
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import path from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 
 /**
  * Bench pages only: notes (epoch ms) when the page's data channel opened, by wrapping
@@ -56,4 +57,31 @@ export async function appLobbies(browser: Browser, appUrl: string): Promise<{ al
     throw error;
   }
   return { alice, bruno, close };
+}
+
+/** Alice and Bruno in a secure conversation through the app: she creates the room, he joins by its link. */
+export async function appConversation(browser: Browser, appUrl: string): ReturnType<typeof appLobbies> {
+  const lobbies = await appLobbies(browser, appUrl);
+  const { alice, bruno } = lobbies;
+  try {
+    await alice.page.getByRole('button', { name: 'Create room' }).click();
+    const link = (await alice.page.getByRole('link', { name: 'Room link' }).textContent()) ?? '';
+    await bruno.page.getByRole('textbox', { name: 'Room code' }).fill(link);
+    await bruno.page.getByRole('button', { name: 'Join' }).click();
+    await bruno.page.getByText('Secure: end-to-end encrypted with Alice').waitFor();
+  } catch (error) {
+    await lobbies.close();
+    throw error;
+  }
+  return lobbies;
+}
+
+/** Alice attaches `file`; resolves with its card in Bruno's log once its Accept button shows. */
+export async function offerFile(alice: Page, bruno: Page, file: string): Promise<Locator> {
+  const chooser = alice.waitForEvent('filechooser');
+  await alice.getByRole('button', { name: 'Attach file' }).click();
+  await (await chooser).setFiles(file);
+  const card = bruno.getByRole('log').getByRole('listitem').filter({ hasText: path.basename(file) });
+  await card.getByRole('button', { name: 'Accept' }).waitFor();
+  return card;
 }

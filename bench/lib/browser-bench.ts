@@ -14,7 +14,7 @@ import type { DuetBench } from '../pages/duet.ts';
 import type { RawBench } from '../pages/raw.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
 import { type CpuUse, cpuUsedBetween, sampleCpu } from './cpu-usage.ts';
-import { appLobbies, newPage, settle } from './app-pages.ts';
+import { appConversation, appLobbies, newPage, offerFile, settle } from './app-pages.ts';
 import { type ChatDuringFileResults, chatDuringFile } from './chat-during-file.ts';
 import { type Summary, median, summarize } from './stats.ts';
 
@@ -210,19 +210,10 @@ async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeT
  * includes reading the file, the transfer, the memory sink and the SHA-256 check.
  */
 async function appFileTransfer(browser: Browser, appUrl: string, file: string): Promise<{ seconds: number; cpu: CpuUse | undefined }> {
-  const { alice, bruno, close } = await appLobbies(browser, appUrl);
+  const { alice, bruno, close } = await appConversation(browser, appUrl);
   try {
-    await alice.page.getByRole('button', { name: 'Create room' }).click();
-    const link = (await alice.page.getByRole('link', { name: 'Room link' }).textContent()) ?? '';
-    await bruno.page.getByRole('textbox', { name: 'Room code' }).fill(link);
-    await bruno.page.getByRole('button', { name: 'Join' }).click();
-    await bruno.page.getByText('Secure: end-to-end encrypted with Alice').waitFor();
-    const chooser = alice.page.waitForEvent('filechooser');
-    await alice.page.getByRole('button', { name: 'Attach file' }).click();
-    await (await chooser).setFiles(file);
-    const card = bruno.page.getByRole('log').getByRole('listitem').filter({ hasText: path.basename(file) });
+    const card = await offerFile(alice.page, bruno.page, file);
     const accept = card.getByRole('button', { name: 'Accept' });
-    await accept.waitFor();
     await settle();
     const before = sampleCpu();
     const started = performance.now();

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { appLobbies, settle } from './app-pages.ts';
+import { appConversation, offerFile, settle } from './app-pages.ts';
 import { type Summary, summarize } from './stats.ts';
 
 export interface ChatDuringFileResults {
@@ -76,13 +76,8 @@ export async function chatDuringFile(browser: Browser, appUrl: string, log: (lin
   const folder = mkdtempSync(path.join(os.tmpdir(), 'duet-bench-'));
   const file = path.join(folder, 'chat-during-file.bin');
   writeFileSync(file, randomBytes(fileMiB * 1024 * 1024));
-  const { alice, bruno, close } = await appLobbies(browser, appUrl);
+  const { alice, bruno, close } = await appConversation(browser, appUrl);
   try {
-    await alice.page.getByRole('button', { name: 'Create room' }).click();
-    const link = (await alice.page.getByRole('link', { name: 'Room link' }).textContent()) ?? '';
-    await bruno.page.getByRole('textbox', { name: 'Room code' }).fill(link);
-    await bruno.page.getByRole('button', { name: 'Join' }).click();
-    await bruno.page.getByText('Secure: end-to-end encrypted with Alice').waitFor();
     await alice.page.evaluate(`(${CLICK_WATCH})()`);
     await bruno.page.evaluate(`(${ARRIVAL_WATCH})()`);
     await settle();
@@ -91,10 +86,7 @@ export async function chatDuringFile(browser: Browser, appUrl: string, log: (lin
     await oneWay(alice.page, bruno.page, 'warm-up'); // unrecorded
     for (let i = 0; i < samples; i++) idle.push(await oneWay(alice.page, bruno.page, `idle message ${i}`));
 
-    const chooser = alice.page.waitForEvent('filechooser');
-    await alice.page.getByRole('button', { name: 'Attach file' }).click();
-    await (await chooser).setFiles(file);
-    const card = bruno.page.getByRole('log').getByRole('listitem').filter({ hasText: path.basename(file) });
+    const card = await offerFile(alice.page, bruno.page, file);
     await card.getByRole('button', { name: 'Accept' }).click();
     const started = performance.now();
     const save = card.getByRole('link', { name: 'Save' });
