@@ -84,7 +84,7 @@ export async function chatDuringFile(browser: Browser, appUrl: string, log: (lin
 
     const idle: number[] = [];
     await oneWay(alice.page, bruno.page, 'warm-up'); // unrecorded
-    for (let i = 0; i < samples; i++) idle.push(await oneWay(alice.page, bruno.page, `idle message ${i}`));
+    for (let i = 0; i < samples; i++) idle.push(await oneWay(alice.page, bruno.page, `idle message [${i}]`));
 
     const card = await offerFile(alice.page, bruno.page, file);
     await card.getByRole('button', { name: 'Accept' }).click();
@@ -92,7 +92,7 @@ export async function chatDuringFile(browser: Browser, appUrl: string, log: (lin
     const save = card.getByRole('link', { name: 'Save' });
     const during: number[] = [];
     for (let i = 0; i < samples; i++) {
-      const ms = await oneWay(alice.page, bruno.page, `message during the file ${i}`);
+      const ms = await oneWay(alice.page, bruno.page, `message during the file [${i}]`);
       // Only while the file is still on its way: a message after its end measures nothing here.
       if ((await save.count()) > 0) break;
       during.push(ms);
