@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSignalingServer } from '../signaling/server.ts';
-import { runBrowserBench } from './lib/browser-bench.ts';
+import { runBrowserBench, runChatDuringFileOnly } from './lib/browser-bench.ts';
 import { buildBenchPages, buildProductIfStale } from './lib/build.ts';
 import { measureBundle } from './lib/bundle-size.ts';
 import { describeMachine, gitCommit, packageVersions } from './lib/machine.ts';
@@ -33,6 +33,8 @@ import { serveBenchPages } from './lib/static-server.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reportOnly = process.argv.includes('--report-only');
 const quick = process.argv.includes('--quick') && !reportOnly;
+/** `--only=chat-during-file`: that one measurement, printed, nothing written. */
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const performanceFile = path.join(root, 'docs', 'PERFORMANCE.md');
 /** Read before anything is measured: a report without its hand-written section fails now, not after the run. */
 const handWritten = quick ? '' : handWrittenSection(readFileSync(performanceFile, 'utf8'));
@@ -77,6 +79,20 @@ log('Building (dist/ if stale, and the bench pages)…');
 if (await buildProductIfStale(root)) log('  dist/ rebuilt');
 const pagesDir = await buildBenchPages(root);
 const distDir = path.join(root, 'dist');
+
+if (only === 'chat-during-file') {
+  const server = await createSignalingServer({ port: 0, host: '127.0.0.1', staticDir: distDir, log: () => {} });
+  try {
+    const result = await runChatDuringFileOnly({ appUrl: `${server.url}/`, wsUrl: server.wsUrl, pagesUrl: '', log, quick });
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await server.close();
+  }
+  process.exit(0);
+} else if (only !== undefined) {
+  console.error(`bench: unknown --only=${only} (known: chat-during-file)`);
+  process.exit(1);
+}
 
 log('Initial JavaScript (dist/, gzip -9)…');
 const bundle = measureBundle(distDir);

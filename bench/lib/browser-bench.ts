@@ -15,6 +15,8 @@ import type { RawBench } from '../pages/raw.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
 import { type CpuUse, cpuUsedBetween, sampleCpu } from './cpu-usage.ts';
 import { type LongChatResults, runLongChat } from './long-chat.ts';
+import { appConversation, appLobbies, newPage, offerFile, settle } from './app-pages.ts';
+import { type ChatDuringFileResults, chatDuringFile } from './chat-during-file.ts';
 import { type Summary, median, summarize } from './stats.ts';
 
 export interface BrowserBenchOptions {
@@ -72,6 +74,8 @@ export interface BrowserResults {
   fileTransfer?: FileTransferRuns;
   /** A long conversation through the app's composer and log (results from 2026-12-07 on). */
   longChat?: LongChatResults;
+  /** Chat one-way latency through the app while a 64 MiB file transfers, against idle (results from 2026-12-07 on). */
+  chatDuringFile?: ChatDuringFileResults;
 }
 
 /** Per run, from /proc (Linux only): CPU time per MiB delivered, and how idle the machine was (0–1). */
@@ -110,32 +114,6 @@ interface Watch {
   failed?: string;
 }
 
-/**
- * Bench pages only: notes (epoch ms) when the page's data channel opened, by wrapping
- * whatever onopen handler is set (simple-peer sets one), so Duet's own work after
- * that moment can be told from WebRTC's connection setup.
- */
-const CHANNEL_OPEN_HOOK = `{
-  const property = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onopen');
-  Object.defineProperty(RTCDataChannel.prototype, 'onopen', {
-    configurable: true,
-    get() { return property.get.call(this); },
-    set(handler) {
-      property.set.call(this, function (event) {
-        window.__channelOpenAt = performance.timeOrigin + performance.now();
-        return handler.call(this, event);
-      });
-    },
-  });
-}`;
-
-async function newPage(browser: Browser, hookChannelOpen = false): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  if (hookChannelOpen) await context.addInitScript(CHANNEL_OPEN_HOOK);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`  page error: ${error.message}`));
-  return { context, page };
-}
 
 /**
  * Runs in the app page: records (epoch ms) the first click, and when the status line
@@ -193,32 +171,6 @@ async function watched(page: Page, field: keyof Watch, timeoutMs = 30_000): Prom
   }
 }
 
-/**
- * The time every page gets between loading and the clock starting, the app's and the
- * baseline's alike (the app's person types a name meanwhile): a page that has just
- * loaded is still busy, and only one side getting that time would skew the ratio.
- */
-const SETTLE_MS = 1500;
-const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-
-/** Alice and Bruno, each in a context of their own, on the app's lobby with their names typed. */
-async function appLobbies(browser: Browser, appUrl: string): Promise<{ alice: { page: Page }; bruno: { page: Page }; close: () => Promise<void> }> {
-  const alice = await newPage(browser);
-  const bruno = await newPage(browser);
-  const close = async () => {
-    await alice.context.close();
-    await bruno.context.close();
-  };
-  try {
-    await Promise.all([alice.page.goto(appUrl), bruno.page.goto(appUrl)]);
-    await alice.page.getByRole('textbox', { name: 'Your name' }).fill('Alice');
-    await bruno.page.getByRole('textbox', { name: 'Your name' }).fill('Bruno');
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { alice, bruno, close };
-}
 
 /** One conversation set up through the real app UI, as two people would. */
 async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeToSecureRun> {
@@ -261,19 +213,10 @@ async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeT
  * includes reading the file, the transfer, the memory sink and the SHA-256 check.
  */
 async function appFileTransfer(browser: Browser, appUrl: string, file: string): Promise<{ seconds: number; cpu: CpuUse | undefined }> {
-  const { alice, bruno, close } = await appLobbies(browser, appUrl);
+  const { alice, bruno, close } = await appConversation(browser, appUrl);
   try {
-    await alice.page.getByRole('button', { name: 'Create room' }).click();
-    const link = (await alice.page.getByRole('link', { name: 'Room link' }).textContent()) ?? '';
-    await bruno.page.getByRole('textbox', { name: 'Room code' }).fill(link);
-    await bruno.page.getByRole('button', { name: 'Join' }).click();
-    await bruno.page.getByText('Secure: end-to-end encrypted with Alice').waitFor();
-    const chooser = alice.page.waitForEvent('filechooser');
-    await alice.page.getByRole('button', { name: 'Attach file' }).click();
-    await (await chooser).setFiles(file);
-    const card = bruno.page.getByRole('log').getByRole('listitem').filter({ hasText: path.basename(file) });
+    const card = await offerFile(alice.page, bruno.page, file);
     const accept = card.getByRole('button', { name: 'Accept' });
-    await accept.waitFor();
     await settle();
     const before = sampleCpu();
     const started = performance.now();
@@ -562,9 +505,30 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     log(`A conversation of ${longMessages.toLocaleString('en-US')} messages through the app (composer → peer's log; heap)…`);
     const longChat = await runLongChat(browser, { appUrl: options.appUrl, messages: longMessages, latencySamples: quick ? 20 : 100, log });
 
-    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer, longChat };
+    const chatDuring = await measureChatDuringFile(browser, options);
+
+    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer, longChat, chatDuringFile: chatDuring };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
+    await browser.close();
+  }
+}
+
+/** Chat messages through the app, idle and while a 64 MiB file transfers (see chat-during-file.ts). */
+async function measureChatDuringFile(browser: Browser, options: BrowserBenchOptions): Promise<ChatDuringFileResults> {
+  options.log('Chat while a 64 MiB file transfers (Send → peer\'s log, one way), against idle…');
+  const result = await chatDuringFile(browser, options.appUrl, options.log, options.quick ? 10 : 30);
+  options.log(`  p50 idle ${result.idleMs.median.toFixed(1)} ms, during the file ${result.duringFileMs.median.toFixed(1)} ms (p99 ${result.duringFileMs.p99.toFixed(1)} ms, n ${result.duringFileMs.n})`);
+  return result;
+}
+
+/** Only the chat-during-a-file measurement (`npm run bench -- --only=chat-during-file`): nothing is written. */
+export async function runChatDuringFileOnly(options: BrowserBenchOptions): Promise<ChatDuringFileResults> {
+  const executablePath = chromiumPath();
+  const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: CHROMIUM_ARGS });
+  try {
+    return await measureChatDuringFile(browser, options);
+  } finally {
     await browser.close();
   }
 }

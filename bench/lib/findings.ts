@@ -49,6 +49,7 @@ export function findings(results: BenchResults): string[] {
     '',
     ...fileTransferFindings(results),
     ...longChatFindings(results),
+    ...chatDuringFileFindings(results),
     ...otherFindings(results),
   );
   return out;
@@ -272,6 +273,20 @@ function longChatFindings(results: BenchResults): string[] {
     `p99 ${p99.display} against ${p99.baselineDisplay}), and a message took her ${perMessage.display} to send (${perMessage.ratio?.toFixed(2)}× ${perMessage.baselineDisplay}): the session keeps its timeline`,
     'incrementally (a message is appended, a receipt replaces one item) and each log renders only its newest',
     `${chat.renderedItems.receiver} items, with "Show earlier messages" for the rest. The heap grew by ${heap.display} (the larger of the two pages, after a garbage collection).`,
+    '',
+  ];
+}
+
+/** Chat first: a message sent while a file transfers, in words. */
+function chatDuringFileFindings(results: BenchResults): string[] {
+  const chat = results.details.browser.chatDuringFile;
+  const f = figure(results, 'chat-during-file-p50');
+  if (!chat || !f) return [];
+  return [
+    `**Chat during a file (${f.display} at the median, ${f.baselineDisplay} idle).** ${chat.duringFileMs.n} messages sent through the app while a ${chat.fileMiB} MiB file`,
+    `went the same way (${round(chat.transferSeconds)} s). File data waits for room in the data channel's buffer (at most 128 KiB) before it`,
+    'is sealed, four records at most ahead, so a chat record takes its sequence number ahead of the chunks still queued; the',
+    'receiver writes and hashes chunks on a lane of their own, so a chat record is shown without waiting for them.',
     '',
   ];
 }

@@ -9,11 +9,12 @@ export const FILE_CHUNK_BYTES = 16 * 1024;
 /**
  * The sender keeps at most this much data unacknowledged by the receiver, so a
  * slow receiver (or its disk) slows the sender instead of filling its memory, and
- * a chat message never waits behind more than this on the wire.
+ * a chat message never waits behind more than this: whatever the receiver has not
+ * yet opened and written is ahead of it (16 chunks).
  */
-export const FILE_WINDOW_BYTES = 1024 * 1024;
-/** The receiver acknowledges after this much data (and at the end). */
-export const FILE_ACK_EVERY_BYTES = 256 * 1024;
+export const FILE_WINDOW_BYTES = 256 * 1024;
+/** The receiver acknowledges after this much data (and at the end): a quarter of the window, so it rarely runs dry. */
+export const FILE_ACK_EVERY_BYTES = 64 * 1024;
 /** Offers a receiver holds at once (waiting for an answer or in flight); more are declined. */
 export const MAX_OPEN_INCOMING_FILES = 16;
 /** Largest file Duet announces or accepts: 2^53 − 1 bytes is the JSON-safe bound (8 PiB). */

@@ -27,6 +27,20 @@ import type { Role } from './roles.ts';
 /** Handshake messages use types below this value, records use it and above. */
 const FIRST_RECORD_TYPE = 0x10;
 
+/**
+ * File data: sealed only when the wire has room (see SecureChannelOptions.drained),
+ * one record at a time, so that every other message (chat, receipts, typing, file
+ * control) is sealed at once and goes out ahead of the file data still waiting.
+ * file-end is file data too: it must follow its transfer's last chunk.
+ */
+const BULK_MESSAGES: ReadonlySet<PeerMessage['type']> = new Set(['file-chunk', 'file-end']);
+/**
+ * File-data records sealed ahead of the wire at once: enough to keep WebCrypto busy
+ * (sealing is pipelined), and all a message sealed now can find in front of it
+ * besides what the data channel buffers.
+ */
+const BULK_SEALED_AHEAD = 4;
+
 export interface SecureChannelOptions {
   role: Role;
   identity: RsaIdentity;
@@ -43,6 +57,12 @@ export interface SecureChannelOptions {
    * their buffer is reused for a later record.
    */
   send: (bytes: Bytes) => void;
+  /**
+   * Resolves once the wire has room for more file data (the data channel's buffer is
+   * low); file data waits for it before it is sealed, other messages never do.
+   * Default: always room.
+   */
+  drained?: () => Promise<void>;
   /** An authentic, valid message from the peer. */
   onMessage: (message: PeerMessage) => void;
   /** A received message was refused (forged, replayed, malformed); the channel goes on. */
@@ -69,6 +89,9 @@ export class SecureChannel {
   private outbound: Promise<void> = Promise.resolve();
   /** Messages sent in the current burst (this microtask), sealed together when it ends. */
   private burst: BurstEntry[] = [];
+  /** File data waiting for room on the wire, in call order (see BULK_MESSAGES). */
+  private bulk: BurstEntry[] = [];
+  private bulkPumping = false;
   /** Buffers for large plaintexts (file chunks), reused once sealing has read them. */
   private readonly plaintexts = new BufferPool();
   private readonly allocatePlaintext = (length: number) => this.plaintexts.take(length);
@@ -161,7 +184,9 @@ export class SecureChannel {
    * Sends one message; resolves once it is on the wire. Messages sent in the same
    * burst (the same microtask) share one record when there are several (a batch),
    * so a burst costs one record's cryptography; records are sealed at once
-   * (pipelined) and go on the wire in call order. Rejects with
+   * (pipelined) and go on the wire in call order, except file data (BULK_MESSAGES),
+   * which waits in its own queue for room on the wire and goes out after any other
+   * message sent meanwhile (in order among itself). Rejects with
    * DuetError('not-connected') before the handshake or after close,
    * ('message-too-long') if a message does not fit a record.
    */
@@ -169,9 +194,37 @@ export class SecureChannel {
     if (!this.sealer || this.closed) return Promise.reject(new DuetError('not-connected'));
     const plaintext = encodePeerMessage(message, this.allocatePlaintext);
     return new Promise<void>((resolve, reject) => {
-      this.burst.push({ type: recordTypeOf(message.type), plaintext, sent: { resolve, reject } });
+      const entry: BurstEntry = { type: recordTypeOf(message.type), plaintext, sent: { resolve, reject } };
+      if (BULK_MESSAGES.has(message.type)) {
+        this.bulk.push(entry);
+        void this.pumpBulk();
+        return;
+      }
+      this.burst.push(entry);
       if (this.burst.length === 1) queueMicrotask(() => this.sealBurst());
     });
+  }
+
+  /**
+   * Seals file data one record at a time, each once the wire has room and fewer than
+   * BULK_SEALED_AHEAD are being sealed: a message sent meanwhile is sealed at once, so
+   * it takes a sequence number (and its place on the wire) ahead of the data still queued.
+   */
+  private async pumpBulk(): Promise<void> {
+    if (this.bulkPumping) return;
+    this.bulkPumping = true;
+    const ahead: Promise<void>[] = [];
+    try {
+      while (this.bulk.length > 0 && !this.closed) {
+        await this.options.drained?.();
+        const entry = this.bulk.shift();
+        if (!entry) break;
+        ahead.push(this.sealAndSend([entry]));
+        if (ahead.length >= BULK_SEALED_AHEAD) await ahead.shift();
+      }
+    } finally {
+      this.bulkPumping = false;
+    }
   }
 
   /** Cuts the burst into records that fit (one message alone keeps its own record type) and sends them. */
@@ -194,7 +247,8 @@ export class SecureChannel {
     flush();
   }
 
-  private sealAndSend(group: BurstEntry[]): void {
+  /** Seals `group` as one record now and puts it on the wire after the records before it; resolves (never rejects) once it is settled. */
+  private sealAndSend(group: BurstEntry[]): Promise<void> {
     const settle = (error?: unknown) => {
       for (const { sent } of group) {
         if (error === undefined) sent.resolve();
@@ -203,7 +257,7 @@ export class SecureChannel {
     };
     if (!this.sealer || this.closed) {
       settle(new DuetError('not-connected'));
-      return;
+      return Promise.resolve();
     }
     const only = group.length === 1 ? group[0]! : undefined;
     const sealed = only ? this.sealer.seal(only.type, only.plaintext) : this.sealer.seal(RecordType.batch, encodeBatch(group));
@@ -220,7 +274,7 @@ export class SecureChannel {
       this.lastSentAt = (this.options.clock ?? systemClock).now();
     });
     this.outbound = sent.catch(() => {});
-    sent.then(
+    return sent.then(
       () => settle(),
       (error: unknown) => settle(error),
     );
@@ -251,6 +305,8 @@ export class SecureChannel {
   close(reason: DuetError = new DuetError('not-connected')): void {
     if (this.closed) return;
     this.closed = true;
+    // File data still waiting will never be sealed: its senders hear so now.
+    for (const { sent } of this.bulk.splice(0)) sent.reject(new DuetError('not-connected'));
     this.handshake.abort(reason);
   }
 }

@@ -113,6 +113,7 @@ export class ConnectionAttempt {
           if (!this.disposed) this.host.sendSignal({ type: 'handshake', message: toBase64Url(bytes) });
         },
         send: (bytes) => link.send(bytes),
+        drained: () => link.drained(),
         onMessage: (message) => this.onMessage(message),
         onRejected: (error) => {
           if (!this.disposed) this.host.rejected(error);

@@ -30,6 +30,17 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Transfers remembered as already reported stray; past this the memory starts over. */
 const MAX_REPORTED_STRAY = 64;
 
+/**
+ * The peer's file data (chunks, and what must come after them: the end, a cancel). It
+ * is handled on a lane of its own, in order, so that writing and hashing a backlog of
+ * chunks never holds up the peer's other messages (see PeerInbox).
+ */
+const FILE_DATA_MESSAGES: ReadonlySet<PeerMessage['type']> = new Set(['file-chunk', 'file-end', 'file-cancel']);
+
+export function isFileData(message: PeerMessage): boolean {
+  return FILE_DATA_MESSAGES.has(message.type);
+}
+
 const loadInlineChecksum = (): Promise<StreamingChecksum> => import('../core/file-checksum.ts').then(({ inlineChecksum }) => inlineChecksum());
 
 export class FileTransfers implements TransferLedger {
@@ -39,6 +50,8 @@ export class FileTransfers implements TransferLedger {
   /** Transfers already reported as unexpected, so a flood of stray chunks makes one notice. */
   private readonly reportedStray = new Set<string>();
   private cancelProgressTimer: (() => void) | undefined;
+  /** The file data received so far, handled one message at a time (see isFileData). */
+  private dataLane: Promise<void> = Promise.resolve();
 
   constructor(readonly host: FileTransfersHost) {
     this.outgoing = new OutgoingFiles(this);
@@ -84,8 +97,19 @@ export class FileTransfers implements TransferLedger {
     }
   }
 
-  /** A file record from the peer (already authenticated and parsed). */
-  async receive(message: PeerMessage): Promise<void> {
+  /**
+   * A file record from the peer (already authenticated and parsed); resolves once it is
+   * handled. File data (isFileData) is handled after the file data received before it,
+   * whether or not the caller waited for that.
+   */
+  receive(message: PeerMessage): Promise<void> {
+    if (!isFileData(message)) return this.handle(message);
+    const handled = this.dataLane.then(() => this.handle(message));
+    this.dataLane = handled.catch(() => {});
+    return handled;
+  }
+
+  private async handle(message: PeerMessage): Promise<void> {
     switch (message.type) {
       case 'file-offer':
         await this.incoming.onOffer(message);

@@ -9,7 +9,7 @@ import { FILE_CHUNK_BYTES, FILE_WINDOW_BYTES, ProgressMeter, announcedFileType, 
 import type { PeerMessage } from '../core/messages.ts';
 import { type FileSource, type FileTransfer, NO_RATE, type TransferLedger, type TransferStatus, isFinished } from './file-transfer.ts';
 
-/** At most this many chunk records being sealed ahead of the wire at once. */
+/** At most this many chunks handed to the channel and not yet on the wire (it seals them as the link has room). */
 const CHUNKS_IN_FLIGHT = 16;
 /** Files are read from disk in blocks of this many bytes, then cut into chunks. */
 const READ_BLOCK_BYTES = 32 * FILE_CHUNK_BYTES;

@@ -60,8 +60,13 @@ export interface PeerLink {
   destroy(): void;
 }
 
-/** Above this many buffered bytes, drained() waits for the channel's bufferedamountlow event. */
-const SEND_BUFFER_HIGH_BYTES = 256 * 1024;
+/**
+ * Above this many buffered bytes, drained() waits for the channel's bufferedamountlow
+ * event. Low, because a chat message sent during a file transfer queues behind what
+ * the channel buffers (with 16 KiB file chunks, this and the few records being sealed
+ * are about a dozen chunks, a few milliseconds on a local network).
+ */
+const SEND_BUFFER_HIGH_BYTES = 128 * 1024;
 /** The bufferedamountlow threshold simple-peer sets on its channel. */
 const SEND_BUFFER_LOW_BYTES = 64 * 1024;
 

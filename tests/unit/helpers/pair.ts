@@ -31,6 +31,8 @@ export interface PairOptions {
   fingerprints?: { host: [string, string]; guest: [string, string] };
   /** Intercepts frames on their way; return the frames to deliver instead (default: as is). */
   tamper?: (from: Role, frame: Bytes) => Bytes[];
+  /** Each side's SecureChannelOptions.drained: when its wire has room for file data (default: always). */
+  drained?: (role: Role) => Promise<void>;
   config?: Partial<HandshakeConfig>;
   clock?: Clock;
   identities?: [RsaIdentity, RsaIdentity];
@@ -71,6 +73,7 @@ export async function makePair(options: PairOptions = {}): Promise<{ host: Endpo
           // Deliver asynchronously, like a real data channel.
           queueMicrotask(() => frames.forEach((f) => peer.channel.receive(f)));
         },
+        ...(options.drained ? { drained: () => options.drained!(role) } : {}),
         onMessage: (message) => endpoint.received.push(message),
         onRejected: (error) => endpoint.rejected.push(error),
         ...(options.config ? { config: options.config } : {}),

@@ -209,6 +209,39 @@ async function acceptedIncoming(size: number) {
   return { ...h, sink };
 }
 
+/** A sink whose first write waits until the test releases it, like a slow disk. */
+class SlowFirstWriteSink extends RecordingSink {
+  writes = 0;
+  release!: () => void;
+  private readonly released = new Promise<void>((resolve) => (this.release = resolve));
+  override async write(bytes: Bytes): Promise<void> {
+    this.writes += 1;
+    if (this.writes === 1) await this.released;
+    await super.write(bytes);
+  }
+}
+
+describe('FileTransfers receiving file data on a lane of its own', () => {
+  it('chunks and the end are handled one at a time and in order though nobody waits for them; other file messages are not held up', async () => {
+    const data = new Uint8Array(randomBytes(3 * FILE_CHUNK_BYTES));
+    const h = harness();
+    await h.files.receive(offerOf(data.length));
+    const sink = new SlowFirstWriteSink();
+    await h.files.accept(ID, sink);
+    const handled = [...chunksOf(data), { type: 'file-end', id: ID, sha256: sha256Hex(data) } as PeerMessage].map((message) => h.files.receive(message));
+    await settle();
+    // The first write is still under way: the next chunk waits for it.
+    expect(sink.writes).toBe(1);
+    await h.files.receive(offerOf(10, 'file-id-0002'));
+    expect(h.files.get('file-id-0002')?.status.stage).toBe('offered');
+    sink.release();
+    await Promise.all(handled);
+    expect(sink.writes).toBe(3);
+    expect(h.files.get(ID)!.status.stage).toBe('complete');
+    expect(h.files.get(ID)!.sha256).toBe(sha256Hex(data));
+  });
+});
+
 describe('FileTransfers receiving from a misbehaving peer', () => {
   it('a checksum mismatch discards the file: failed file-corrupt, sink aborted, peer told, nothing to save', async () => {
     const data = new Uint8Array(randomBytes(40_000));

@@ -17,7 +17,7 @@ import { type Call, recordingHost } from '../helpers/recording-host.ts';
 const HASH = new Uint8Array(32).fill(3) as Bytes;
 const proof = { publicKey: 'public-key', signature: 'signature' };
 
-function setup(behaviour: { checkPeer?: PeerTrust['checkPeer']; receiveChat?: Conversation['receiveChat'] } = {}) {
+function setup(behaviour: { checkPeer?: PeerTrust['checkPeer']; receiveChat?: Conversation['receiveChat']; receiveFile?: FileTransfers['receive'] } = {}) {
   const log: Call[] = [];
   const conversation = recordingHost<Conversation>(behaviour.receiveChat ? { receiveChat: behaviour.receiveChat } : {}, log, 'conversation.').host;
   const trust = recordingHost<PeerTrust>(
@@ -25,7 +25,7 @@ function setup(behaviour: { checkPeer?: PeerTrust['checkPeer']; receiveChat?: Co
     log,
     'trust.',
   ).host;
-  const files = recordingHost<FileTransfers>({ receive: async () => {} }, log, 'files.').host;
+  const files = recordingHost<FileTransfers>({ receive: behaviour.receiveFile ?? (async () => {}) }, log, 'files.').host;
   const recording = recordingHost<PeerInboxHost>({ conversation, trust, files, transcriptHash: () => HASH }, log);
   const inbox = new PeerInbox(recording.host);
   return { inbox, log, ...recording };
@@ -108,5 +108,19 @@ describe('PeerInbox', () => {
     await inbox.settled();
     await settle();
     expect(late).toBe(0);
+  });
+
+  it('a chat behind 100 file chunks still being written shows at once; the goodbye waits for the file data', async () => {
+    const writes = gate<void>();
+    const { inbox, names } = setup({ receiveFile: (message) => (message.type === 'file-chunk' ? writes.promise : Promise.resolve()) });
+    for (let index = 0; index < 100; index++) inbox.receive({ type: 'file-chunk', id: 'file-id-0001', index, data: new Uint8Array(4) as Bytes });
+    inbox.receive(chat);
+    inbox.receive({ type: 'bye' });
+    await settle();
+    // Every chunk was handed on in order, the chat handled though none of them is written yet.
+    expect(names()).toEqual([...Array(100).fill('files.receive'), 'conversation.receiveChat']);
+    writes.open();
+    await inbox.settled();
+    expect(names().slice(-2)).toEqual(['conversation.receiveChat', 'peerGone']);
   });
 });
