@@ -61,7 +61,7 @@ export async function buildVectors(previous?: TestVectors, options: { fresh?: bo
       guest_to_host: guestToHost,
     },
     rejected_records: {
-      note: 'Each case goes to a fresh receiver of host_to_guest records (keys host_to_guest_*, last accepted sequence 0) that first accepted the host_to_guest records whose sequences are listed in `after`. When `record` is absent, the receiver gets `record_length` zero bytes. The receiver refuses it with `expected_error` and its state does not change.',
+      note: 'Each case goes to a fresh receiver of host_to_guest records (keys host_to_guest_*, last accepted sequence 0) that first accepted the host_to_guest records whose sequences are listed in `after`. When `record` is absent, the receiver gets `record_length` zero bytes. The receiver refuses it with `expected_error`; its state does not change, except that the authentic record with a malformed payload (refused after the record layer accepted it) uses up its sequence number.',
       cases: rejected,
     },
     identity,

@@ -38,14 +38,19 @@ import {
 } from '../../../src/core/handshake.ts';
 import { deriveRoomKeys, encodeInviteCode, parseInviteInput } from '../../../src/core/invite.ts';
 import { LABELS } from '../../../src/core/kdf.ts';
-import { encodePeerMessage, parsePeerMessage, recordTypeOf } from '../../../src/core/messages.ts';
-import { RecordOpener, RecordSealer } from '../../../src/core/record.ts';
+import { encodeBatch, encodePeerMessage, parseRecordPayload, recordTypeOf } from '../../../src/core/messages.ts';
+import { RecordOpener, RecordSealer, RecordType } from '../../../src/core/record.ts';
 import type { Role } from '../../../src/core/roles.ts';
 import { openSignal, sdpFingerprint, sealSignal } from '../../../src/core/signal-seal.ts';
 import { type RecordVector, type TestVectors, VECTORS_PATH, buildVectors, serialiseVectors } from '../../../scripts/make-test-vectors.ts';
+import { trackReads } from '../helpers/read-tracker.ts';
+import { DESCRIPTIVE_FIELDS, FURTHER_SECTIONS, LINK_SECTIONS } from '../helpers/vector-sections.ts';
 
 const FILE_TEXT = readFileSync(VECTORS_PATH, 'utf8');
-const V = JSON.parse(FILE_TEXT) as TestVectors;
+const STORED = JSON.parse(FILE_TEXT) as TestVectors;
+/** The vectors, noting every value a check reads (see the last test). */
+const TRACKER = trackReads(STORED);
+const V = TRACKER.value;
 const PROTOCOL = readFileSync(new URL('../../../docs/PROTOCOL.md', import.meta.url), 'utf8');
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -117,7 +122,7 @@ const schedule = () => ({
 describe('docs/test-vectors.json', () => {
   it('is exactly what scripts/make-test-vectors.ts makes from the current code (one-time values reused)', async () => {
     const regenerated: string[] = [];
-    const vectors = await buildVectors(V, { log: (line) => regenerated.push(line) });
+    const vectors = await buildVectors(STORED, { log: (line) => regenerated.push(line) });
     expect(regenerated).toEqual([]);
     expect(serialiseVectors(vectors)).toBe(FILE_TEXT);
   });
@@ -319,6 +324,11 @@ describe('vectors: handshake', () => {
     }
   });
 
+  it('resumption secret = HKDF(IKM, TH, "duet/v1/resumption", 32), the same on both sides', async () => {
+    expect(hex(hkdf(buf(e.ikm), buf(e.th), SPEC_LABELS.resumption, 32))).toBe(e.resumption_secret);
+    for (const role of ['host', 'guest'] as Role[]) expect(hex((await deriveSessionKeys({ role, ...schedule() })).resumptionSecret), role).toBe(e.resumption_secret);
+  });
+
   it('safety code: HKDF(IKM, S, "duet/v1/safety-code", 30) in six groups of 40 bits mod 100000, S over the HELLOs only', async () => {
     const salt = sha256(Buffer.from('duet/v1/safety-salt'), lp(buf(e.hello_host)), lp(buf(e.hello_guest)));
     expect(hex(salt)).toBe(e.safety_salt);
@@ -362,17 +372,41 @@ describe('vectors: records', () => {
     ['guest_to_host', 'guest', 'host', V.records.guest_to_host, hs.expected.keys.guest_to_host_aes, hs.expected.keys.guest_to_host_hmac],
   ] as const;
 
-  it('covers every record type, sequences 1, 2, … per direction', () => {
+  it('profile first, sequences 1, 2, … per direction, and the bye pre-sealed at 2^64 − 1', () => {
     const all: RecordVector[] = [...V.records.host_to_guest, ...V.records.guest_to_host];
-    expect(new Set(all.map((r) => r.type))).toEqual(new Set(['profile', 'chat', 'bye']));
-    for (const [name, , , records] of directions) expect(records.map((r) => r.sequence), name).toEqual(records.map((_, i) => i + 1));
+    expect(new Set(all.map((r) => r.type))).toEqual(new Set(['profile', 'chat', 'file-chunk', 'batch', 'bye']));
+    for (const [name, , , records] of directions) {
+      expect(records[0]!.type, name).toBe('profile');
+      expect(records.map((r) => r.sequence), name).toEqual(records.map((r, i) => (r.type === 'bye' ? '18446744073709551615' : String(i + 1))));
+    }
+  });
+
+  it('file chunk = idLength(1) || id || index(4) || data, batch = (type(1) || length(4) || payload)…, from the spec', () => {
+    const all: RecordVector[] = [...V.records.host_to_guest, ...V.records.guest_to_host];
+    const chunk = all.find((r) => r.type === 'file-chunk')!;
+    const { id, index, data } = chunk.file_chunk!;
+    const indexBytes = Buffer.alloc(4);
+    indexBytes.writeUInt32BE(index);
+    expect(chunk.type_byte).toBe(0x18);
+    expect(hex(Buffer.concat([Buffer.from([id.length]), Buffer.from(id, 'ascii'), indexBytes, buf(data)]))).toBe(chunk.plaintext);
+    const batch = all.find((r) => r.type === 'batch')!;
+    expect(batch.type_byte).toBe(0x1d);
+    const entries = batch.batch_entries!.map((entry) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(buf(entry.plaintext).length);
+      expect(entry.type_byte, entry.type).toBe(recordTypeOf(entry.type));
+      return Buffer.concat([Buffer.from([entry.type_byte]), length, buf(entry.plaintext)]);
+    });
+    expect(hex(Buffer.concat(entries))).toBe(batch.plaintext);
+    expect(hex(encodeBatch(batch.batch_entries!.map((e) => ({ type: e.type_byte as RecordType, plaintext: fromHex(e.plaintext) }))))).toBe(batch.plaintext);
+    expect(parseRecordPayload(RecordType.batch, fromHex(batch.plaintext)).map((m) => hex(encodePeerMessage(m)))).toEqual(batch.batch_entries!.map((e) => e.plaintext));
   });
 
   it('record = header || AES-256-GCM(key, iv, plaintext, aad = header) || HMAC(key, header || ciphertext), from the spec', () => {
     for (const [name, , , records, aesKey, macKey] of directions) {
       for (const r of records) {
         const where = `${name} #${r.sequence}`;
-        expect(hex(Buffer.from(r.plaintext_text, 'utf8')), where).toBe(r.plaintext);
+        if (r.plaintext_text !== undefined) expect(hex(Buffer.from(r.plaintext_text, 'utf8')), where).toBe(r.plaintext);
         const header = Buffer.alloc(22);
         header[0] = 1;
         header[1] = r.type_byte;
@@ -396,11 +430,18 @@ describe('vectors: records', () => {
       const opener = new RecordOpener(receive.receiveAes, receive.receiveMac);
       for (const r of records) {
         const where = `${name} #${r.sequence}`;
-        expect(r.type_byte, where).toBe(recordTypeOf(r.type));
-        const message = parsePeerMessage(recordTypeOf(r.type), fromHex(r.plaintext));
-        expect(message.type, where).toBe(r.type);
-        expect(hex(encodePeerMessage(message)), where).toBe(r.plaintext);
-        expect(hex(await sealer.seal(recordTypeOf(r.type), fromHex(r.plaintext))), where).toBe(r.expected.record);
+        const typeByte = r.type_byte as RecordType;
+        const messages = parseRecordPayload(typeByte, fromHex(r.plaintext));
+        if (r.type === 'batch') {
+          expect(typeByte, where).toBe(RecordType.batch);
+          expect(hex(encodeBatch(messages.map((m) => ({ type: recordTypeOf(m.type), plaintext: encodePeerMessage(m) })))), where).toBe(r.plaintext);
+        } else {
+          expect(typeByte, where).toBe(recordTypeOf(r.type));
+          expect(messages.map((m) => m.type), where).toEqual([r.type]);
+          expect(hex(encodePeerMessage(messages[0]!)), where).toBe(r.plaintext);
+        }
+        const sealed = r.type === 'bye' ? sealer.sealFinal(typeByte, fromHex(r.plaintext)) : sealer.seal(typeByte, fromHex(r.plaintext));
+        expect(hex(await sealed), where).toBe(r.expected.record);
         const opened = await opener.open(fromHex(r.expected.record));
         expect({ type: opened.type, sequence: opened.sequence, plaintext: hex(opened.plaintext) }, where).toEqual({
           type: r.type_byte,
@@ -433,5 +474,17 @@ describe('docs/PROTOCOL.md, "Test vectors" section', () => {
     ]) {
       expect(section).toContain(`\`${value}\``);
     }
+  });
+});
+
+describe('every vector is checked', () => {
+  it('the file holds exactly the sections the vector tests check', () => {
+    expect(Object.keys(STORED).sort()).toEqual([...DESCRIPTIVE_FIELDS, ...LINK_SECTIONS, ...FURTHER_SECTIONS].sort());
+  });
+
+  // Runs last in this file: every value of the sections checked here was read by a check above.
+  it('every value in invite, signal, handshake and records was read by a check', () => {
+    // A section's `note` is prose for the reader, not a value to check.
+    expect(TRACKER.unread(LINK_SECTIONS).filter((path) => !path.endsWith('.note'))).toEqual([]);
   });
 });
