@@ -9,8 +9,7 @@ import { createHash, createHmac, createCipheriv, createPublicKey, hkdfSync, veri
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
-import { type Bytes, fromHex } from '../../../src/core/bytes.ts';
-import { DuetError } from '../../../src/core/errors.ts';
+import { fromHex } from '../../../src/core/bytes.ts';
 import { deriveSessionKeys, encodeHello, pskId } from '../../../src/core/handshake.ts';
 import { verifyIdentity } from '../../../src/core/identity.ts';
 import { deriveRoomKeys } from '../../../src/core/invite.ts';
@@ -20,6 +19,7 @@ import { MAX_RECORD_BYTES, type OpenedRecord, RECORD_OVERHEAD, RecordOpener } fr
 import { openSignal, sealSignal, signalBinding } from '../../../src/core/signal-seal.ts';
 import { type SealedSignalVector, type TestVectors, VECTORS_PATH } from '../../../scripts/make-test-vectors.ts';
 import { trackReads } from '../helpers/read-tracker.ts';
+import { errorCode, fixedRandom, keyScheduleOf } from '../helpers/vector-checks.ts';
 import { FURTHER_SECTIONS } from '../helpers/vector-sections.ts';
 
 const TRACKER = trackReads(JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as TestVectors);
@@ -33,21 +33,7 @@ const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat
 const hkdf = (ikm: Buffer, salt: Buffer, label: string, length: number) => Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from(label, 'utf8'), length));
 const hmac = (key: Buffer, ...parts: Buffer[]) => createHmac('sha256', key).update(Buffer.concat(parts)).digest();
 
-function fixedRandom(values: string[]): (length: number) => Bytes {
-  const queue = values.map((v) => fromHex(v));
-  return (length) => {
-    const next = queue.shift();
-    if (!next || next.length !== length) throw new Error(`unexpected random(${length})`);
-    return next;
-  };
-}
 
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'no error',
-    (error: unknown) => (error instanceof DuetError ? error.code : `not a DuetError: ${String(error)}`),
-  );
-}
 
 describe('vectors: the attempt’s session message and an ICE restart (§2)', () => {
   const a = V.attempt_signals;
@@ -152,15 +138,7 @@ describe('vectors: refused records (§4)', () => {
   it('each receiver check refuses its case with the expected code, and the receiver state is unchanged', async () => {
     const codes = V.rejected_records.cases.map((c) => c.expected_error);
     expect(new Set(codes)).toEqual(new Set(['record-malformed', 'record-too-large', 'unsupported-version', 'record-forged', 'record-replayed']));
-    const guest = await deriveSessionKeys({
-      role: 'guest',
-      secretHost: fromHex(hs.inputs.host.secret),
-      secretGuest: fromHex(hs.inputs.guest.secret),
-      ecdhShared: fromHex(hs.expected.ecdh_shared),
-      psk: fromHex(hs.inputs.psk),
-      transcriptHash: fromHex(hs.expected.th),
-      safetySalt: fromHex(hs.expected.safety_salt),
-    });
+    const guest = await deriveSessionKeys({ role: 'guest', ...keyScheduleOf(hs) });
     for (const c of V.rejected_records.cases) {
       const opener = new RecordOpener(guest.receiveAes, guest.receiveMac);
       for (const sequence of c.after) await opener.open(fromHex(sequenced.get(sequence)!));
@@ -233,15 +211,7 @@ describe('vectors: resumption (§3, §6)', () => {
     expect(hex(hmac(hkdf(ikm, th, 'duet/v1/confirm/host', 32), th))).toBe(e.confirm_mac_host);
     expect(hex(hmac(hkdf(ikm, th, 'duet/v1/confirm/guest', 32), th))).toBe(e.confirm_mac_guest);
     expect(hex(hkdf(ikm, th, 'duet/v1/resumption', 32))).toBe(e.resumption_secret);
-    const keys = await deriveSessionKeys({
-      role: 'guest',
-      secretHost: fromHex(hs.inputs.host.secret),
-      secretGuest: fromHex(hs.inputs.guest.secret),
-      ecdhShared: fromHex(hs.expected.ecdh_shared),
-      psk: fromHex(r.inputs.psk),
-      transcriptHash: fromHex(e.th),
-      safetySalt: fromHex(e.safety_salt),
-    });
+    const keys = await deriveSessionKeys({ role: 'guest', ...keyScheduleOf(hs, { psk: r.inputs.psk, th: e.th, safetySalt: e.safety_salt }) });
     expect(hex(new Uint8Array(await crypto.subtle.sign('HMAC', keys.confirmLocal, fromHex(e.th))))).toBe(e.confirm_mac_guest);
     expect(hex(keys.resumptionSecret)).toBe(e.resumption_secret);
   });

@@ -18,8 +18,7 @@ import {
 } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
-import { type Bytes, fromHex } from '../../../src/core/bytes.ts';
-import { DuetError } from '../../../src/core/errors.ts';
+import { fromHex } from '../../../src/core/bytes.ts';
 import {
   deriveSessionKeys,
   encodeConfirm,
@@ -44,6 +43,7 @@ import type { Role } from '../../../src/core/roles.ts';
 import { openSignal, sdpFingerprint, sealSignal } from '../../../src/core/signal-seal.ts';
 import { type RecordVector, type TestVectors, VECTORS_PATH, buildVectors, serialiseVectors } from '../../../scripts/make-test-vectors.ts';
 import { trackReads } from '../helpers/read-tracker.ts';
+import { errorCode, fixedRandom, keyScheduleOf } from '../helpers/vector-checks.ts';
 import { DESCRIPTIVE_FIELDS, FURTHER_SECTIONS, LINK_SECTIONS } from '../helpers/vector-sections.ts';
 
 const FILE_TEXT = readFileSync(VECTORS_PATH, 'utf8');
@@ -92,32 +92,10 @@ const KEY_LABELS = {
   confirm_guest: SPEC_LABELS.confirmGuest,
 } as const;
 
-/** An IV source that hands out exactly the given values, in order. */
-function fixedRandom(values: string[]): (length: number) => Bytes {
-  const queue = values.map((v) => fromHex(v));
-  return (length) => {
-    const next = queue.shift();
-    if (!next || next.length !== length) throw new Error(`unexpected random(${length})`);
-    return next;
-  };
-}
 
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'no error',
-    (error: unknown) => (error instanceof DuetError ? error.code : `not a DuetError: ${String(error)}`),
-  );
-}
 
 const hs = V.handshake;
-const schedule = () => ({
-  secretHost: fromHex(hs.inputs.host.secret),
-  secretGuest: fromHex(hs.inputs.guest.secret),
-  ecdhShared: fromHex(hs.expected.ecdh_shared),
-  psk: fromHex(hs.inputs.psk),
-  transcriptHash: fromHex(hs.expected.th),
-  safetySalt: fromHex(hs.expected.safety_salt),
-});
+const schedule = () => keyScheduleOf(hs);
 
 describe('docs/test-vectors.json', () => {
   it('is exactly what scripts/make-test-vectors.ts makes from the current code (one-time values reused)', async () => {
