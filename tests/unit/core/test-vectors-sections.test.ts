@@ -1,11 +1,11 @@
 /**
  * The sections of docs/test-vectors.json beyond the link handshake's main line
- * (docs/PROTOCOL.md §2 attempt and ICE restart, §2a CPace, §4 refused records, §5
+ * (docs/PROTOCOL.md §2 attempt and ICE restart, §2a CPace, §4 records and refused records, §5
  * identity, §6 resumption), each against the implementation and against a
  * recomputation from the spec with node:crypto and @noble/curves.
  */
 import { readFileSync } from 'node:fs';
-import { createHash, createHmac, createCipheriv, createPublicKey, hkdfSync, verify } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
@@ -13,25 +13,19 @@ import { fromHex } from '../../../src/core/bytes.ts';
 import { deriveSessionKeys, encodeHello, pskId } from '../../../src/core/handshake.ts';
 import { verifyIdentity } from '../../../src/core/identity.ts';
 import { deriveRoomKeys } from '../../../src/core/invite.ts';
-import { parseRecordPayload } from '../../../src/core/messages.ts';
+import { encodeBatch, encodePeerMessage, parseRecordPayload, recordTypeOf } from '../../../src/core/messages.ts';
 import { PakeParty } from '../../../src/core/pake.ts';
-import { MAX_RECORD_BYTES, type OpenedRecord, RECORD_OVERHEAD, RecordOpener } from '../../../src/core/record.ts';
+import { MAX_RECORD_BYTES, type OpenedRecord, RECORD_OVERHEAD, RecordOpener, RecordSealer, RecordType } from '../../../src/core/record.ts';
 import { openSignal, sealSignal, signalBinding } from '../../../src/core/signal-seal.ts';
-import { type SealedSignalVector, type TestVectors, VECTORS_PATH } from '../../../scripts/make-test-vectors.ts';
+import { type RecordVector, type SealedSignalVector, type TestVectors, VECTORS_PATH } from '../../../scripts/make-test-vectors.ts';
 import { trackReads } from '../helpers/read-tracker.ts';
-import { errorCode, fixedRandom, keyScheduleOf } from '../helpers/vector-checks.ts';
+import { aesGcm, buf, errorCode, fixedRandom, hex, hkdf, hmac, keyScheduleOf, lp, sha256 } from '../helpers/vector-checks.ts';
 import { FURTHER_SECTIONS } from '../helpers/vector-sections.ts';
 
 const TRACKER = trackReads(JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as TestVectors);
 const V = TRACKER.value;
 const hs = V.handshake;
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const buf = (h: string) => Buffer.from(h, 'hex');
-const lp = (b: Buffer) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
-const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
-const hkdf = (ikm: Buffer, salt: Buffer, label: string, length: number) => Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from(label, 'utf8'), length));
-const hmac = (key: Buffer, ...parts: Buffer[]) => createHmac('sha256', key).update(Buffer.concat(parts)).digest();
 
 
 
@@ -60,9 +54,7 @@ describe('vectors: the attempt’s session message and an ICE restart (§2)', ()
       expect(s.expected.additional_data, name).toBe(aad);
       const plaintext = Buffer.from(JSON.stringify(s.signal), 'utf8');
       expect(hex(plaintext), name).toBe(s.expected.plaintext);
-      const cipher = createCipheriv('aes-256-gcm', buf(a.inputs.key), buf(s.iv));
-      cipher.setAAD(Buffer.from(aad, 'utf8'));
-      const sealed = Buffer.concat([buf(s.iv), cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+      const sealed = Buffer.concat([buf(s.iv), aesGcm(buf(a.inputs.key), buf(s.iv), plaintext, Buffer.from(aad, 'utf8'))]);
       expect(sealed.toString('base64url'), name).toBe(s.expected.payload);
     }
   });
@@ -129,6 +121,96 @@ describe('vectors: CPace (§2a)', () => {
     expect(await h.verifyPeer(fromHex(e.confirm_mac_guest))).toBe(true);
     expect(await h.verifyPeer(fromHex(e.confirm_mac_host))).toBe(false);
     expect(hex((await deriveRoomKeys(fromHex(e.secret))).psk)).toBe(e.psk);
+  });
+});
+
+describe('vectors: records', () => {
+  const directions = [
+    ['host_to_guest', 'host', 'guest', V.records.host_to_guest, hs.expected.keys.host_to_guest_aes, hs.expected.keys.host_to_guest_hmac],
+    ['guest_to_host', 'guest', 'host', V.records.guest_to_host, hs.expected.keys.guest_to_host_aes, hs.expected.keys.guest_to_host_hmac],
+  ] as const;
+
+  it('profile first, sequences 1, 2, … per direction, and the bye pre-sealed at 2^64 − 1', () => {
+    const all: RecordVector[] = [...V.records.host_to_guest, ...V.records.guest_to_host];
+    expect(new Set(all.map((r) => r.type))).toEqual(new Set(['profile', 'chat', 'file-chunk', 'batch', 'bye']));
+    for (const [name, , , records] of directions) {
+      expect(records[0]!.type, name).toBe('profile');
+      expect(records.map((r) => r.sequence), name).toEqual(records.map((r, i) => (r.type === 'bye' ? '18446744073709551615' : String(i + 1))));
+    }
+  });
+
+  it('file chunk = idLength(1) || id || index(4) || data, batch = (type(1) || length(4) || payload)…, from the spec', () => {
+    const all: RecordVector[] = [...V.records.host_to_guest, ...V.records.guest_to_host];
+    const chunk = all.find((r) => r.type === 'file-chunk')!;
+    const { id, index, data } = chunk.file_chunk!;
+    const indexBytes = Buffer.alloc(4);
+    indexBytes.writeUInt32BE(index);
+    expect(chunk.type_byte).toBe(0x18);
+    expect(hex(Buffer.concat([Buffer.from([id.length]), Buffer.from(id, 'ascii'), indexBytes, buf(data)]))).toBe(chunk.plaintext);
+    const batch = all.find((r) => r.type === 'batch')!;
+    expect(batch.type_byte).toBe(0x1d);
+    const entries = batch.batch_entries!.map((entry) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(buf(entry.plaintext).length);
+      expect(entry.type_byte, entry.type).toBe(recordTypeOf(entry.type));
+      return Buffer.concat([Buffer.from([entry.type_byte]), length, buf(entry.plaintext)]);
+    });
+    expect(hex(Buffer.concat(entries))).toBe(batch.plaintext);
+    expect(hex(encodeBatch(batch.batch_entries!.map((e) => ({ type: e.type_byte as RecordType, plaintext: fromHex(e.plaintext) }))))).toBe(batch.plaintext);
+    expect(parseRecordPayload(RecordType.batch, fromHex(batch.plaintext)).map((m) => hex(encodePeerMessage(m)))).toEqual(batch.batch_entries!.map((e) => e.plaintext));
+  });
+
+  it('record = header || AES-256-GCM(key, iv, plaintext, aad = header) || HMAC(key, header || ciphertext), from the spec', () => {
+    for (const [name, , , records, aesKey, macKey] of directions) {
+      for (const r of records) {
+        const where = `${name} #${r.sequence}`;
+        if (r.plaintext_text !== undefined) expect(hex(Buffer.from(r.plaintext_text, 'utf8')), where).toBe(r.plaintext);
+        const header = Buffer.alloc(22);
+        header[0] = 1;
+        header[1] = r.type_byte;
+        header.writeBigUInt64BE(BigInt(r.sequence), 2);
+        buf(r.iv).copy(header, 10);
+        expect(hex(header), where).toBe(r.expected.header);
+        const ciphertext = aesGcm(buf(aesKey), buf(r.iv), buf(r.plaintext), header);
+        expect(hex(ciphertext), where).toBe(r.expected.ciphertext);
+        const tag = hmac(buf(macKey), header, ciphertext);
+        expect(hex(tag), where).toBe(r.expected.hmac);
+        expect(hex(Buffer.concat([header, ciphertext, tag])), where).toBe(r.expected.record);
+      }
+    }
+  });
+
+  it('the implementation seals the same bytes with its own keys and the fixed IVs, and the peer opens them', async () => {
+    for (const [name, sender, receiver, records] of directions) {
+      const send = await deriveSessionKeys({ role: sender, ...keyScheduleOf(hs) });
+      const receive = await deriveSessionKeys({ role: receiver, ...keyScheduleOf(hs) });
+      const sealer = new RecordSealer(send.sendAes, send.sendMac, fixedRandom(records.map((r) => r.iv)));
+      const opener = new RecordOpener(receive.receiveAes, receive.receiveMac);
+      for (const r of records) {
+        const where = `${name} #${r.sequence}`;
+        const typeByte = r.type_byte as RecordType;
+        const messages = parseRecordPayload(typeByte, fromHex(r.plaintext));
+        if (r.type === 'batch') {
+          expect(typeByte, where).toBe(RecordType.batch);
+          expect(hex(encodeBatch(messages.map((m) => ({ type: recordTypeOf(m.type), plaintext: encodePeerMessage(m) })))), where).toBe(r.plaintext);
+        } else {
+          expect(typeByte, where).toBe(recordTypeOf(r.type));
+          expect(messages.map((m) => m.type), where).toEqual([r.type]);
+          expect(hex(encodePeerMessage(messages[0]!)), where).toBe(r.plaintext);
+        }
+        const sealed = r.type === 'bye' ? sealer.sealFinal(typeByte, fromHex(r.plaintext)) : sealer.seal(typeByte, fromHex(r.plaintext));
+        expect(hex(await sealed), where).toBe(r.expected.record);
+        const opened = await opener.open(fromHex(r.expected.record));
+        expect({ type: opened.type, sequence: opened.sequence, plaintext: hex(opened.plaintext) }, where).toEqual({
+          type: r.type_byte,
+          sequence: BigInt(r.sequence),
+          plaintext: r.plaintext,
+        });
+      }
+      // Keys are per direction: the sender cannot open its own records (no reflection).
+      const mirror = new RecordOpener(send.receiveAes, send.receiveMac);
+      expect(await errorCode(mirror.open(fromHex(records[0]!.expected.record))), name).toBe('record-forged');
+    }
   });
 });
 
@@ -219,7 +301,7 @@ describe('vectors: resumption (§3, §6)', () => {
 
 describe('every vector is checked', () => {
   // Runs last in this file: every value of the sections checked here was read by a check above.
-  it('every value in attempt_signals, cpace, rejected_records, identity and resumption was read by a check', () => {
+  it('every value in attempt_signals, cpace, records, rejected_records, identity and resumption was read by a check', () => {
     expect(TRACKER.unread(FURTHER_SECTIONS).filter((path) => !path.endsWith('.note'))).toEqual([]);
   });
 });

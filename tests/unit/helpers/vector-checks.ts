@@ -1,4 +1,5 @@
 /** Small helpers shared by the test-vector checks (tests/unit/core/test-vectors*.test.ts). */
+import { createCipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import type { TestVectors } from '../../../scripts/make-test-vectors.ts';
 import { fromHex } from '../../../src/core/bytes.ts';
 import { DuetError } from '../../../src/core/errors.ts';
@@ -31,4 +32,19 @@ export function keyScheduleOf(
     transcriptHash: fromHex(resumed?.th ?? hs.expected.th),
     safetySalt: fromHex(resumed?.safetySalt ?? hs.expected.safety_salt),
   };
+}
+
+/* The spec's primitives straight from node:crypto (OpenSSL), independent of src/core. */
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+export const buf = (h: string): Buffer => Buffer.from(h, 'hex');
+/** lp(x): x prefixed with its length as a 16-bit big-endian integer. */
+export const lp = (b: Buffer): Buffer => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+export const sha256 = (...parts: Buffer[]): Buffer => createHash('sha256').update(Buffer.concat(parts)).digest();
+export const hkdf = (ikm: Buffer, salt: Buffer, label: string, length: number): Buffer => Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from(label, 'utf8'), length));
+export const hmac = (key: Buffer, ...parts: Buffer[]): Buffer => createHmac('sha256', key).update(Buffer.concat(parts)).digest();
+/** AES-256-GCM: ciphertext || 16-byte tag. */
+export function aesGcm(key: Buffer, iv: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad);
+  return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 }

@@ -5,6 +5,6 @@
  */
 export const DESCRIPTIVE_FIELDS = ['description', 'protocol', 'spec', 'generator', 'encoding', 'one_time_values'] as const;
 /** Checked in tests/unit/core/test-vectors.test.ts. */
-export const LINK_SECTIONS = ['invite', 'signal', 'handshake', 'records'] as const;
+export const LINK_SECTIONS = ['invite', 'signal', 'handshake'] as const;
 /** Checked in tests/unit/core/test-vectors-sections.test.ts. */
-export const FURTHER_SECTIONS = ['attempt_signals', 'cpace', 'rejected_records', 'identity', 'resumption'] as const;
+export const FURTHER_SECTIONS = ['attempt_signals', 'cpace', 'records', 'rejected_records', 'identity', 'resumption'] as const;
