@@ -49,6 +49,11 @@ export class WsClient {
     this.socket.send(JSON.stringify(message));
   }
 
+  /** Sends raw bytes or text, as a broken or hostile client would. */
+  sendRaw(data: string | Buffer, options: { binary?: boolean } = {}): void {
+    this.socket.send(data, { binary: options.binary ?? false });
+  }
+
   async request(message: unknown): Promise<ServerMessage> {
     this.send(message);
     return this.next();

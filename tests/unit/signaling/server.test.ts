@@ -6,83 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { type ServerMessage, errorMessage, parseServerMessage } from '../../../signaling/protocol.ts';
+import { errorMessage } from '../../../signaling/protocol.ts';
 import { type LogEntry, type SignalingServer, type SignalingServerOptions, createSignalingServer } from '../../../signaling/server.ts';
+import { WsClient } from '../helpers/ws-client.ts';
 
 const ROOM = 'AbCdEfGhIjKlMnOpQrSt_-';
 const OTHER_ROOM = 'ZyXwVuTsRqPoNmLkJiHg01';
 const OFFER = 'c2VhbGVkLW9mZmVy_Zm9yLXRoZS1ndWVzdA';
 const ANSWER = 'c2VhbGVkLWFuc3dlcg-Zm9yLXRoZS1ob3N0';
-
-/** A ws client that validates every frame it receives and queues it for next(). */
-class TestClient {
-  readonly socket: WebSocket;
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private readonly inbox: ServerMessage[] = [];
-  private readonly waiting: { resolve: (message: ServerMessage) => void; reject: (error: Error) => void }[] = [];
-  private failure: Error | undefined;
-
-  constructor(url: string, options?: WebSocket.ClientOptions) {
-    this.socket = new WebSocket(url, options);
-    this.socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
-      const parsed = parseServerMessage(isBinary ? '<binary>' : data.toString());
-      if (parsed.ok) this.deliver(parsed.value);
-      else this.fail(new Error(`server sent an invalid frame (${parsed.detail})`));
-    });
-    this.closed = new Promise((resolve) => {
-      this.socket.on('close', (code: number, reason: Buffer) => {
-        this.fail(new Error(`socket closed (${code}) while waiting for a message`));
-        resolve({ code, reason: reason.toString() });
-      });
-    });
-    this.socket.on('error', (error) => this.fail(error));
-  }
-
-  static async connect(url: string, options?: WebSocket.ClientOptions): Promise<TestClient> {
-    const client = new TestClient(url, options);
-    await once(client.socket, 'open');
-    return client;
-  }
-
-  /** The next message from the server, in arrival order. */
-  next(): Promise<ServerMessage> {
-    const queued = this.inbox.shift();
-    if (queued) return Promise.resolve(queued);
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
-  }
-
-  send(message: unknown): void {
-    this.socket.send(JSON.stringify(message));
-  }
-
-  sendRaw(data: string | Buffer, options: { binary?: boolean } = {}): void {
-    this.socket.send(data, { binary: options.binary ?? false });
-  }
-
-  /** Sends a message and returns the server's answer to it. */
-  async request(message: unknown): Promise<ServerMessage> {
-    this.send(message);
-    return this.next();
-  }
-
-  close(): Promise<unknown> {
-    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
-    this.socket.close();
-    return this.closed;
-  }
-
-  private deliver(message: ServerMessage): void {
-    const waiter = this.waiting.shift();
-    if (waiter) waiter.resolve(message);
-    else this.inbox.push(message);
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const waiter of this.waiting.splice(0)) waiter.reject(error);
-  }
-}
 
 /** Captures log entries and lets a test wait for one, without polling. */
 class LogRecorder {
@@ -110,7 +41,7 @@ function roomTag(room: string): string {
 
 let server: SignalingServer;
 let logs: LogRecorder;
-const clients: TestClient[] = [];
+const clients: WsClient[] = [];
 
 async function startServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
   await server?.close();
@@ -118,14 +49,14 @@ async function startServer(options: SignalingServerOptions = {}): Promise<Signal
   return server;
 }
 
-async function connect(options?: WebSocket.ClientOptions): Promise<TestClient> {
-  const client = await TestClient.connect(server.wsUrl, options);
+async function connect(options?: WebSocket.ClientOptions): Promise<WsClient> {
+  const client = await WsClient.connect(server.wsUrl, options);
   clients.push(client);
   return client;
 }
 
 /** A host that created ROOM and a guest that joined it, both with their confirmations consumed. */
-async function pairInRoom(): Promise<{ host: TestClient; guest: TestClient }> {
+async function pairInRoom(): Promise<{ host: WsClient; guest: WsClient }> {
   const host = await connect();
   expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM, nameplate: expect.any(Number) });
   const guest = await connect();
@@ -135,7 +66,7 @@ async function pairInRoom(): Promise<{ host: TestClient; guest: TestClient }> {
 }
 
 /** Proves a pair is intact: a signal still travels both ways and is the next thing each side receives. */
-async function expectRelayWorks(host: TestClient, guest: TestClient): Promise<void> {
+async function expectRelayWorks(host: WsClient, guest: WsClient): Promise<void> {
   host.send({ type: 'signal', payload: OFFER });
   expect(await guest.next()).toEqual({ type: 'signal', payload: OFFER });
   guest.send({ type: 'signal', payload: ANSWER });
@@ -401,7 +332,7 @@ describe('signaling server: heartbeat with many sockets', () => {
     // 300 sockets: a first slice of 250 at once, the other 50 a quarter-interval (250 ms) later.
     await startServer({ heartbeatMs: 1000, limits: { maxConnectionsPerIp: 1000 } });
     const many = await Promise.all(Array.from({ length: 300 }, () => connect()));
-    const pinged = new Set<TestClient>();
+    const pinged = new Set<WsClient>();
     let firstSliceSeen: (count: number) => void = () => {};
     const pingedWhenFirstSliceArrived = new Promise<number>((resolve) => (firstSliceSeen = resolve));
     const all = new Promise<void>((resolve) => {
