@@ -53,7 +53,8 @@ export const en = {
   // Invite (duet-invite)
   'invite.title': 'Invite one person',
   'invite.hint': 'Send this link, or let them scan the code. Anyone with the link can join, so share it privately.',
-  'invite.link': 'Room link',
+  /** The link's accessible name starts with what it shows (axe: label-content-name-mismatch) after saying what it is. */
+  'invite.linkName': 'Room link: {link}',
   'invite.code': 'Room code',
   'invite.shortCode': 'Or read this short code aloud',
   'invite.shortCodeHint': 'It works once: a wrong guess closes the room.',

@@ -40,7 +40,7 @@ export const ptBR: Catalogue = {
   'invite.title': 'Convide uma pessoa',
   'invite.hint':
     'Envie este link ou peça para a pessoa escanear o código. Qualquer um com o link pode entrar, então compartilhe-o só com quem você quer.',
-  'invite.link': 'Link da sala',
+  'invite.linkName': 'Link da sala: {link}',
   'invite.code': 'Código da sala',
   'invite.shortCode': 'Ou leia em voz alta este código curto',
   'invite.shortCodeHint': 'Ele só vale uma vez: um palpite errado fecha a sala.',

@@ -55,7 +55,7 @@ export class DuetInvite extends LitElement {
       <section class="card" aria-labelledby="invite-title">
         <h2 id="invite-title">${t('invite.title')}</h2>
         <p class="muted">${t('invite.hint')}</p>
-        <a class="link" href=${invite.link} aria-label=${t('invite.link')} @click=${(e: Event) => e.preventDefault()}>${invite.link}</a>
+        <a class="link" href=${invite.link} aria-label=${t('invite.linkName', { link: invite.link })} @click=${(e: Event) => e.preventDefault()}>${invite.link}</a>
         <div><span class="muted" id="code-label">${t('invite.code')}</span> <code aria-labelledby="code-label">${invite.code}</code></div>
         ${invite.shortCode
           ? html`<div>

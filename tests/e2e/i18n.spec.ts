@@ -32,6 +32,9 @@ test('a browser that prefers Portuguese gets the Portuguese lobby, errors includ
   await expect(connectionStatus(page)).toHaveText('Aguardando seu contato entrar…');
   await expect(page.getByRole('button', { name: 'Copiar link' })).toBeVisible();
   await expect(page.getByRole('img', { name: 'QR code da sala' })).toBeVisible();
+  // The invite link's name says what it is, then what it shows (axe: label-content-name-mismatch).
+  await expect(page.getByRole('link', { name: /^Link da sala: http/ })).toBeVisible();
+  await expectNoViolations(page, 'Portuguese invite');
   await user.context.close();
 });
 
