@@ -96,7 +96,19 @@ export const FIXED_RECORDS: { hostToGuest: FixedRecord[]; guestToHost: FixedReco
     },
     { message: { type: 'bye' }, iv: seq(0x21, 12), final: true },
   ],
-  guestToHost: [{ message: { type: 'profile', name: 'Guest Tester' }, iv: seq(0x41, 12) }],
+  // The guest's answers: one record of every other type, so each record type in the spec has a vector.
+  guestToHost: [
+    { message: { type: 'profile', name: 'Guest Tester' }, iv: seq(0x41, 12) },
+    { message: { type: 'receipt', ids: ['msg-00000001'] }, iv: seq(0x61, 12) },
+    { message: { type: 'typing' }, iv: seq(0x62, 12) },
+    { message: { type: 'keepalive' }, iv: seq(0x63, 12) },
+    { message: { type: 'file-offer', id: 'file-0000002', name: 'notes.txt', size: 5, mime: 'text/plain', sentAt: 1700000002000 }, iv: seq(0x64, 12) },
+    { message: { type: 'file-accept', id: 'file-0000001' }, iv: seq(0x65, 12) },
+    { message: { type: 'file-ack', id: 'file-0000001', received: 48 }, iv: seq(0x66, 12) },
+    { message: { type: 'file-done', id: 'file-0000001' }, iv: seq(0x67, 12) },
+    { message: { type: 'file-end', id: 'file-0000002', sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824' }, iv: seq(0x68, 12) },
+    { message: { type: 'file-cancel', id: 'file-0000002', reason: 'cancelled' }, iv: seq(0x69, 12) },
+  ],
 };
 
 /** HKDF labels, copied from docs/PROTOCOL.md (not from src/core/kdf.ts, on purpose). */

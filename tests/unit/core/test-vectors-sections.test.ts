@@ -22,6 +22,40 @@ import { trackReads } from '../helpers/read-tracker.ts';
 import { aesGcm, buf, errorCode, fixedRandom, hex, hkdf, hmac, keyScheduleOf, lp, sha256 } from '../helpers/vector-checks.ts';
 import { FURTHER_SECTIONS } from '../helpers/vector-sections.ts';
 
+const PROTOCOL = readFileSync(new URL('../../../docs/PROTOCOL.md', import.meta.url), 'utf8');
+
+/**
+ * Where each key the spec derives with HKDF has its vector. A label the spec gains
+ * without one here fails the test below.
+ */
+const DERIVATION_VECTORS: Readonly<Record<string, string>> = {
+  'duet/v1/room-id': 'invite.expected.room_id_bytes',
+  'duet/v1/signal-key': 'invite.expected.signal_key',
+  'duet/v1/psk': 'invite.expected.psk',
+  'duet/v1/pake/secret': 'cpace.expected.secret',
+  'duet/v1/pake/confirm/<role>': 'cpace.expected.confirm_mac_host',
+  'duet/v1/host->guest/aes-gcm': 'handshake.expected.keys.host_to_guest_aes',
+  'duet/v1/host->guest/hmac': 'handshake.expected.keys.host_to_guest_hmac',
+  'duet/v1/guest->host/aes-gcm': 'handshake.expected.keys.guest_to_host_aes',
+  'duet/v1/guest->host/hmac': 'handshake.expected.keys.guest_to_host_hmac',
+  'duet/v1/confirm/host': 'handshake.expected.keys.confirm_host',
+  'duet/v1/confirm/guest': 'handshake.expected.keys.confirm_guest',
+  'duet/v1/safety-code': 'handshake.expected.safety_code_bytes',
+  'duet/v1/resumption': 'handshake.expected.resumption_secret',
+};
+
+describe('vectors: coverage of the spec', () => {
+  it('every HKDF derivation in PROTOCOL.md has a vector', () => {
+    const labels = new Set([...PROTOCOL.matchAll(/HKDF\([^)]*"(duet\/v1\/[^"]+)"/g)].map((m) => m[1]!));
+    expect(labels).toEqual(new Set(Object.keys(DERIVATION_VECTORS)));
+    const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as Record<string, unknown>;
+    for (const [label, path] of Object.entries(DERIVATION_VECTORS)) {
+      const value = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], vectors);
+      expect(typeof value === 'string' && /^[0-9a-f]{32,}$/.test(value), `${label} → ${path}`).toBe(true);
+    }
+  });
+});
+
 const TRACKER = trackReads(JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as TestVectors);
 const V = TRACKER.value;
 const hs = V.handshake;
@@ -132,7 +166,10 @@ describe('vectors: records', () => {
 
   it('profile first, sequences 1, 2, … per direction, and the bye pre-sealed at 2^64 − 1', () => {
     const all: RecordVector[] = [...V.records.host_to_guest, ...V.records.guest_to_host];
-    expect(new Set(all.map((r) => r.type))).toEqual(new Set(['profile', 'chat', 'file-chunk', 'batch', 'bye']));
+    // Every record type, as the code and the spec's table list them, has a vector.
+    const specTypes = [...PROTOCOL.matchAll(/^\| `0x(1[0-9a-f])` \|/gm)].map((m) => Number.parseInt(m[1]!, 16));
+    expect(new Set(specTypes)).toEqual(new Set(Object.values(RecordType)));
+    expect(new Set(all.map((r) => r.type_byte))).toEqual(new Set(specTypes));
     for (const [name, , , records] of directions) {
       expect(records[0]!.type, name).toBe('profile');
       expect(records.map((r) => r.sequence), name).toEqual(records.map((r, i) => (r.type === 'bye' ? '18446744073709551615' : String(i + 1))));
