@@ -8,6 +8,10 @@ import { giveNamespaceAnInterface, startTerminal, terminalSafetyCode } from './t
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+// Each terminal is a Node process that compiles the app's TypeScript as it starts, and two
+// of them send 5 MiB each way: on a loaded two-core machine that takes longer than a page.
+test.describe.configure({ timeout: 180_000 });
+
 test.beforeAll(() => giveNamespaceAnInterface());
 
 test('the terminal creates a room, Chromium joins by the link, and they chat both ways with receipts', async ({ browser }) => {

@@ -53,7 +53,7 @@ export function startTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Term
     output: () => text,
     type: (line) => child.stdin.write(`${line}\n`),
     async waitFor(pattern) {
-      await expect.poll(() => pattern.test(text), { timeout: 30_000, message: `terminal output matching ${pattern}:\n${text}` }).toBe(true);
+      await expect.poll(() => pattern.test(text), { timeout: 60_000, message: `terminal output matching ${pattern}:\n${text}` }).toBe(true);
       return text.match(pattern)!;
     },
     async quit() {

@@ -195,7 +195,16 @@ function relayCandidates(server: IceServer): Promise<string[]> {
       if (state === 'complete') resolve(candidates);
     });
     peer.createDataChannel('probe');
-  }).finally(() => peer.close());
+  }).finally(() => closed(peer));
+}
+
+/**
+ * Closes a node-datachannel peer and waits until its threads are done with it:
+ * cleanup() while a connection is still closing can crash the test's worker at exit.
+ */
+async function closed(peer: InstanceType<typeof nodeDataChannel.PeerConnection>): Promise<void> {
+  peer.close();
+  for (let i = 0; i < 100 && peer.state() !== 'closed'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 describe.skipIf(skipCoturn)('a real coturn with use-auth-secret (deploy/turnserver.conf)', () => {
