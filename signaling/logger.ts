@@ -35,3 +35,8 @@ export function logAddress(address: string, logIps: boolean): string {
   if (logIps) return address;
   return createHmac('sha256', ADDRESS_KEY).update(address).digest('hex').slice(0, 8);
 }
+
+/** Only an error's class name: messages may quote the input that caused them. */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

@@ -19,6 +19,7 @@ import {
   errorMessage,
   parseServerMessage,
 } from './protocol.ts';
+import { errorName } from './logger.ts';
 import type { RoomLogEntry } from './rooms.ts';
 import type { MemberId, RoomStore } from './store/room-store.ts';
 
@@ -58,11 +59,6 @@ const NAMEPLATE_DRAWS: readonly (readonly [max: number, tries: number])[] = [
   [999, 20],
   [MAX_NAMEPLATE, 50],
 ];
-
-/** Only an error's class name: messages may quote the input that caused them. */
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
-}
 
 export class RoomService {
   private readonly members = new Map<MemberId, LocalMember>();
