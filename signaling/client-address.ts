@@ -166,3 +166,14 @@ function proxyHeader(value: string | undefined): ProxyHeader {
   if (!header) throw new Error(`TRUST_PROXY_HEADER must be x-forwarded-for or forwarded, not "${value}"`);
   return header;
 }
+
+/**
+ * The network a client address stands for, for allowances an attacker could otherwise
+ * multiply: an IPv6 /64 (one customer's subnet, with 2^64 addresses to rotate through),
+ * an IPv4 address as it is. Takes a canonical address (ClientAddressResolver's).
+ */
+export function addressNetwork(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const parts = ipaddr.IPv6.parse(address).parts.slice(0, 4);
+  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toString()}/64`;
+}

@@ -13,7 +13,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { type IceServer, MAX_ICE_SERVERS, type RelayOffer, parseIceServers } from './protocol.ts';
-import { TokenBucket } from './limits.ts';
+import { KeyedBuckets } from './limits.ts';
 
 export type IceConfig =
   | { kind: 'none' }
@@ -84,11 +84,9 @@ export interface IceIssuerOptions {
 
 /** Issues ICE servers to members of rooms, at most so many per client address. */
 export class IceServerIssuer {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets: KeyedBuckets;
   private readonly now: () => number;
   private readonly randomId: () => string;
-  private readonly perSecond: number;
-  private readonly burst: number;
 
   constructor(
     private readonly config: IceConfig,
@@ -96,8 +94,7 @@ export class IceServerIssuer {
   ) {
     this.now = options.now ?? Date.now;
     this.randomId = options.randomId ?? (() => randomBytes(8).toString('hex'));
-    this.perSecond = (options.perMinute ?? 2) / 60;
-    this.burst = options.burst ?? 20;
+    this.buckets = new KeyedBuckets((options.perMinute ?? 2) / 60, options.burst ?? 20);
   }
 
   get configured(): boolean {
@@ -116,7 +113,7 @@ export class IceServerIssuer {
     const config = this.config;
     if (config.kind === 'none') return { status: 'none' };
     const now = this.now();
-    if (!this.bucketOf(address, now).take(now)) return { status: 'rate-limited' };
+    if (!this.buckets.take(address, now)) return { status: 'rate-limited' };
     if (config.kind === 'fixed') return { status: 'issued', iceServers: config.iceServers, expiresAt: now + FIXED_REFRESH_MS, turnCredential: false };
     const expirySeconds = Math.floor(now / 1000) + config.ttlSeconds;
     const username = `${expirySeconds}:${this.randomId()}`;
@@ -124,16 +121,5 @@ export class IceServerIssuer {
     if (config.stunUrls.length > 0) iceServers.push({ urls: config.stunUrls });
     iceServers.push({ urls: config.turnUrls, username, credential: turnRestCredential(config.secret, username) });
     return { status: 'issued', iceServers, expiresAt: expirySeconds * 1000, turnCredential: true };
-  }
-
-  private bucketOf(address: string, now: number): TokenBucket {
-    let bucket = this.buckets.get(address);
-    if (!bucket) {
-      // Keep the map from growing without bound: a full bucket says nothing worth keeping.
-      if (this.buckets.size >= 10_000) this.buckets.clear();
-      bucket = new TokenBucket(this.perSecond, this.burst, now);
-      this.buckets.set(address, bucket);
-    }
-    return bucket;
   }
 }

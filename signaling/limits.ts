@@ -17,6 +17,13 @@ export interface ServerLimits {
   /** Sustained messages per second per socket, and the burst allowed above it. */
   messagesPerSecond: number;
   messageBurst: number;
+  /**
+   * Joins by short code allowed from one address (an IPv6 /64 counts as one): sustained
+   * per minute, and the burst above it. Each join spends someone's short code, so this
+   * is what keeps anyone from sweeping the numbers.
+   */
+  shortCodeJoinsPerMinute: number;
+  shortCodeJoinBurst: number;
   /** A room nobody joined is closed after this long (ms). */
   unjoinedRoomTtlMs: number;
   /** Ping every socket this often; one that missed the previous ping is dropped (ms). */
@@ -35,6 +42,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   headersTimeoutMs: 10_000,
   messagesPerSecond: 20,
   messageBurst: 60,
+  shortCodeJoinsPerMinute: 3,
+  shortCodeJoinBurst: 5,
   unjoinedRoomTtlMs: 10 * 60 * 1000,
   heartbeatMs: 30_000,
   maxBufferedBytes: 1024 * 1024,
@@ -50,6 +59,8 @@ export const LIMIT_VARIABLES: Record<keyof ServerLimits, string> = {
   headersTimeoutMs: 'HEADERS_TIMEOUT_MS',
   messagesPerSecond: 'MESSAGES_PER_SECOND',
   messageBurst: 'MESSAGE_BURST',
+  shortCodeJoinsPerMinute: 'SHORT_CODE_JOINS_PER_MINUTE',
+  shortCodeJoinBurst: 'SHORT_CODE_JOIN_BURST',
   unjoinedRoomTtlMs: 'UNJOINED_ROOM_TTL_MS',
   heartbeatMs: 'HEARTBEAT_MS',
   maxBufferedBytes: 'MAX_BUFFERED_BYTES',
@@ -110,6 +121,32 @@ export class TokenBucket {
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+}
+
+/**
+ * One token bucket per key (a client address), for allowances that must hold across
+ * that client's sockets. The map is bounded: past `maxKeys` it starts afresh, which
+ * only ever gives an address its full burst back early.
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  /** Takes one token from `key`'s bucket if there is one. */
+  take(key: string, now: number): boolean {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.maxKeys) this.buckets.clear();
+      bucket = new TokenBucket(this.perSecond, this.burst, now);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take(now);
   }
 }
 

@@ -31,6 +31,13 @@ export type ClientMessage =
   | { type: 'create'; room: RoomId }
   | { type: 'join'; room: RoomId }
   | { type: 'join-short'; nameplate: number }
+  /** A member asks for a short code's number for its room (only rooms that ask get one). */
+  | { type: 'claim-nameplate' }
+  /**
+   * The member who has been in the room longer removes the newer one, who could not
+   * prove it holds the room's keys (a wrong short code, a signal that does not open).
+   */
+  | { type: 'evict' }
   | { type: 'signal'; payload: string }
   | { type: 'leave' }
   /** A member asks for fresh ICE servers (TURN credentials expire): an ICE restart follows. */
@@ -55,7 +62,9 @@ const MAX_ICE_FIELD_CHARS = 512;
 const ICE_URL_PATTERN = /^(stun|stuns|turn|turns):[^\s]+$/;
 
 export type ServerMessage =
-  | { type: 'created'; room: RoomId; nameplate?: number }
+  | { type: 'created'; room: RoomId }
+  /** The answer to `claim-nameplate`: the room's short-code number, good for one join. */
+  | { type: 'nameplate'; nameplate: number }
   | { type: 'joined'; room: RoomId }
   | { type: 'peer-joined'; via: JoinVia }
   | { type: 'signal'; payload: string }
@@ -80,6 +89,8 @@ export const SIGNALING_ERRORS = {
   'rate-limited': 'Too many messages: slow down.',
   'already-in-room': 'This connection is already in a room.',
   'server-error': 'The server ran into a problem.',
+  'no-nameplate': 'No short code is free on this server right now.',
+  evicted: 'The other person removed you from the room: you could not prove you had the invite.',
 } as const;
 
 export type SignalingErrorCode = keyof typeof SIGNALING_ERRORS;
@@ -142,7 +153,7 @@ const ClientMessageSchema = v.variant('type', [
   v.strictObject({ type: v.picklist(['create', 'join']), room: v.custom<RoomId>(isRoomId, 'invalid room id') }),
   v.strictObject({ type: v.literal('join-short'), nameplate: v.custom<number>(isNameplate, 'invalid nameplate') }),
   v.strictObject({ type: v.literal('signal'), payload: v.custom<string>(isSignalPayload, 'invalid signal payload') }),
-  v.strictObject({ type: v.literal('leave') }),
+  v.strictObject({ type: v.picklist(['leave', 'claim-nameplate', 'evict']) }),
   v.strictObject({ type: v.literal('refresh-ice') }),
   v.strictObject({ type: v.literal('server-info') }),
 ]);
@@ -168,15 +179,12 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
   const message = parsed.value;
   switch (message.type) {
     case 'created':
-      if (!hasOnlyKeys(message, ['type', 'room', 'nameplate']) || !isRoomId(message.room)) return fail('invalid room id');
-      if (message.nameplate !== undefined && !isNameplate(message.nameplate)) return fail('invalid nameplate');
-      return {
-        ok: true,
-        value: { type: 'created', room: message.room, ...(message.nameplate !== undefined ? { nameplate: message.nameplate } : {}) },
-      };
     case 'joined':
       if (!hasOnlyKeys(message, ['type', 'room']) || !isRoomId(message.room)) return fail('invalid room id');
       return { ok: true, value: { type: message.type, room: message.room } };
+    case 'nameplate':
+      if (!hasOnlyKeys(message, ['type', 'nameplate']) || !isNameplate(message.nameplate)) return fail('invalid nameplate');
+      return { ok: true, value: { type: 'nameplate', nameplate: message.nameplate } };
     case 'peer-joined':
       if (!hasOnlyKeys(message, ['type', 'via']) || (message.via !== 'link' && message.via !== 'short')) return fail('invalid via');
       return { ok: true, value: { type: 'peer-joined', via: message.via } };

@@ -7,7 +7,8 @@
 import { createHash, randomInt } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
 import type { IceServerIssuer } from './ice-servers.ts';
-import { type ServerLimits, TokenBucket } from './limits.ts';
+import { addressNetwork } from './client-address.ts';
+import { KeyedBuckets, type ServerLimits, TokenBucket } from './limits.ts';
 import { type LogEntry, errorName, logAddress } from './logger.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { type RoomId, type ServerMessage, errorMessage, parseClientMessage } from './protocol.ts';
@@ -41,6 +42,8 @@ export class RoomRelay {
   private readonly leaving = new Set<Promise<void>>();
   /** The rest of a liveness check in progress. */
   private livenessSweep: NodeJS.Timeout | undefined;
+  /** Joins by short code per client network, across its sockets. */
+  private readonly shortCodeJoins: KeyedBuckets;
 
   constructor(
     private readonly log: (entry: LogEntry) => void,
@@ -50,6 +53,7 @@ export class RoomRelay {
     private readonly metrics: () => ServerMetrics | undefined,
     private readonly logIps: boolean,
   ) {
+    this.shortCodeJoins = new KeyedBuckets(limits.shortCodeJoinsPerMinute / 60, limits.shortCodeJoinBurst);
     this.rooms = new RoomService({
       store,
       log,
@@ -175,6 +179,10 @@ export class RoomRelay {
     if (frame.byteLength > this.limits.maxPayload) return void this.rooms.refuse(member, 'payload-too-large');
     const parsed = parseClientMessage(frame.toString('utf8'));
     if (!parsed.ok) return void this.rooms.refuse(member, parsed.code);
+    if (parsed.value.type === 'join-short' && !this.shortCodeJoins.take(addressNetwork(connection.address), Date.now())) {
+      this.log({ event: 'short-code-rate-limited', address: logAddress(connection.address, this.logIps) });
+      return void this.rooms.refuse(member, 'rate-limited');
+    }
     void this.rooms.handle(member, parsed.value);
   }
 

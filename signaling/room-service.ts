@@ -133,10 +133,15 @@ export class RoomService {
         return this.join(member, message.room, 'link');
       case 'join-short': {
         if (member.room !== undefined) return this.reject(member, 'already-in-room');
-        const room = await this.options.store.resolveNameplate(message.nameplate);
+        // Consumed, not looked up: one join per short code, so each code gets one guess.
+        const room = await this.options.store.consumeNameplate(message.nameplate);
         if (room === undefined) return this.reject(member, 'room-not-found');
         return this.join(member, room, 'short');
       }
+      case 'claim-nameplate':
+        return this.claimNameplate(member);
+      case 'evict':
+        return this.evict(member);
       case 'signal':
         return this.signal(member, message.payload);
       case 'leave':
@@ -156,10 +161,9 @@ export class RoomService {
     const store = this.options.store;
     if ((await store.createRoom(room, member.id)) === 'room-exists') return this.reject(member, 'room-exists');
     this.took(member, room);
-    const nameplate = await store.allocateNameplate(room, this.nameplateCandidates());
     this.options.log({ event: 'room-created', room: this.options.tagOf(room) });
     this.expireLater(room);
-    this.reply(member, { type: 'created', room, ...(nameplate !== undefined ? { nameplate } : {}) });
+    this.reply(member, { type: 'created', room });
     this.options.placed?.(member, 'created');
   }
 
@@ -182,6 +186,27 @@ export class RoomService {
     await Promise.all(result.peers.map((peer) => store.send(peer, peerJoined)));
     this.reply(member, { type: 'joined', room });
     this.options.placed?.(member, 'joined');
+  }
+
+  /** Only rooms that ask get a nameplate, so the numbers in use are few and hard to find. */
+  private async claimNameplate(member: LocalMember): Promise<void> {
+    if (member.room === undefined) return this.reject(member, 'not-in-room');
+    const nameplate = await this.options.store.allocateNameplate(member.room, this.nameplateCandidates());
+    if (nameplate === undefined) return this.reject(member, 'no-nameplate');
+    this.reply(member, { type: 'nameplate', nameplate });
+  }
+
+  /**
+   * The newer member could not prove it has the room's keys: it loses its place and
+   * hears why; the one who asked goes on waiting (it hears nothing: it knows).
+   */
+  private async evict(member: LocalMember): Promise<void> {
+    const room = member.room;
+    if (room === undefined) return this.reject(member, 'not-in-room');
+    const evicted = await this.options.store.evictNewest(room, member.id);
+    if (evicted === undefined) return;
+    this.options.log({ event: 'member-evicted', room: this.options.tagOf(room) });
+    await this.options.store.send(evicted, JSON.stringify(errorMessage('evicted')));
   }
 
   private async signal(member: LocalMember, payload: string): Promise<void> {
@@ -281,8 +306,16 @@ export class RoomService {
     }
     // After the member's step in progress: a peer's frame may overtake, on another Redis
     // connection, the reply that step is waiting for (peer-joined before created, say).
-    member.queue = member.queue.then(() => {
-      if (!member.gone) member.write(frame);
+    const message = parsed.value;
+    member.queue = member.queue.then(async () => {
+      if (member.gone) return;
+      // Evicted by its peer: the place is already gone from the store; this instance lets go of the room too.
+      if (message.type === 'error' && message.code === 'evicted' && member.room !== undefined) {
+        const room = member.room;
+        await this.options.store.leaveRoom(room, member.id);
+        this.left(member, room);
+      }
+      member.write(frame);
     });
   }
 }

@@ -33,19 +33,22 @@ export interface Room<M> {
   /** What logs show instead of the room id. */
   readonly tag: string;
   readonly members: ReadonlySet<M>;
-  /** The short-code number, if one was free when the room was made. */
+  /** The short-code number, once a member asked for one (claim-nameplate) and until a join spends it. */
   readonly nameplate: number | undefined;
 }
 
 interface MutableRoom<M> extends Room<M> {
   readonly members: Set<M>;
+  nameplate: number | undefined;
   /** Someone ever joined it (an unjoined room expires; see expireIfUnjoined). */
   joined: boolean;
+  /** Who joined last (not the creator): the one an earlier member may evict. */
+  newest: M | undefined;
 }
 
 /** Rooms appear in log entries only by tag: never by id, and payloads never. */
 export type RoomLogEntry =
-  | { event: 'room-created' | 'room-joined' | 'room-left' | 'room-closed' | 'room-expired'; room: string }
+  | { event: 'room-created' | 'room-joined' | 'room-left' | 'room-closed' | 'room-expired' | 'member-evicted'; room: string }
   | { event: 'rejected'; code: SignalingErrorCode };
 
 export interface RoomDirectoryOptions<M> {
@@ -87,7 +90,11 @@ export class RoomDirectory<M> {
       case 'join':
         return this.join(member, this.rooms.get(message.room), 'link');
       case 'join-short':
-        return this.join(member, this.nameplates.get(message.nameplate), 'short');
+        return this.join(member, this.consumeNameplate(message.nameplate), 'short');
+      case 'claim-nameplate':
+        return this.claimNameplate(member);
+      case 'evict':
+        return this.evict(member);
       case 'signal':
         return this.signal(member, message.payload);
       case 'leave':
@@ -132,13 +139,42 @@ export class RoomDirectory<M> {
   private create(member: M, id: RoomId): void {
     if (this.roomOf.has(member)) return this.reject(member, 'already-in-room');
     if (this.rooms.has(id)) return this.reject(member, 'room-exists');
-    const nameplate = this.freeNameplate();
-    const room: MutableRoom<M> = { id, tag: this.options.tagOf(id), members: new Set([member]), nameplate, joined: false };
+    const room: MutableRoom<M> = { id, tag: this.options.tagOf(id), members: new Set([member]), nameplate: undefined, joined: false, newest: undefined };
     this.rooms.set(id, room);
-    if (nameplate !== undefined) this.nameplates.set(nameplate, room);
     this.roomOf.set(member, room);
     this.options.log({ event: 'room-created', room: room.tag });
-    this.options.deliver(member, { type: 'created', room: id, ...(nameplate !== undefined ? { nameplate } : {}) });
+    this.options.deliver(member, { type: 'created', room: id });
+  }
+
+  private claimNameplate(member: M): void {
+    const room = this.roomOf.get(member);
+    if (!room) return this.reject(member, 'not-in-room');
+    room.nameplate ??= this.freeNameplate();
+    if (room.nameplate === undefined) return this.reject(member, 'no-nameplate');
+    this.nameplates.set(room.nameplate, room);
+    this.options.deliver(member, { type: 'nameplate', nameplate: room.nameplate });
+  }
+
+  /** One join per short code: its number points nowhere once used. */
+  private consumeNameplate(nameplate: number): MutableRoom<M> | undefined {
+    const room = this.nameplates.get(nameplate);
+    if (!room) return undefined;
+    this.nameplates.delete(nameplate);
+    room.nameplate = undefined;
+    return room;
+  }
+
+  /** The member who joined last loses its place, if someone who was there before asks. */
+  private evict(member: M): void {
+    const room = this.roomOf.get(member);
+    if (!room) return this.reject(member, 'not-in-room');
+    const newest = room.newest;
+    if (newest === undefined || newest === member || !room.members.has(newest)) return;
+    room.members.delete(newest);
+    room.newest = undefined;
+    this.roomOf.delete(newest);
+    this.options.log({ event: 'member-evicted', room: room.tag });
+    this.options.deliver(newest, errorMessage('evicted'));
   }
 
   /** Random rather than lowest-free, so a room's number says nothing about other rooms. */
@@ -159,6 +195,7 @@ export class RoomDirectory<M> {
     if (room.members.size >= MEMBERS_PER_ROOM) return this.reject(member, 'room-full');
     room.members.add(member);
     room.joined = true;
+    room.newest = member;
     this.roomOf.set(member, room);
     this.options.log({ event: 'room-joined', room: room.tag });
     // The member already waiting hears first, so it is ready before the joiner starts signaling.

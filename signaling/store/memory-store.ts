@@ -19,6 +19,8 @@ interface MemoryRoom {
   readonly members: Set<MemberId>;
   joined: boolean;
   nameplate: number | undefined;
+  /** Who joined last (not the creator): the one an earlier member may evict. */
+  newest: MemberId | undefined;
 }
 
 export class MemoryRoomStore implements RoomStore {
@@ -40,7 +42,7 @@ export class MemoryRoomStore implements RoomStore {
 
   async createRoom(room: RoomId, member: MemberId): Promise<CreateResult> {
     if (this.rooms.has(room)) return 'room-exists';
-    this.rooms.set(room, { members: new Set([member]), joined: false, nameplate: undefined });
+    this.rooms.set(room, { members: new Set([member]), joined: false, nameplate: undefined, newest: undefined });
     return 'created';
   }
 
@@ -51,6 +53,7 @@ export class MemoryRoomStore implements RoomStore {
     const peers = [...found.members];
     found.members.add(member);
     found.joined = true;
+    found.newest = member;
     return { ok: true, peers, vacated: [] };
   }
 
@@ -76,6 +79,15 @@ export class MemoryRoomStore implements RoomStore {
 
   async send(to: MemberId, frame: string): Promise<void> {
     this.deliver(to, frame);
+  }
+
+  async evictNewest(room: RoomId, requester: MemberId): Promise<MemberId | undefined> {
+    const found = this.rooms.get(room);
+    const newest = found?.newest;
+    if (!found || newest === undefined || newest === requester || !found.members.has(requester) || !found.members.has(newest)) return undefined;
+    found.members.delete(newest);
+    found.newest = undefined;
+    return newest;
   }
 
   async expireIfUnjoined(room: RoomId): Promise<MemberId[] | undefined> {

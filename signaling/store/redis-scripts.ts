@@ -2,7 +2,7 @@
  * The Lua scripts of RedisRoomStore. Redis runs each one atomically, so a capacity
  * check and the join it allows, or a free nameplate and its taking, cannot interleave
  * with another instance's. Key layout (prefix P, default "duet:"):
- *   P r:<room>      hash  joined = 0|1, np = nameplate (if any)
+ *   P r:<room>      hash  joined = 0|1, np = nameplate (if any), newest = who joined last
  *   P r:<room>:m    set   member places "<instance>:<seq>"
  *   P np:<n>        string the room id the nameplate points to
  *   P inst:<id>     string the instance's lease (PX, refreshed by its heartbeat)
@@ -64,7 +64,7 @@ local live, dead = purge(KEYS[1], KEYS[2])
 if #live == 0 then return {'room-not-found', {}, {}} end
 if #live >= tonumber(ARGV[4]) then return {'room-full', live, {}} end
 redis.call('SADD', KEYS[2], ARGV[2])
-redis.call('HSET', KEYS[1], 'joined', '1')
+redis.call('HSET', KEYS[1], 'joined', '1', 'newest', ARGV[2])
 keep(KEYS[1], KEYS[2], ARGV[3])
 return {'ok', live, dead}
 `;
@@ -93,6 +93,19 @@ for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   end
 end
 return peers
+`;
+
+/**
+ * KEYS: room, members. ARGV: prefix, requester. Removes the member who joined last if
+ * the requester is another member; returns it, or false.
+ */
+export const EVICT_NEWEST = `${HELPERS}
+local newest = redis.call('HGET', KEYS[1], 'newest')
+if not newest or newest == ARGV[2] then return false end
+if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 or redis.call('SISMEMBER', KEYS[2], newest) == 0 then return false end
+redis.call('SREM', KEYS[2], newest)
+redis.call('HDEL', KEYS[1], 'newest')
+return newest
 `;
 
 /** KEYS: room, members. ARGV: prefix. Returns the members of the closed room, or false. */

@@ -21,6 +21,7 @@ import {
   ALLOCATE_NAMEPLATE,
   CONSUME_NAMEPLATE,
   CREATE_ROOM,
+  EVICT_NEWEST,
   EXPIRE_UNJOINED,
   JOIN_ROOM,
   KEEP_ROOM,
@@ -63,6 +64,7 @@ type ScriptName =
   | 'leaveRoom'
   | 'relay'
   | 'expireUnjoined'
+  | 'evictNewest'
   | 'keepRoom'
   | 'allocateNameplate'
   | 'consumeNameplate'
@@ -74,6 +76,7 @@ const SCRIPTS: Record<ScriptName, { keys: number; lua: string }> = {
   leaveRoom: { keys: 2, lua: LEAVE_ROOM },
   relay: { keys: 1, lua: RELAY },
   expireUnjoined: { keys: 2, lua: EXPIRE_UNJOINED },
+  evictNewest: { keys: 2, lua: EVICT_NEWEST },
   keepRoom: { keys: 2, lua: KEEP_ROOM },
   allocateNameplate: { keys: 1, lua: ALLOCATE_NAMEPLATE },
   consumeNameplate: { keys: 1, lua: CONSUME_NAMEPLATE },
@@ -176,8 +179,9 @@ export class RedisRoomStore implements RoomStore {
 
   async leaveRoom(room: RoomId, member: MemberId): Promise<LeaveResult> {
     const result = (await this.scripts.leaveRoom(...this.roomKeys(room), this.prefix, member)) as [number, MemberId[]] | null;
-    if (result === null) return { status: 'not-in-room' };
+    // Counted down either way: a place already gone was still kept alive by this instance.
     this.countLocal(room, -1);
+    if (result === null) return { status: 'not-in-room' };
     return { status: 'left', peers: result[1], closed: result[0] === 1 };
   }
 
@@ -188,6 +192,10 @@ export class RedisRoomStore implements RoomStore {
 
   async send(to: MemberId, frame: string): Promise<void> {
     await this.commands.publish(this.channel(memberInstance(to)), `${to}\n${frame}`);
+  }
+
+  async evictNewest(room: RoomId, requester: MemberId): Promise<MemberId | undefined> {
+    return ((await this.scripts.evictNewest(...this.roomKeys(room), this.prefix, requester)) as MemberId | null) ?? undefined;
   }
 
   async expireIfUnjoined(room: RoomId): Promise<MemberId[] | undefined> {

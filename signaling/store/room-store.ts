@@ -51,12 +51,21 @@ export interface RoomStore {
   createRoom(room: RoomId, member: MemberId): Promise<CreateResult>;
   /** Atomically: the room exists and has a free place, then `member` takes it. */
   joinRoom(room: RoomId, member: MemberId): Promise<JoinResult>;
-  /** Takes `member` out; the last one out closes the room and frees its nameplate. */
+  /**
+   * Takes `member` out; the last one out closes the room and frees its nameplate. Also
+   * for a place already gone (evicted, or lapsed): this instance stops keeping the room.
+   */
   leaveRoom(room: RoomId, member: MemberId): Promise<LeaveResult>;
   /** Sends `frame` to every other member of the room, wherever it is connected. */
   relay(room: RoomId, from: MemberId, frame: string): Promise<RelayResult>;
   /** Sends `frame` to one member, wherever it is connected (dropped if it is gone). */
   send(to: MemberId, frame: string): Promise<void>;
+  /**
+   * Atomically: if `requester` is in the room and the member who joined it last is
+   * someone else, that member loses its place (returned, to be told). Who joined
+   * later cannot remove who was there first, so a stranger cannot push the host out.
+   */
+  evictNewest(room: RoomId, requester: MemberId): Promise<MemberId | undefined>;
   /**
    * Closes the room if nobody ever joined it, returning its members (who must be told);
    * undefined if it was joined or is gone.

@@ -62,6 +62,8 @@ async function chat(options: CliOptions): Promise<void> {
     const invite = session.invite;
     if (invite && !qrShown && session.status.phase === 'waiting') {
       qrShown = true;
+      // A terminal has no button to ask with: it asks for a short code at once (/code for a new one).
+      session.requestShortCode();
       void QRCode.toString(invite.link, { type: 'terminal', small: true }).then((qr) => print(qr));
     }
     if (session.status.phase === 'failed' && !leaving) {
@@ -109,6 +111,9 @@ async function chat(options: CliOptions): Promise<void> {
     switch (command) {
       case '/quit':
         leave();
+        return;
+      case '/code':
+        session.requestShortCode();
         return;
       case '/verify':
         session.markVerified();

@@ -26,6 +26,7 @@ export class Screen {
   private safetyCodeShown = '';
   private verifiedShown = false;
   private typingShown = false;
+  private shortCodeShown = '';
   private readonly messageStates = new Map<string, ChatMessage['state']>();
   private readonly transferSeen = new Map<string, string>();
   private readonly noticesShown = new Set<number>();
@@ -55,6 +56,7 @@ export class Screen {
       this.print(`* ${text}`);
       if (status.phase === 'waiting') this.printInvite();
     }
+    this.printShortCode();
     if (status.phase === 'secure' && status.safetyCode !== this.safetyCodeShown) {
       this.safetyCodeShown = status.safetyCode;
       this.print(`* ${t('cli.safetyCode', { code: status.safetyCode })}`);
@@ -82,7 +84,14 @@ export class Screen {
     if (!invite) return;
     this.print(`  ${t('cli.link', { link: invite.link })}`);
     this.print(`  ${t('cli.code', { code: invite.code })}`);
-    if (invite.shortCode) this.print(`  ${t('cli.shortCode', { code: invite.shortCode })}`);
+  }
+
+  /** The short code once the server gives one, and again each time a new one replaces it. */
+  private printShortCode(): void {
+    const offer = this.session.status.phase === 'waiting' ? this.session.invite?.shortCode : undefined;
+    if (offer?.state !== 'ready' || offer.code === this.shortCodeShown) return;
+    this.shortCodeShown = offer.code;
+    this.print(`  ${t('cli.shortCode', { code: offer.code })}`);
   }
 
   private renderMessage(message: ChatMessage): void {

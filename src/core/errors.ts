@@ -9,7 +9,11 @@ export const ERROR_MESSAGES = {
   'room-full': 'This room is full. A Duet room holds exactly two people.',
   'room-exists': 'A room with this code already exists. Create a new room.',
   'invalid-name': 'Please enter a name of 1 to 40 characters.',
-  'code-mismatch': 'The code did not match. Check the code with the other person and start a new room.',
+  'code-mismatch': 'The short code did not match. Ask the other person for a new short code and try again.',
+  'short-code-guessed':
+    'Someone tried your short code with the wrong words. That code no longer works: make a new one, or share the link.',
+  'no-nameplate': 'No short code is free on this server right now. Share the link or the QR code instead.',
+  evicted: 'The other person’s app turned you out of the room, because yours could not prove it had the invite.',
 
   // Signaling
   'signaling-unreachable': 'Cannot reach the signaling server. Check your connection and try again.',

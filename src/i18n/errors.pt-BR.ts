@@ -11,7 +11,11 @@ export const ERROR_MESSAGES_PT_BR: Record<ErrorCode, string> = {
   'room-full': 'Esta sala está cheia. Uma sala do Duet comporta exatamente duas pessoas.',
   'room-exists': 'Já existe uma sala com esse código. Crie uma sala nova.',
   'invalid-name': 'Digite um nome de 1 a 40 caracteres.',
-  'code-mismatch': 'O código não confere. Confira o código com a outra pessoa e crie uma sala nova.',
+  'code-mismatch': 'O código curto não confere. Peça à outra pessoa um código curto novo e tente de novo.',
+  'short-code-guessed':
+    'Alguém tentou seu código curto com as palavras erradas. Esse código não vale mais: crie um novo, ou compartilhe o link.',
+  'no-nameplate': 'Não há código curto livre neste servidor agora. Compartilhe o link ou o QR code.',
+  evicted: 'O app da outra pessoa tirou você da sala, porque o seu não conseguiu provar que tinha o convite.',
 
   // Sinalização
   'signaling-unreachable': 'Não foi possível acessar o servidor de sinalização. Verifique sua conexão e tente de novo.',

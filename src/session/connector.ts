@@ -16,6 +16,7 @@ import type { PeerLinkDiagnostics } from '../transport/peer-link.ts';
 import type { Conversation } from './conversation.ts';
 import type { DiagnosticCounters } from './diagnostics.ts';
 import type { FileTransfers } from './file-transfers.ts';
+import { ConnectTimer, DEFAULT_CONNECT_TIMEOUT_MS } from './connect-timer.ts';
 import { Liveness } from './liveness.ts';
 import type { IceSupply } from './ice-supply.ts';
 import type { LinkPath } from './link-path.ts';
@@ -27,8 +28,6 @@ import { Restoration } from './restoration.ts';
 import { type Entry, RoomEntry } from './room-entry.ts';
 import { judgeServerError } from './server-errors.ts';
 import type { SessionOptions } from './session.ts';
-
-const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
 export interface ConnectorHost {
   options: SessionOptions;
@@ -58,17 +57,20 @@ export class Connector {
   private readonly inbox: PeerInbox;
   private readonly liveness: Liveness;
   private readonly phases: PhaseMachine;
-  private cancelConnectTimer: (() => void) | undefined;
+  private readonly connectTimer: ConnectTimer;
 
   constructor(private readonly host: ConnectorHost) {
     const { options, random, clock } = host;
     this.phases = host.phases;
+    this.connectTimer = new ConnectTimer(clock, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => this.onConnectTimeout());
     this.room = new RoomEntry(
       {
         message: (message) => this.onServerMessage(message),
         invalid: (error) => host.notify(error),
         closed: () => this.onSignalingClosed(),
         roomReady: (invite) => this.phases.dispatch({ type: 'room-ready', invite }),
+        inviteChanged: (invite) => this.phases.dispatch({ type: 'invite-changed', invite }),
+        notice: (error) => host.notify(error),
         failed: (error) => this.fail(error),
         // A secure conversation runs peer to peer: a draining server's socket is simply opened again.
         keepServer: () => this.phases.is('secure'),
@@ -110,16 +112,17 @@ export class Connector {
       expectIntroduction: () => this.inbox.expectIntroduction(),
       introduced: (safetyCode) => {
         this.host.path.read(this.links.route());
-        this.cancelConnectTimer?.();
+        this.connectTimer.clearPeer();
         this.phases.dispatch({ type: 'secured', safetyCode });
       },
       resumed: () => {
-        this.cancelConnectTimer?.();
+        this.connectTimer.clearPeer();
         this.inbox.clearPeer();
         this.restoration.finish();
       },
       lost: (reason) => this.restoration.lost(reason),
       dropLink: () => this.dropLink(),
+      rejectPeer: (error) => this.rejectPeer(error),
       fail: (error) => this.fail(error),
     });
     this.inbox = new PeerInbox({
@@ -148,6 +151,10 @@ export class Connector {
 
   get invite(): Invite | undefined {
     return this.room.invite;
+  }
+
+  requestShortCode(): void {
+    this.room.requestShortCode();
   }
 
   get hasChannel(): boolean {
@@ -188,11 +195,9 @@ export class Connector {
     switch (message.type) {
       case 'joined':
       case 'peer-joined':
-        this.links.afterSignals(() => this.onPeerJoined(message));
-        return;
+        return this.links.afterSignals(() => this.onPeerJoined(message));
       case 'signal':
-        this.links.receive(message.payload);
-        return;
+        return this.links.receive(message.payload);
       case 'peer-left':
         // Once secure the conversation runs peer to peer: the server saying the peer left (a
         // blip, a server that wants to end chats) is no proof; the channel closing, or a bye, is.
@@ -206,8 +211,7 @@ export class Connector {
         this.links.afterSignals(() => this.onServerError(message.code));
         return;
       case 'ice-servers':
-        this.host.ice.received(message.iceServers, message.expiresAt);
-        return;
+        return this.host.ice.received(message.iceServers, message.expiresAt);
     }
   }
 
@@ -225,31 +229,23 @@ export class Connector {
   private onPeerPresent(via: JoinVia): void {
     const role = this.host.role();
     if (this.links.busy || !role || !this.phases.dispatch({ type: 'peer-present' })) return;
-    this.startConnectTimer();
+    this.connectTimer.start();
     if (via === 'link') {
-      if (!this.room.roomKeys) {
-        this.fail(new DuetError('handshake-failed', 'the server claims a link join in a short-code room'));
-        return;
-      }
+      if (!this.room.roomKeys) return this.fail(new DuetError('handshake-failed', 'the server claims a link join in a short-code room'));
       this.links.useKeys(this.room.roomKeys);
       return;
     }
-    const code = this.room.shortCode;
-    if (!code) {
-      this.fail(new DuetError('code-mismatch', 'no short code in this room'));
-      return;
-    }
+    const code = this.room.takeShortCode();
+    if (!code) return this.rejectPeer(new DuetError('code-mismatch', 'no short code in this room'));
     this.links.agreeByShortCode({ role, ...code, roomId: this.room.roomId ?? '' });
   }
 
-  private startConnectTimer(): void {
-    this.cancelConnectTimer?.();
-    this.cancelConnectTimer = this.host.clock.setTimeout(() => {
-      this.cancelConnectTimer = undefined;
-      if (this.phases.is('connecting')) this.fail(new DuetError(this.links.agreeing ? 'handshake-timeout' : 'peer-unreachable'));
-      // Connected and keys agreed, but the peer never introduced itself (its first record).
-      if (this.phases.is('securing')) this.fail(new DuetError('handshake-timeout', 'no profile from the peer'));
-    }, this.host.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  private onConnectTimeout(): void {
+    // Whoever took the short code but never finished the PAKE holds the room's place: turned out.
+    if (this.phases.is('connecting') && this.links.agreeing) this.rejectPeer(new DuetError('handshake-timeout', 'the PAKE did not finish'));
+    else if (this.phases.is('connecting')) this.fail(new DuetError('peer-unreachable'));
+    // Connected and keys agreed, but the peer never introduced itself (its first record).
+    if (this.phases.is('securing')) this.fail(new DuetError('handshake-timeout', 'no profile from the peer'));
   }
 
   private onServerError(code: string): void {
@@ -263,10 +259,7 @@ export class Connector {
   }
 
   private onSignalingClosed(): void {
-    if (this.phases.is('reconnecting')) {
-      this.restoration.signalingClosed();
-      return;
-    }
+    if (this.phases.is('reconnecting')) return this.restoration.signalingClosed();
     // Once the data channel is up the server is no longer needed.
     if (this.phases.is('secure', 'ended', 'failed')) return;
     // The handshake runs through the server: without it, only a finished one can go on.
@@ -285,19 +278,13 @@ export class Connector {
       void this.links.settled().then(() => this.inbox.settled()).then(() => this.restoration.lost(reason));
       return;
     }
-    if (status.phase === 'reconnecting') {
-      this.dropLink();
-      return;
-    }
+    if (status.phase === 'reconnecting') return this.dropLink();
     this.onGuestGoneEarly(reason);
   }
 
   private onPeerGone(): void {
     if (this.phases.is('ended', 'failed', 'lobby')) return;
-    if (!this.phases.is('secure', 'reconnecting')) {
-      this.onGuestGoneEarly(new DuetError('peer-left-early'));
-      return;
-    }
+    if (!this.phases.is('secure', 'reconnecting')) return this.onGuestGoneEarly(new DuetError('peer-left-early'));
     // The peer said goodbye. We stay in the room, so if they come back with the same
     // link (a reloaded page) a new session can start.
     this.clearPeer();
@@ -306,13 +293,21 @@ export class Connector {
     this.phases.dispatch({ type: 'peer-left' });
   }
 
+  /**
+   * The peer could not prove it holds the room's keys (a wrong short code, a signal that
+   * does not open): a stranger, or the server. A host turns it out of the room and waits
+   * for the real guest, so a stranger cannot end the room; a guest stops.
+   */
+  private rejectPeer(error: DuetError): void {
+    if (this.host.role() !== 'host' || !this.room.invite || !this.phases.is('connecting', 'securing')) return this.fail(error);
+    this.room.send({ type: 'evict' });
+    this.onGuestGoneEarly(error.code === 'code-mismatch' ? new DuetError('short-code-guessed', 'the PAKE did not agree') : error);
+  }
+
   /** The peer went before the conversation started: a host keeps the room for a genuine guest and says what happened. */
   private onGuestGoneEarly(reason: DuetError): void {
     const invite = this.room.invite;
-    if (this.host.role() !== 'host' || !invite) {
-      this.fail(reason);
-      return;
-    }
+    if (this.host.role() !== 'host' || !invite) return this.fail(reason);
     this.clearPeer();
     this.host.notify(reason);
     this.phases.dispatch({ type: 'guest-left-early', invite });
@@ -361,8 +356,7 @@ export class Connector {
 
   /** Forgets the current peer's connection (and, unless `keepKeys`, its keys); the room, the history and the invite stay. */
   private clearPeer(keepKeys = false): void {
-    this.cancelConnectTimer?.();
-    this.cancelConnectTimer = undefined;
+    this.connectTimer.clearPeer();
     this.host.path.clear();
     this.links.clearPeer(keepKeys);
     for (const unit of [this.inbox, this.host.conversation, this.liveness]) unit.clearPeer();

@@ -34,6 +34,8 @@ export interface PeerLinksHost extends Pick<ConnectorHost, 'options' | 'clock' |
   lost(reason: DuetError): void;
   /** Closes the link, keeping the keys (and tells the reconnection). */
   dropLink(): void;
+  /** Before the conversation is secure, the peer could not prove it holds the room's keys. */
+  rejectPeer(error: DuetError): void;
   fail(error: DuetError): void;
 }
 
@@ -104,7 +106,7 @@ export class PeerLinks {
       {
         send: (payload) => this.host.sendSignal(payload),
         agreed: (keys) => this.useKeys(keys),
-        failed: (error) => this.host.fail(error),
+        failed: (error) => this.host.rejectPeer(error),
       },
       { ...options, random: this.host.random },
     );
@@ -315,14 +317,15 @@ export class PeerLinks {
         if (signal !== 'stale') this.onPeerSignal(role, signal);
       } catch (error) {
         const rejected = toDuetError(error, 'signal-rejected');
-        // Only someone without the room's keys (the server, or whoever controls it)
-        // can produce a payload that does not open. Before the conversation is secure:
-        // stop rather than talk through them. Once it runs peer to peer (secure, or
+        // Only someone without the room's keys (the server, a stranger who learned the
+        // room id) can produce a payload that does not open. Before the conversation is
+        // secure: never talk through them (a host turns them out and waits for the real
+        // guest; a guest stops). Once it runs peer to peer (secure, or
         // restoring it), the signal is ignored with a notice: nothing unopened is ever
         // applied, the resumed handshake still guards any new connection, and a server
         // must not be able to end a chat it cannot read by sending one junk frame.
         if (this.host.phases.is('secure', 'reconnecting')) this.host.notify(rejected);
-        else this.host.fail(rejected);
+        else this.host.rejectPeer(rejected);
       }
     });
   }

@@ -6,11 +6,17 @@
  */
 import type { DuetError } from '../core/errors.ts';
 
+/**
+ * The host's short code, which it asks for only if it wants one: a code is good for one
+ * join, so a guess (right or wrong) spends it and the host may ask for a new one.
+ */
+export type ShortCodeOffer = { state: 'none' } | { state: 'asking' } | { state: 'ready'; code: string };
+
 export interface Invite {
   link: string;
   code: string;
-  /** "7-tiger-ocean", when the server had a nameplate free. */
-  shortCode?: string;
+  /** "7-tiger-ocean", once asked for and given. */
+  shortCode: ShortCodeOffer;
 }
 
 /**
@@ -40,6 +46,8 @@ export type PhaseEvent =
   | { type: 'enter' }
   /** The host's room exists and its invite is ready to share. */
   | { type: 'room-ready'; invite: Invite }
+  /** The waiting host's invite changed (a short code asked for, given, or spent). */
+  | { type: 'invite-changed'; invite: Invite }
   /** The guest asked the server for the room. */
   | { type: 'join-sent' }
   /** Both people are in the room: keys are being agreed and the peer connection made. */
@@ -75,6 +83,7 @@ const ACTIVE: readonly Phase[] = ['opening', 'waiting', 'connecting', 'securing'
 export const TRANSITIONS: readonly Transition[] = [
   { from: ['lobby'], event: 'enter', to: 'opening' },
   { from: ['opening'], event: 'room-ready', to: 'waiting' },
+  { from: ['waiting'], event: 'invite-changed', to: 'waiting' },
   { from: ['opening'], event: 'join-sent', to: 'connecting' },
   // The host's guest arrives (opening: before the invite was drawn); the guest's room
   // answers (connecting); after a goodbye, someone joins the room again (ended).
@@ -98,6 +107,7 @@ export function transition(status: SessionStatus, event: PhaseEvent): SessionSta
     case 'enter':
       return { phase: 'opening' };
     case 'room-ready':
+    case 'invite-changed':
     case 'guest-left-early':
       return { phase: 'waiting', invite: event.invite };
     case 'join-sent':

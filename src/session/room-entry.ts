@@ -6,26 +6,39 @@
  */
 import type { ClientMessage, RoomId, ServerMessage } from '../../signaling/protocol.ts';
 import type { Bytes, RandomSource } from '../core/bytes.ts';
-import { type DuetError, toDuetError } from '../core/errors.ts';
+import { DuetError, toDuetError } from '../core/errors.ts';
 import { type RoomKeys, deriveRoomKeys, encodeInviteCode, generateRoomSecret, inviteLink, parseInviteInput } from '../core/invite.ts';
 import { formatShortCode, generatePassword, loadWordlist, looksLikeShortCode, parseShortCode } from '../core/short-code.ts';
 import type { SignalingConnection } from '../transport/signaling-client.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Invite } from './phases.ts';
+import type { Invite, ShortCodeOffer } from './phases.ts';
 import { ServerRedial } from './server-redial.ts';
 import type { SessionTransport } from './session.ts';
 
 /** How this side enters the room: with the link's secret, or with a short code's password. */
 export type Entry = { kind: 'link'; secret: Bytes } | { kind: 'short'; nameplate: number; password: string };
 
+/** A short code's secret words and the number the server gave it: what a PAKE needs. */
+export interface ShortCode {
+  password: string;
+  nameplate: number;
+}
+
+/** The host's own short code: none, asked for (words being made, number awaited), or ready to read aloud. */
+type HostShortCode = { state: 'none' } | { state: 'asking'; password: Promise<string> } | { state: 'ready'; code: ShortCode };
+
 export interface RoomEntryHost {
   /** Every server message but those RoomEntry handles itself. */
-  message(message: Exclude<ServerMessage, { type: 'created' | 'reconnect' | 'server-info' }>): void;
+  message(message: Exclude<ServerMessage, { type: 'created' | 'nameplate' | 'reconnect' | 'server-info' }>): void;
   invalid(error: DuetError): void;
   /** The signaling connection closed (it is already forgotten). */
   closed(): void;
   /** The host's room exists and its invite is ready. */
   roomReady(invite: Invite): void;
+  /** The host's invite changed (its short code asked for, given or spent). */
+  inviteChanged(invite: Invite): void;
+  /** Something the person should know that changes nothing else (no short code was free). */
+  notice(error: DuetError): void;
   /** The server could not be reached, or the room's keys not derived. */
   failed(error: DuetError): void;
   /** The server asked us to reconnect (it drains): true while the room is worth rejoining at once. */
@@ -48,11 +61,7 @@ export class RoomEntry {
   roomId: RoomId | undefined;
   /** The host's invite, kept so the room can be offered again if a guest drops out early. */
   invite: Invite | undefined;
-  /** The host's short-code password and the nameplate the server gave it. */
-  private shortPassword: string | undefined;
-  private hostNameplate: number | undefined;
-  /** Settles once the host's short-code password is made (or could not be). */
-  private shortPasswordReady: Promise<void> = Promise.resolve();
+  private hostShortCode: HostShortCode = { state: 'none' };
   private signaling: SignalingConnection | undefined;
   private readonly redial: ServerRedial;
 
@@ -72,29 +81,37 @@ export class RoomEntry {
     return this.signaling !== undefined;
   }
 
-  /** The short code's password and number for a PAKE in this room (the guest's typed one, or the host's own). */
-  get shortCode(): { password: string; nameplate: number } | undefined {
+  /**
+   * The short code for a PAKE with a guest who came in by one: the guest's typed code,
+   * or the host's own, which this spends (the server let one guest in with it; the next
+   * needs a new code). Undefined if the host has none ready.
+   */
+  takeShortCode(): ShortCode | undefined {
     if (this.entry?.kind === 'short') return { password: this.entry.password, nameplate: this.entry.nameplate };
-    if (this.shortPassword && this.hostNameplate !== undefined) return { password: this.shortPassword, nameplate: this.hostNameplate };
-    return undefined;
+    const offer = this.hostShortCode;
+    this.hostShortCode = { state: 'none' };
+    if (this.invite) this.invite = { ...this.invite, shortCode: { state: 'none' } };
+    return offer.state === 'ready' ? offer.code : undefined;
+  }
+
+  /**
+   * (Host, waiting) asks the server for a short code's number, while the secret words
+   * are made here. Only rooms that ask get a number, so few are in use at a time.
+   */
+  requestShortCode(): void {
+    if (this.entry?.kind !== 'link' || !this.invite || this.hostShortCode.state !== 'none' || !this.signaling) return;
+    const password = loadWordlist().then((words) => generatePassword(words, this.options.random));
+    password.catch(() => {});
+    this.hostShortCode = { state: 'asking', password };
+    this.send({ type: 'claim-nameplate' });
+    this.offerShortCode({ state: 'asking' });
   }
 
   /** (Host) makes a room secret, connects, and asks the server for the room. */
   async create(): Promise<void> {
-    // The server connection opens while the keys are derived and the short code's word
-    // list loads; the invite waits for the words (onCreated), the room does not.
+    // The server connection opens while the keys are derived.
     const signaling = this.open();
     const secret = generateRoomSecret(this.options.random);
-    this.shortPasswordReady = loadWordlist()
-      .then((words) => generatePassword(words, this.options.random))
-      .then(
-        (password) => {
-          this.shortPassword = password;
-        },
-        () => {
-          // Without the word list there is no short code; the link still works.
-        },
-      );
     if (await this.connect({ kind: 'link', secret }, signaling)) this.send({ type: 'create', room: this.roomKeys!.roomId });
   }
 
@@ -152,6 +169,8 @@ export class RoomEntry {
     }
     this.signaling = signaling;
     if (this.roomId) signaling.send({ type: 'join', room: this.roomId });
+    // The answer may have been lost with the old connection; a room keeps its number.
+    if (this.hostShortCode.state === 'asking') signaling.send({ type: 'claim-nameplate' });
     return 'opened';
   }
 
@@ -174,27 +193,59 @@ export class RoomEntry {
   }
 
   private onMessage(message: ServerMessage): void {
-    if (message.type === 'reconnect') return this.redial.reconnectAsked();
-    if (message.type === 'server-info') return;
-    if (message.type !== 'created') {
-      if (message.type === 'joined') this.roomId = message.room;
-      this.host.message(message);
-      return;
+    switch (message.type) {
+      case 'reconnect':
+        return this.redial.reconnectAsked();
+      case 'server-info':
+        return;
+      case 'created':
+        return this.showInvite();
+      case 'nameplate':
+        return void this.nameplateGiven(message.nameplate);
+      case 'error':
+        if (message.code === 'no-nameplate') return this.shortCodeRefused(new DuetError('no-nameplate'));
+        break;
+      case 'joined':
+        this.roomId = message.room;
+        break;
     }
-    this.hostNameplate = message.nameplate;
-    void this.shortPasswordReady.then(() => this.showInvite());
+    this.host.message(message);
   }
 
   private showInvite(): void {
     const entry = this.entry;
     if (entry?.kind !== 'link') return;
-    const shortCode = this.shortCode;
-    const invite: Invite = {
-      link: inviteLink(this.options.appUrl, entry.secret),
-      code: encodeInviteCode(entry.secret),
-      ...(shortCode ? { shortCode: formatShortCode(shortCode) } : {}),
-    };
+    const invite: Invite = { link: inviteLink(this.options.appUrl, entry.secret), code: encodeInviteCode(entry.secret), shortCode: { state: 'none' } };
     this.invite = invite;
     this.host.roomReady(invite);
+  }
+
+  private async nameplateGiven(nameplate: number): Promise<void> {
+    const offer = this.hostShortCode;
+    if (offer.state !== 'asking') return; // not asked for (or spent meanwhile): nothing to show
+    let password: string;
+    try {
+      password = await offer.password;
+    } catch (error) {
+      // Without the word list there is no short code; the link still works.
+      return this.shortCodeRefused(toDuetError(error, 'no-nameplate'));
+    }
+    if (this.hostShortCode !== offer) return;
+    const code = { password, nameplate };
+    this.hostShortCode = { state: 'ready', code };
+    this.offerShortCode({ state: 'ready', code: formatShortCode(code) });
+  }
+
+  private shortCodeRefused(error: DuetError): void {
+    if (this.hostShortCode.state !== 'asking') return;
+    this.hostShortCode = { state: 'none' };
+    this.offerShortCode({ state: 'none' });
+    this.host.notice(error);
+  }
+
+  private offerShortCode(shortCode: ShortCodeOffer): void {
+    if (!this.invite) return;
+    this.invite = { ...this.invite, shortCode };
+    this.host.inviteChanged(this.invite);
   }
 }

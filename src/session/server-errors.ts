@@ -10,6 +10,8 @@ import type { SessionStatus } from './phases.ts';
 export type ServerErrorVerdict = 'create-room' | 'join-room' | 'ignore' | 'notify' | 'fail';
 
 export function judgeServerError(code: string, phase: SessionStatus['phase'], connecting: 'attempt-under-way' | 'no-attempt'): ServerErrorVerdict {
+  // Turned out by the peer before the conversation was secure: there is nothing to wait for.
+  if (code === 'evicted' && phase !== 'secure' && phase !== 'reconnecting') return 'fail';
   if (phase === 'reconnecting' || phase === 'secure') {
     if (code === 'room-not-found') return 'create-room';
     if (code === 'room-exists') return 'join-room';

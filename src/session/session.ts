@@ -179,6 +179,11 @@ export class Session implements SessionView {
     return this.connection.invite;
   }
 
+  /** (Host, waiting) asks for a short code to read aloud; the invite shows it once given. */
+  requestShortCode(): void {
+    this.connection.requestShortCode();
+  }
+
   /** The person said the safety codes matched. */
   get verified(): boolean {
     return this.trust.verified;

@@ -21,7 +21,7 @@ export type { FileSink, FileSource, FileTransfer } from './file-transfers.ts';
 export type { PeerIdentity } from './peer-trust.ts';
 export type { AddressPolicy, RelayOffer } from './ice-supply.ts';
 export type { LinkRoute } from '../transport/peer-link.ts';
-export type { Invite, ReconnectStage, SessionStatus } from './phases.ts';
+export type { Invite, ReconnectStage, SessionStatus, ShortCodeOffer } from './phases.ts';
 export type { TimelineItem, TimelineView } from './timeline.ts';
 
 /** Something went wrong without ending the conversation (e.g. a forged record was dropped). */
@@ -59,6 +59,8 @@ export interface SessionView {
   subscribe(listener: () => void): () => void;
   useDevice(identity: DeviceIdentity, store: DeviceStore): void;
   createRoom(name: string): Promise<void>;
+  /** (Host, waiting) asks for a short code; `invite.shortCode` follows it. */
+  requestShortCode(): void;
   joinRoom(name: string, input: string): Promise<void>;
   send(text: string): Promise<void>;
   retry(id: string): Promise<void>;

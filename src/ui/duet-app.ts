@@ -240,7 +240,7 @@ export class DuetApp extends LitElement {
     }
     return html`
       <duet-status></duet-status>
-      ${status.phase === 'waiting' ? html`<duet-invite .invite=${status.invite}></duet-invite>` : nothing}
+      ${status.phase === 'waiting' ? html`<duet-invite .invite=${status.invite} @request-short-code=${() => session.requestShortCode()}></duet-invite>` : nothing}
       ${status.phase === 'opening' || status.phase === 'waiting' || (status.phase === 'failed' && session.messages.length === 0)
         ? nothing
         : html`<duet-chat></duet-chat>`}

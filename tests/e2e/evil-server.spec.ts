@@ -9,7 +9,7 @@ import { deriveRoomKeys, parseInviteInput } from '../../src/core/invite.ts';
 import { PakeParty } from '../../src/core/pake.ts';
 import { openSignal, sealSignal } from '../../src/core/signal-seal.ts';
 import { type Attack, type EvilServer, type Side, flipBit, startEvilServer } from './evil-server.ts';
-import { type User, connectionStatus, createRoom, joinByCode, joinByLink, newUser } from './users.ts';
+import { type User, connectionStatus, createRoom, getShortCode, joinByCode, joinByLink, newUser } from './users.ts';
 
 let evil: EvilServer | undefined;
 const users: User[] = [];
@@ -57,9 +57,10 @@ test('altering the guest’s sealed offer is caught by the host', async ({ brows
   const link = await createRoom(alice, 'Alice', evil.url);
   await joinByLink(bruno, link, 'Bruno');
 
-  // The host refuses and leaves; the guest learns the setup failed. Nobody chats.
-  await expect(lastStatus(alice)).toContainText('[signal-rejected]');
-  await expect(lastStatus(bruno)).toContainText('[peer-left-early]');
+  // The host refuses, turns that guest out and keeps the room; the guest learns it was turned out. Nobody chats.
+  await expect(alice.page.getByRole('alert')).toContainText('[signal-rejected]');
+  await expect(lastStatus(alice)).toContainText('Waiting for your peer');
+  await expect(lastStatus(bruno)).toContainText('[evicted]');
   await expectNoChat(alice);
   await expectNoChat(bruno);
   expectCleanLogs(evil, [new URL(link).hash.slice(1)]);
@@ -113,7 +114,7 @@ test('swapping a DTLS fingerprint, even knowing the room secret, gets no connect
   await expect(alice.page.getByRole('log')).toHaveCount(0);
 });
 
-test('the server’s own guess at a short code fails and closes the room', async ({ browser }) => {
+test('the server’s own guess at a short code fails: the guest hears code-mismatch, the host spends the code and waits', async ({ browser }) => {
   let shortCode = '';
   const attack: Attack = (frame, to) => {
     // Replace the guest's PAKE share with one made from a guessed password.
@@ -132,9 +133,11 @@ test('the server’s own guess at a short code fails and closes the room', async
   evil = await startEvilServer(attack);
   const [alice, bruno] = await twoPeople(browser);
   await createRoom(alice, 'Alice', evil.url);
-  shortCode = (await alice.page.getByLabel('Or read this short code aloud').textContent())?.trim() ?? '';
+  shortCode = await getShortCode(alice);
   await joinByCode(bruno, shortCode, 'Bruno', evil.url);
-  for (const user of [alice, bruno]) await expect(lastStatus(user)).toContainText('[code-mismatch]');
+  await expect(lastStatus(bruno)).toContainText('[code-mismatch]');
+  await expect(alice.page.getByRole('alert')).toContainText('[short-code-guessed]');
+  await expect(connectionStatus(alice.page)).toContainText('Waiting for your peer');
   await expectNoChat(alice);
   await expectNoChat(bruno);
   expectCleanLogs(evil, [shortCode.split('-').slice(1).join('-')]);
@@ -175,8 +178,9 @@ test('signals recorded from an earlier attempt cannot be replayed into a new one
   const second = await newUser(browser);
   users.push(second);
   await joinByLink(second, link, 'Bruno');
-  await expect(lastStatus(alice)).toContainText('[signal-rejected]');
-  await expect(lastStatus(second)).toContainText('[peer-left-early]');
+  await expect(alice.page.getByRole('alert')).toContainText('[signal-rejected]');
+  await expect(lastStatus(alice)).toContainText('Waiting for your peer');
+  await expect(lastStatus(second)).toContainText('[evicted]');
   expect(replayed).toBeGreaterThan(0);
   await expectNoChat(second);
   await expect(alice.page.getByRole('log')).toHaveCount(0);

@@ -3,7 +3,7 @@
  * and a chat, as two real users see them. Written to docs/screenshots/.
  */
 import { expect, test } from '@playwright/test';
-import { createRoom, expectSecure, joinByLink, newUser, send } from './users.ts';
+import { createRoom, expectSecure, getShortCode, joinByLink, newUser, send } from './users.ts';
 
 const OUT = 'docs/screenshots';
 
@@ -17,6 +17,7 @@ test('README screenshots: lobby, invite with QR code, chat with a photo', async 
 
   const link = await createRoom(alice, 'Alice');
   await expect(alice.page.getByRole('img', { name: 'Room QR code' })).toBeVisible();
+  await getShortCode(alice);
   await alice.page.screenshot({ path: `${OUT}/invite.png`, fullPage: true });
 
   await joinByLink(bruno, link, 'Bruno');

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ERROR_MESSAGES } from '../../src/core/errors.ts';
-import { createRoom, expectSecure, joinByLink, newUser, send } from './users.ts';
+import { createRoom, expectSecure, getShortCode, joinByLink, newUser, send } from './users.ts';
 import { giveNamespaceAnInterface, startTerminal, terminalSafetyCode } from './terminal.ts';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -42,7 +42,7 @@ test('the terminal creates a room, Chromium joins by the link, and they chat bot
 test('Chromium creates a room and the terminal joins by the short code', async ({ browser }) => {
   const alice = await newUser(browser);
   await createRoom(alice, 'Alice');
-  const shortCode = (await alice.page.getByLabel('Or read this short code aloud').textContent())?.trim() ?? '';
+  const shortCode = await getShortCode(alice);
   expect(shortCode).toMatch(/^\d{1,4}-[a-z]+-[a-z]+$/);
 
   const bruno = startTerminal(['--name', 'Bruno', shortCode]);

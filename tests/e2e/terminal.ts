@@ -48,6 +48,9 @@ export function startTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Term
   child.stdout.on('data', (chunk: string) => (text += chunk));
   child.stderr.on('data', (chunk: string) => (text += chunk));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // A terminal that is already exiting (after an error) closes its stdin: a last line
+  // written then fails with EPIPE, which says nothing about the terminal itself.
+  child.stdin.on('error', () => {});
   return {
     process: child,
     output: () => text,

@@ -41,6 +41,14 @@ export async function createRoom(user: User, name: string, startUrl = '/'): Prom
   return link!;
 }
 
+/** (Host, waiting) asks for a short code and reads it off the invite. */
+export async function getShortCode(user: User): Promise<string> {
+  await user.page.getByRole('button', { name: 'Get a short code' }).click();
+  const label = user.page.getByLabel('Or read this short code aloud');
+  await expect(label).toHaveText(/^\s*\d{1,4}-[a-z]+-[a-z]+\s*$/);
+  return ((await label.textContent()) ?? '').trim();
+}
+
 export async function joinByLink(user: User, link: string, name: string): Promise<void> {
   await user.page.goto(link);
   await user.page.getByRole('textbox', { name: 'Your name' }).fill(name);

@@ -35,6 +35,18 @@ export async function createdInvite(host: Session, name = 'Alice'): Promise<Invi
   return (await waitForPhase(host, 'waiting')).invite;
 }
 
+/** (Host, waiting) asks for a short code and waits until the invite shows it. */
+export async function shortCodeOf(host: Session): Promise<string> {
+  host.requestShortCode();
+  let code = '';
+  await waitFor(() => {
+    const offer = host.invite?.shortCode;
+    expect(offer?.state).toBe('ready');
+    if (offer?.state === 'ready') code = offer.code;
+  });
+  return code;
+}
+
 export function noticeCodes(session: Session): string[] {
   return session.notices.map((n) => n.error.code);
 }

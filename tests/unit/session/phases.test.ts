@@ -8,8 +8,8 @@ import { withStateDiagram } from '../../../scripts/make-state-diagram.ts';
 import { DuetError } from '../../../src/core/errors.ts';
 import { type Invite, type Phase, type PhaseEvent, PhaseMachine, type SessionStatus, TRANSITIONS, stateDiagram, transition } from '../../../src/session/phases.ts';
 
-const invite: Invite = { link: 'https://duet.test/#code', code: 'code', shortCode: '7-tiger-ocean' };
-const otherInvite: Invite = { link: 'https://duet.test/#other', code: 'other' };
+const invite: Invite = { link: 'https://duet.test/#code', code: 'code', shortCode: { state: 'ready', code: '7-tiger-ocean' } };
+const otherInvite: Invite = { link: 'https://duet.test/#other', code: 'other', shortCode: { state: 'none' } };
 const lost = new DuetError('peer-connection-failed', 'lost');
 const boom = new DuetError('server-error', 'boom');
 
@@ -30,6 +30,7 @@ const STATUS: { [P in Phase]: Extract<SessionStatus, { phase: P }> } = {
 const EVENT: { [T in PhaseEvent['type']]: Extract<PhaseEvent, { type: T }> } = {
   enter: { type: 'enter' },
   'room-ready': { type: 'room-ready', invite },
+  'invite-changed': { type: 'invite-changed', invite: otherInvite },
   'join-sent': { type: 'join-sent' },
   'peer-present': { type: 'peer-present' },
   'link-up': { type: 'link-up' },
@@ -53,6 +54,7 @@ const EVENTS = Object.values(EVENT) as PhaseEvent[];
 const EXPECTED = `
   lobby enter opening
   opening room-ready waiting
+  waiting invite-changed waiting
   opening join-sent connecting
   opening peer-present connecting
   waiting peer-present connecting
@@ -124,6 +126,8 @@ describe('phases: what each status carries', () => {
   it('waiting holds the invite of its event (the room offered again after an early guest)', () => {
     expect(transition(STATUS.opening, EVENT['room-ready'])).toEqual({ phase: 'waiting', invite });
     expect(transition(STATUS.connecting, EVENT['guest-left-early'])).toEqual({ phase: 'waiting', invite: otherInvite });
+    // A short code asked for, given or spent: the same phase, the new invite.
+    expect(transition(STATUS.waiting, EVENT['invite-changed'])).toEqual({ phase: 'waiting', invite: otherInvite });
   });
 
   it('reconnecting keeps the safety code; a new connection keeps the reason unless it brings one; restored goes back to the same code', () => {

@@ -2,11 +2,12 @@
  * RoomEntry alone: the room on the signaling server, over a recording connection the
  * test answers for the server. Real room keys; the short code's word list is the real one.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ClientMessage, RoomId, ServerMessage } from '../../../signaling/protocol.ts';
 import { type Bytes } from '../../../src/core/bytes.ts';
 import { DuetError } from '../../../src/core/errors.ts';
 import { deriveRoomKeys, encodeInviteCode } from '../../../src/core/invite.ts';
+import type { Invite } from '../../../src/session/phases.ts';
 import { RoomEntry, type RoomEntryHost } from '../../../src/session/room-entry.ts';
 import type { SignalingConnection, SignalingHandlers } from '../../../src/transport/signaling-client.ts';
 import { ManualClock, settle } from '../helpers/manual-clock.ts';
@@ -37,32 +38,65 @@ function setup(random = (length: number) => new Uint8Array(length).fill(9) as By
 }
 
 describe('RoomEntry: the host', () => {
-  it('creates the room under the id its secret derives, and offers the invite once the server names its nameplate', async () => {
+  it('creates the room under the id its secret derives and offers the invite, with no short code until asked', async () => {
     const { server, room, names, argsOf } = setup();
     await room.create();
     const { roomId } = await deriveRoomKeys(SECRET);
     expect(server.connections[0]!.sent).toEqual([{ type: 'create', room: roomId }]);
     expect(room.roomId).toBe(roomId);
     expect(names()).toEqual([]);
-    server.say({ type: 'created', room: roomId, nameplate: 7 });
+    server.say({ type: 'created', room: roomId });
     await settle();
     expect(names()).toEqual(['roomReady']);
-    const invite = argsOf('roomReady')[0]![0] as { link: string; code: string; shortCode: string };
-    expect(invite.code).toBe(encodeInviteCode(SECRET));
-    expect(invite.link).toBe(`${APP_URL}#${invite.code}`);
-    expect(invite.shortCode).toMatch(/^7-[a-z]+-[a-z]+$/);
+    const invite = argsOf('roomReady')[0]![0] as Invite;
+    expect(invite).toEqual({ link: `${APP_URL}#${encodeInviteCode(SECRET)}`, code: encodeInviteCode(SECRET), shortCode: { state: 'none' } });
     expect(room.invite).toEqual(invite);
-    // The nameplate stays the server's number: never read back from the display text.
-    expect(room.shortCode).toEqual({ nameplate: 7, password: invite.shortCode.slice(2) });
+    expect(room.takeShortCode()).toBeUndefined();
   });
 
-  it('without a nameplate from the server the invite has no short code', async () => {
+  it('asks for a short code: the server names the number, the words are made here, and the invite shows both', async () => {
+    const { server, room, names, argsOf } = setup();
+    await room.create();
+    server.say({ type: 'created', room: room.roomId! });
+    await settle();
+    room.requestShortCode();
+    room.requestShortCode(); // asked twice while asking: one request
+    expect(server.connections[0]!.sent.slice(1)).toEqual([{ type: 'claim-nameplate' }]);
+    expect(argsOf('inviteChanged').map(([invite]) => (invite as Invite).shortCode)).toEqual([{ state: 'asking' }]);
+    server.say({ type: 'nameplate', nameplate: 7 });
+    // The word list loads on demand (a dynamic import).
+    await vi.waitFor(() => expect(names()).toHaveLength(3));
+    const shown = (argsOf('inviteChanged').at(-1)![0] as Invite).shortCode;
+    expect(shown).toEqual({ state: 'ready', code: expect.stringMatching(/^7-[a-z]+-[a-z]+$/) });
+    const code = shown.state === 'ready' ? shown.code : '';
+    expect(names()).toEqual(['roomReady', 'inviteChanged', 'inviteChanged']);
+    // A guest came in with it: the code is spent (the nameplate stays the server's number, never read back from the text).
+    expect(room.takeShortCode()).toEqual({ nameplate: 7, password: code.slice(2) });
+    expect(room.invite?.shortCode).toEqual({ state: 'none' });
+    expect(room.takeShortCode()).toBeUndefined();
+  });
+
+  it('a number the host did not ask for is ignored', async () => {
+    const { server, room, names } = setup();
+    await room.create();
+    server.say({ type: 'created', room: room.roomId! });
+    server.say({ type: 'nameplate', nameplate: 7 });
+    await settle();
+    expect(names()).toEqual(['roomReady']);
+    expect(room.takeShortCode()).toBeUndefined();
+  });
+
+  it('with no number free, the invite goes back to no short code and the person hears no-nameplate', async () => {
     const { server, room, argsOf } = setup();
     await room.create();
     server.say({ type: 'created', room: room.roomId! });
     await settle();
-    expect(argsOf('roomReady')[0]![0]).not.toHaveProperty('shortCode');
-    expect(room.shortCode).toBeUndefined();
+    room.requestShortCode();
+    server.say({ type: 'error', code: 'no-nameplate', message: 'none free' });
+    await settle();
+    expect((argsOf('inviteChanged').at(-1)![0] as Invite).shortCode).toEqual({ state: 'none' });
+    expect(argsOf('notice')).toEqual([[expect.objectContaining({ code: 'no-nameplate' })]]);
+    expect(argsOf('message')).toEqual([]);
   });
 });
 
@@ -83,7 +117,7 @@ describe('RoomEntry: the guest', () => {
     expect(entry).toEqual({ kind: 'short', nameplate: 42, password: 'tiger-ocean' });
     await room.join(entry, () => {});
     expect(server.connections[0]!.sent).toEqual([{ type: 'join-short', nameplate: 42 }]);
-    expect(room.shortCode).toEqual({ nameplate: 42, password: 'tiger-ocean' });
+    expect(room.takeShortCode()).toEqual({ nameplate: 42, password: 'tiger-ocean' });
     const joined: ServerMessage = { type: 'joined', room: 'r'.repeat(43) as RoomId };
     server.say(joined);
     expect(room.roomId).toBe('r'.repeat(43));

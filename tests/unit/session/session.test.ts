@@ -17,7 +17,7 @@ import type { Session, ReconnectStage } from '../../../src/session/session.ts';
 import type { ServerMessage } from '../../../signaling/protocol.ts';
 import { MemoryDeviceStore } from '../../../src/storage/device-store.ts';
 import { APP_URL, createWorld, makeSession, phaseHistory } from '../helpers/fake-transport.ts';
-import { bothSecure, createdInvite, expectFailed, noticeCodes, securePair, waitFor, waitForPhase } from '../helpers/session-pair.ts';
+import { bothSecure, createdInvite, expectFailed, noticeCodes, securePair, shortCodeOf, waitFor, waitForPhase } from '../helpers/session-pair.ts';
 import { settle } from '../helpers/manual-clock.ts';
 
 // Each session generates a real RSA-2048 key pair, whose time varies a lot on a busy machine.
@@ -47,11 +47,16 @@ describe('Session: creating and joining by link', () => {
     expect(host.myName).toBe('Alice');
     expect(host.role).toBe('host');
     expect(host.invite).toEqual(invite);
+    expect(phaseHistory(host)).toEqual(['lobby', 'opening', 'waiting']);
     expect(invite.code).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(invite.link).toBe(`${APP_URL}#${invite.code}`);
-    expect(invite.shortCode).toMatch(/^\d{1,4}-[a-z]+-[a-z]+$/);
+    // No short code unless asked for: the server gives numbers only to rooms that want one.
+    expect(invite.shortCode).toEqual({ state: 'none' });
+    expect(world.server.connectionOf(host)?.sent.map((m) => m.type)).toEqual(['create']);
+    const shortCode = await shortCodeOf(host);
+    expect(shortCode).toMatch(/^\d{1,4}-[a-z]+-[a-z]+$/);
     // The number is the server's nameplate for this very room.
-    const nameplate = Number(invite.shortCode!.split('-')[0]);
+    const nameplate = Number(shortCode.split('-')[0]);
     const roomId = (await deriveRoomKeys(parseInviteInput(invite.code))).roomId;
     expect(world.server.roomByNameplate(nameplate)?.id).toBe(roomId);
     expect(world.server.roomCount()).toBe(1);
@@ -69,13 +74,14 @@ describe('Session: creating and joining by link', () => {
     expect(guest.peerIdentity).toEqual({ kind: 'none' });
     expect(host.notices).toEqual([]);
     expect(guest.notices).toEqual([]);
+    // Asking for the short code and getting it changed only the invite, not the phase.
     expect(phaseHistory(host)).toEqual(['lobby', 'opening', 'waiting', 'connecting', 'securing', 'secure']);
     expect(phaseHistory(guest)).toEqual(['lobby', 'opening', 'connecting', 'securing', 'secure']);
 
     // The server saw neither the invite secret nor the short code's words.
     const wire = [...world.server.wire, ...world.server.connections.flatMap((c) => c.sent.map((m) => JSON.stringify(m)))].join('\n');
     expect(wire).not.toContain(invite.code);
-    expect(wire).not.toContain(invite.shortCode!.split('-').slice(1).join('-'));
+    expect(wire).not.toContain(shortCode.split('-').slice(1).join('-'));
     // Every relayed signal was sealed: no SDP in the clear.
     expect(wire).not.toContain('fingerprint');
   });
@@ -153,46 +159,54 @@ describe('Session: short codes', () => {
   it('joins with the short code typed the way it is heard, through the PAKE', async () => {
     const world = createWorld();
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
-    const invite = await createdInvite(host);
-    await guest.joinRoom('Bruno', invite.shortCode!.replace(/-/g, ' ').toUpperCase());
+    await createdInvite(host);
+    const shortCode = await shortCodeOf(host);
+    await guest.joinRoom('Bruno', shortCode.replace(/-/g, ' ').toUpperCase());
     const safetyCode = await bothSecure(host, guest);
     expect(safetyCode).toMatch(SAFETY_CODE);
     expect(guest.peerName).toBe('Alice');
     expect(phaseHistory(guest)).toEqual(['lobby', 'opening', 'connecting', 'securing', 'secure']);
     // The guest never learnt the link's secret, and did not need it.
-    expect(world.server.connectionOf(guest)?.sent[0]).toEqual({ type: 'join-short', nameplate: Number(invite.shortCode!.split('-')[0]) });
+    expect(world.server.connectionOf(guest)?.sent[0]).toEqual({ type: 'join-short', nameplate: Number(shortCode.split('-')[0]) });
 
     await guest.send('joined with words');
     await waitFor(() => expect(peerTexts(host)).toEqual(['joined with words']));
   });
 
-  it('a wrong short code fails both sides with code-mismatch and closes the room, even for the right code', async () => {
+  it('a wrong short code fails the guesser; the host turns it out, keeps the room, and the spent code never works again', async () => {
     const world = createWorld();
-    const [host, mallory, bruno] = await Promise.all([makeSession(world), makeSession(world), makeSession(world)]);
+    const [host, mallory, bruno, carla] = await Promise.all([makeSession(world), makeSession(world), makeSession(world), makeSession(world)]);
     const invite = await createdInvite(host);
-    const [nameplate, first, second] = invite.shortCode!.split('-') as [string, string, string];
+    const shortCode = await shortCodeOf(host);
+    const [nameplate, first, second] = shortCode.split('-') as [string, string, string];
     const wordlist = await loadWordlist();
     const wrong = `${nameplate}-${first}-${wordlist.find((w) => w !== second)!}`;
 
     await mallory.joinRoom('Mallory', wrong);
-    await Promise.all([expectFailed(host, 'code-mismatch'), expectFailed(mallory, 'code-mismatch')]);
-    await settle();
-    expect(host.status).toMatchObject({ phase: 'failed', error: { code: 'code-mismatch' } });
-    expect(mallory.status).toMatchObject({ phase: 'failed', error: { code: 'code-mismatch' } });
+    await expectFailed(mallory, 'code-mismatch');
+    await waitFor(() => expect(noticeCodes(host)).toContain('short-code-guessed'));
+    expect(host.status).toMatchObject({ phase: 'waiting', invite: { link: invite.link, shortCode: { state: 'none' } } });
+    expect(world.server.connectionOf(host)?.sent.at(-1)).toEqual({ type: 'evict' });
     expect(host.messages).toEqual([]);
     expect(mallory.messages).toEqual([]);
-    expect(world.network.links).toHaveLength(0);
-    expect(world.server.roomCount()).toBe(0);
+    expect(world.server.roomCount()).toBe(1);
 
-    // One guess per room.
-    await bruno.joinRoom('Bruno', invite.shortCode!);
+    // One guess per code: the right words with the spent number find no room.
+    await bruno.joinRoom('Bruno', shortCode);
     await expectFailed(bruno, 'room-not-found');
+
+    // A new code (new number, new words) lets the real guest in.
+    const next = await shortCodeOf(host);
+    expect(next).not.toBe(shortCode);
+    await carla.joinRoom('Carla', next);
+    await bothSecure(host, carla);
   });
+
   it("a guesser whose room closes right after the host's confirmation still hears code-mismatch, not that the host left", async () => {
     const world = createWorld();
     const [host, mallory] = await Promise.all([makeSession(world), makeSession(world)]);
-    const invite = await createdInvite(host);
-    const [nameplate, first, second] = invite.shortCode!.split('-') as [string, string, string];
+    await createdInvite(host);
+    const [nameplate, first, second] = (await shortCodeOf(host)).split('-') as [string, string, string];
     const wordlist = await loadWordlist();
     // The host's confirmation and the server's word that the host left reach the guesser
     // together, so "peer-left" is read while the confirmation is still being checked.
@@ -203,7 +217,9 @@ describe('Session: short codes', () => {
     };
 
     await mallory.joinRoom('Mallory', `${nameplate}-${first}-${wordlist.find((w) => w !== second)!}`);
-    await Promise.all([expectFailed(host, 'code-mismatch'), expectFailed(mallory, 'code-mismatch')]);
+    await expectFailed(mallory, 'code-mismatch');
+    await waitFor(() => expect(noticeCodes(host)).toContain('short-code-guessed'));
+    expect(host.status.phase).toBe('waiting');
   });
 });
 
@@ -349,7 +365,7 @@ describe('Session: leaving', () => {
 });
 
 describe('Session: an attacking server or network', () => {
-  it('a relayed signal altered on its way to the host: the host fails signal-rejected, the guest peer-left-early', async () => {
+  it('a relayed signal altered on its way to the host: the host turns that peer out and waits again; the turned-out guest fails evicted', async () => {
     const world = createWorld();
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
     let altered = 0;
@@ -362,9 +378,12 @@ describe('Session: an attacking server or network', () => {
     };
     const invite = await createdInvite(host);
     await guest.joinRoom('Bruno', invite.link);
-    await Promise.all([expectFailed(host, 'signal-rejected'), expectFailed(guest, 'peer-left-early')]);
+    await expectFailed(guest, 'evicted');
+    expect(host.status).toMatchObject({ phase: 'waiting', invite: { link: invite.link } });
+    expect(noticeCodes(host)).toContain('signal-rejected');
     expect(altered).toBe(1);
     expect(phaseHistory(host)).not.toContain('securing');
+    expect(world.server.roomCount()).toBe(1);
     expect(host.messages).toEqual([]);
     expect(guest.messages).toEqual([]);
     expect(world.network.links.every((l) => !l.connected)).toBe(true);
@@ -467,18 +486,23 @@ describe('Session: an attacking server or network', () => {
     expect(world.network.links.every((l) => l.closed)).toBe(true);
   });
 
-  it('fails with handshake-timeout when the short-code exchange never completes', async () => {
+  it('fails the guest with handshake-timeout when the short-code exchange never completes, and the host waits again', async () => {
     const world = createWorld();
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    await createdInvite(host);
+    const shortCode = await shortCodeOf(host);
     world.server.intercept = () => null; // the server swallows every relayed payload
-    const invite = await createdInvite(host);
-    await guest.joinRoom('Bruno', invite.shortCode!);
+    await guest.joinRoom('Bruno', shortCode);
     await waitForPhase(host, 'connecting');
     await waitFor(() => expect(world.server.connectionOf(host)!.sent.some((m) => m.type === 'signal')).toBe(true));
     await waitFor(() => expect(world.server.connectionOf(guest)!.sent.some((m) => m.type === 'signal')).toBe(true));
 
     world.clock.advance(30_000);
-    await Promise.all([expectFailed(host, 'handshake-timeout'), expectFailed(guest, 'handshake-timeout')]);
+    await expectFailed(guest, 'handshake-timeout');
+    await waitForPhase(host, 'waiting');
+    expect(noticeCodes(host)).toContain('handshake-timeout');
+    // Whoever took the code holds the room's second place: turned out, so the real guest can come.
+    expect(world.server.connectionOf(host)?.sent.at(-1)).toEqual({ type: 'evict' });
   });
 });
 

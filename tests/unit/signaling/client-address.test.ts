@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ClientAddressResolver, type ProxyHeader, type ProxyTrust, proxyTrustFromEnv } from '../../../signaling/client-address.ts';
+import { ClientAddressResolver, type ProxyHeader, type ProxyTrust, addressNetwork, proxyTrustFromEnv } from '../../../signaling/client-address.ts';
 import { errorMessage } from '../../../signaling/protocol.ts';
 import { type LogEntry, type SignalingServer, type SignalingServerOptions, createSignalingServer } from '../../../signaling/server.ts';
 import { WsClient } from '../helpers/ws-client.ts';
@@ -23,6 +23,16 @@ function behind(ranges: string[], header: ProxyHeader = 'x-forwarded-for'): Clie
 
 const PROXY = '127.0.0.1';
 const CLIENT = '203.0.113.9';
+
+describe('addressNetwork: what one client can rotate through counts as one', () => {
+  it('takes an IPv6 address to its /64 and leaves IPv4 as it is', () => {
+    expect(addressNetwork('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(addressNetwork('2001:db8:1:2::1')).toBe(addressNetwork('2001:db8:1:2:ffff::9'));
+    expect(addressNetwork('2001:db8:1:3::1')).not.toBe(addressNetwork('2001:db8:1:2::1'));
+    expect(addressNetwork('::1')).toBe('::/64');
+    expect(addressNetwork('192.0.2.7')).toBe('192.0.2.7');
+  });
+});
 
 describe('ClientAddressResolver: X-Forwarded-For', () => {
   it('without TRUST_PROXY takes the TCP peer and ignores the header', () => {

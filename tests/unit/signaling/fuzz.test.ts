@@ -78,7 +78,7 @@ describe('signaling server under fuzzing', () => {
       fc.string({ maxLength: 300 }),
       fc.json(),
       fc.jsonValue().map((value) => JSON.stringify(value)),
-      fc.record({ type: fc.constantFrom('create', 'join', 'join-short', 'signal', 'leave', 'hello'), room: fc.string(), payload: fc.string(), nameplate: fc.integer() }, { requiredKeys: ['type'] }).map((value) => JSON.stringify(value)),
+      fc.record({ type: fc.constantFrom('create', 'join', 'join-short', 'claim-nameplate', 'evict', 'signal', 'leave', 'hello'), room: fc.string(), payload: fc.string(), nameplate: fc.integer() }, { requiredKeys: ['type'] }).map((value) => JSON.stringify(value)),
     );
     let sent = 0;
     await fc.assert(

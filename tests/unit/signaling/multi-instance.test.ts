@@ -95,7 +95,7 @@ describe.skipIf(skipRedis)('two signaling instances on one Redis', () => {
     const [a, b] = [await instance(), await instance()];
     const room = roomId();
     const alice = await connect(a.wsUrl);
-    expect(await alice.request({ type: 'create', room })).toEqual({ type: 'created', room, nameplate: expect.any(Number) });
+    expect(await alice.request({ type: 'create', room })).toEqual({ type: 'created', room });
     const bob = await connect(b.wsUrl);
     expect(await bob.request({ type: 'join', room })).toEqual({ type: 'joined', room });
     expect(await alice.next()).toEqual({ type: 'peer-joined', via: 'link' });
@@ -109,28 +109,53 @@ describe.skipIf(skipRedis)('two signaling instances on one Redis', () => {
     const [a, b] = [await instance(), await instance()];
     const room = roomId();
     const alice = await connect(a.wsUrl);
-    const created = await alice.request({ type: 'create', room });
-    if (created.type !== 'created' || created.nameplate === undefined) throw new Error(`no nameplate: ${JSON.stringify(created)}`);
+    await alice.request({ type: 'create', room });
+    const claimed = await alice.request({ type: 'claim-nameplate' });
+    if (claimed.type !== 'nameplate') throw new Error(`no nameplate: ${JSON.stringify(claimed)}`);
     const bob = await connect(b.wsUrl);
-    expect(await bob.request({ type: 'join-short', nameplate: created.nameplate })).toEqual({ type: 'joined', room });
+    expect(await bob.request({ type: 'join-short', nameplate: claimed.nameplate })).toEqual({ type: 'joined', room });
     expect(await alice.next()).toEqual({ type: 'peer-joined', via: 'short' });
     await signalsArrive(bob, alice, ['pake-1']);
     await signalsArrive(alice, bob, ['pake-2']);
+  });
+
+  it('lets Alice on A evict Mallory on B, who hears it there; Bob then takes the place', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const room = roomId();
+    const alice = await connect(a.wsUrl);
+    await alice.request({ type: 'create', room });
+    const claimed = await alice.request({ type: 'claim-nameplate' });
+    if (claimed.type !== 'nameplate') throw new Error(`no nameplate: ${JSON.stringify(claimed)}`);
+    const mallory = await connect(b.wsUrl);
+    expect(await mallory.request({ type: 'join-short', nameplate: claimed.nameplate })).toEqual({ type: 'joined', room });
+    expect(await alice.next()).toEqual({ type: 'peer-joined', via: 'short' });
+    // Mallory, the newer member, cannot turn Alice out.
+    mallory.send({ type: 'evict' });
+    await signalsArrive(mallory, alice, ['still-here']);
+    alice.send({ type: 'evict' });
+    expect(await mallory.next()).toMatchObject({ type: 'error', code: 'evicted' });
+    expect(await mallory.request({ type: 'signal', payload: payload('after') })).toMatchObject({ type: 'error', code: 'not-in-room' });
+    const bob = await connect(b.wsUrl);
+    expect(await bob.request({ type: 'join', room })).toEqual({ type: 'joined', room });
+    expect(await alice.next()).toEqual({ type: 'peer-joined', via: 'link' });
+    await signalsArrive(alice, bob, ['welcome']);
   });
 
   it('refuses a third person on either instance, by link or by nameplate, and the pair goes on', async () => {
     const [a, b] = [await instance(), await instance()];
     const room = roomId();
     const alice = await connect(a.wsUrl);
-    const created = await alice.request({ type: 'create', room });
+    await alice.request({ type: 'create', room });
+    const claimed = await alice.request({ type: 'claim-nameplate' });
+    const nameplate = claimed.type === 'nameplate' ? claimed.nameplate : undefined;
     const bob = await connect(b.wsUrl);
     await bob.request({ type: 'join', room });
     await alice.next();
-    const nameplate = created.type === 'created' ? created.nameplate : undefined;
-    for (const url of [a.wsUrl, b.wsUrl]) {
+    for (const [i, url] of [a.wsUrl, b.wsUrl].entries()) {
       const carol = await connect(url);
       expect(await carol.request({ type: 'join', room })).toMatchObject({ type: 'error', code: 'room-full' });
-      expect(await carol.request({ type: 'join-short', nameplate })).toMatchObject({ type: 'error', code: 'room-full' });
+      // The first try spends the number (one join per short code); the second finds nothing.
+      expect(await carol.request({ type: 'join-short', nameplate })).toMatchObject({ type: 'error', code: i === 0 ? 'room-full' : 'room-not-found' });
       expect(await carol.request({ type: 'signal', payload: payload('intrusion') })).toMatchObject({ type: 'error', code: 'not-in-room' });
     }
     await signalsArrive(alice, bob, ['still-us']);
@@ -180,8 +205,9 @@ describe.skipIf(skipRedis)('two signaling instances on one Redis', () => {
   it('never gives two of two hundred rooms created at once across both instances the same nameplate', async () => {
     const [a, b] = [await instance(), await instance()];
     const hosts = await Promise.all(Array.from({ length: 200 }, (_, i) => connect(i % 2 === 0 ? a.wsUrl : b.wsUrl)));
-    const replies: ServerMessage[] = await Promise.all(hosts.map((host) => host.request({ type: 'create', room: roomId() })));
-    const nameplates = replies.map((reply) => (reply.type === 'created' ? reply.nameplate : undefined));
+    await Promise.all(hosts.map((host) => host.request({ type: 'create', room: roomId() })));
+    const replies: ServerMessage[] = await Promise.all(hosts.map((host) => host.request({ type: 'claim-nameplate' })));
+    const nameplates = replies.map((reply) => (reply.type === 'nameplate' ? reply.nameplate : undefined));
     expect(nameplates.every((n) => typeof n === 'number')).toBe(true);
     expect(new Set(nameplates).size).toBe(200);
   }, 20_000);

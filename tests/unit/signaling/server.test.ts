@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { errorMessage } from '../../../signaling/protocol.ts';
 import { type LogEntry, type SignalingServer, type SignalingServerOptions, createSignalingServer } from '../../../signaling/server.ts';
@@ -58,7 +58,7 @@ async function connect(options?: WebSocket.ClientOptions): Promise<WsClient> {
 /** A host that created ROOM and a guest that joined it, both with their confirmations consumed. */
 async function pairInRoom(): Promise<{ host: WsClient; guest: WsClient }> {
   const host = await connect();
-  expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM, nameplate: expect.any(Number) });
+  expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM });
   const guest = await connect();
   expect(await guest.request({ type: 'join', room: ROOM })).toEqual({ type: 'joined', room: ROOM });
   expect(await host.next()).toEqual({ type: 'peer-joined', via: 'link' });
@@ -86,32 +86,86 @@ afterEach(async () => {
 describe('signaling server: rooms', () => {
   it('answers create with created and counts the room', async () => {
     const host = await connect();
-    expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM, nameplate: expect.any(Number) });
+    expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM });
     expect(server.roomCount()).toBe(1);
   });
 
-  it('gives each room a distinct nameplate and lets a guest join by it', async () => {
+  it('gives a nameplate only to a room that asks, distinct per room, good for one join', async () => {
     const host = await connect();
     const other = await connect();
-    const created = await host.request({ type: 'create', room: ROOM });
-    const createdOther = await other.request({ type: 'create', room: OTHER_ROOM });
-    if (created.type !== 'created' || createdOther.type !== 'created') throw new Error('expected created');
-    expect(created.nameplate).toBeGreaterThanOrEqual(1);
-    expect(created.nameplate).toBeLessThanOrEqual(9999);
-    expect(created.nameplate).not.toBe(createdOther.nameplate);
+    await host.request({ type: 'create', room: ROOM });
+    await other.request({ type: 'create', room: OTHER_ROOM });
+    const stranger = await connect();
+    // No room asked yet: no number leads anywhere (nothing to sweep).
+    // (Every client here shares one address: the default allowance is 5 joins by number, then 3 a minute.)
+    for (let nameplate = 1; nameplate <= 2; nameplate++) {
+      expect(await stranger.request({ type: 'join-short', nameplate })).toEqual(errorMessage('room-not-found'));
+    }
+    const claimed = await host.request({ type: 'claim-nameplate' });
+    const claimedOther = await other.request({ type: 'claim-nameplate' });
+    if (claimed.type !== 'nameplate' || claimedOther.type !== 'nameplate') throw new Error('expected nameplate');
+    expect(claimed.nameplate).toBeGreaterThanOrEqual(1);
+    expect(claimed.nameplate).toBeLessThanOrEqual(9999);
+    expect(claimed.nameplate).not.toBe(claimedOther.nameplate);
+    // Asked again: the same number.
+    expect(await host.request({ type: 'claim-nameplate' })).toEqual(claimed);
 
     const guest = await connect();
-    guest.send({ type: 'join-short', nameplate: created.nameplate! });
+    guest.send({ type: 'join-short', nameplate: claimed.nameplate });
     expect(await host.next()).toEqual({ type: 'peer-joined', via: 'short' });
     expect(await guest.next()).toEqual({ type: 'joined', room: ROOM });
-
-    const stranger = await connect();
-    expect(await stranger.request({ type: 'join-short', nameplate: created.nameplate! })).toEqual(errorMessage('room-full'));
-    // Once the room is gone its nameplate leads nowhere.
-    host.send({ type: 'leave' });
+    // Spent by that join: the next one finds nothing, even once the place is free again.
     guest.send({ type: 'leave' });
-    await vi.waitFor(() => expect(server.roomCount()).toBe(1));
-    expect(await stranger.request({ type: 'join-short', nameplate: created.nameplate! })).toEqual(errorMessage('room-not-found'));
+    expect(await host.next()).toEqual({ type: 'peer-left' });
+    expect(await stranger.request({ type: 'join-short', nameplate: claimed.nameplate })).toEqual(errorMessage('room-not-found'));
+    // A new number for the same room.
+    const again = await host.request({ type: 'claim-nameplate' });
+    expect(again.type).toBe('nameplate');
+  });
+
+  it('claim-nameplate outside a room is not-in-room', async () => {
+    const client = await connect();
+    expect(await client.request({ type: 'claim-nameplate' })).toEqual(errorMessage('not-in-room'));
+  });
+
+  it('lets the member who was there first evict the newcomer, who hears evicted; never the other way round', async () => {
+    const host = await connect();
+    await host.request({ type: 'create', room: ROOM });
+    const claimed = await host.request({ type: 'claim-nameplate' });
+    if (claimed.type !== 'nameplate') throw new Error('expected nameplate');
+    const mallory = await connect();
+    mallory.send({ type: 'join-short', nameplate: claimed.nameplate });
+    expect(await mallory.next()).toEqual({ type: 'joined', room: ROOM });
+    expect(await host.next()).toEqual({ type: 'peer-joined', via: 'short' });
+
+    // The newcomer cannot push the host out: nothing happens, and the pair still relays.
+    mallory.send({ type: 'evict' });
+    await expectRelayWorks(host, mallory);
+
+    host.send({ type: 'evict' });
+    expect(await mallory.next()).toEqual(errorMessage('evicted'));
+    await logs.waitFor({ event: 'member-evicted', room: roomTag(ROOM) });
+    // The evicted one is out: its signals are refused, and the room has a free place for the real guest.
+    expect(await mallory.request({ type: 'signal', payload: OFFER })).toEqual(errorMessage('not-in-room'));
+    const bruno = await connect();
+    expect(await bruno.request({ type: 'join', room: ROOM })).toEqual({ type: 'joined', room: ROOM });
+    expect(await host.next()).toEqual({ type: 'peer-joined', via: 'link' });
+    await expectRelayWorks(host, bruno);
+    // The one who evicted heard nothing of it but the new guest.
+    expect(host.unread).toEqual([]);
+  });
+
+  it('limits joins by short code per address, across sockets, with rate-limited', async () => {
+    await startServer({ limits: { shortCodeJoinsPerMinute: 1, shortCodeJoinBurst: 3 } });
+    const first = await connect();
+    const second = await connect();
+    for (const nameplate of [11, 12]) expect(await first.request({ type: 'join-short', nameplate })).toEqual(errorMessage('room-not-found'));
+    expect(await second.request({ type: 'join-short', nameplate: 13 })).toEqual(errorMessage('room-not-found'));
+    // The fourth, from another socket of the same address, is refused before any lookup.
+    expect(await second.request({ type: 'join-short', nameplate: 14 })).toEqual(errorMessage('rate-limited'));
+    await logs.waitFor({ event: 'short-code-rate-limited' });
+    // Other requests are not counted against it.
+    expect(await second.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM });
   });
 
   it('tells the host peer-joined and the guest joined', async () => {
@@ -199,7 +253,7 @@ describe('signaling server: rooms', () => {
     expect(await newcomer.request({ type: 'join', room: ROOM })).toEqual({ type: 'joined', room: ROOM });
     expect(await guest.next()).toEqual({ type: 'peer-joined', via: 'link' });
     await expectRelayWorks(guest, newcomer);
-    expect(await host.request({ type: 'create', room: OTHER_ROOM })).toEqual({ type: 'created', room: OTHER_ROOM, nameplate: expect.any(Number) });
+    expect(await host.request({ type: 'create', room: OTHER_ROOM })).toEqual({ type: 'created', room: OTHER_ROOM });
   });
 
   it('removes a room once its last member leaves or disconnects', async () => {
@@ -211,7 +265,7 @@ describe('signaling server: rooms', () => {
     expect(await host.request({ type: 'leave' })).toEqual(errorMessage('not-in-room'));
     expect(server.roomCount()).toBe(0);
 
-    expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM, nameplate: expect.any(Number) });
+    expect(await host.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM });
     expect(server.roomCount()).toBe(1);
     await host.close();
     await logs.waitFor({ event: 'room-closed' });
@@ -246,7 +300,7 @@ describe('signaling server: invalid frames', () => {
     client.sendRaw('{"type":"create","room":"short"}');
     expect(await client.next()).toEqual(errorMessage('bad-request'));
     expect(server.roomCount()).toBe(0);
-    expect(await client.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM, nameplate: expect.any(Number) });
+    expect(await client.request({ type: 'create', room: ROOM })).toEqual({ type: 'created', room: ROOM });
   });
 
   it('answers a binary frame with bad-request', async () => {
@@ -278,7 +332,7 @@ describe('signaling server: invalid frames', () => {
     expect((await guest.closed).code).toBe(1009);
     expect(await host.next()).toEqual({ type: 'peer-left' });
     const other = await connect();
-    expect(await other.request({ type: 'create', room: OTHER_ROOM })).toEqual({ type: 'created', room: OTHER_ROOM, nameplate: expect.any(Number) });
+    expect(await other.request({ type: 'create', room: OTHER_ROOM })).toEqual({ type: 'created', room: OTHER_ROOM });
     expect(server.roomCount()).toBe(2);
   });
 

@@ -23,6 +23,7 @@ type Move = { from: number; send: unknown | 'close'; expect: Record<number, numb
 const NAMEPLATE = Symbol('nameplate');
 const MOVES: Move[] = [
   { from: 0, send: { type: 'create', room: R1 }, expect: { 0: 1 } },
+  { from: 0, send: { type: 'claim-nameplate' }, expect: { 0: 1 } },
   { from: 0, send: { type: 'create', room: R2 }, expect: { 0: 1 } },
   { from: 1, send: { type: 'create', room: R1 }, expect: { 1: 1 } },
   { from: 1, send: { type: 'join', room: R2 }, expect: { 1: 1 } },
@@ -30,14 +31,19 @@ const MOVES: Move[] = [
   { from: 2, send: { type: 'join', room: R1 }, expect: { 2: 1 } },
   { from: 2, send: { type: 'join-short', nameplate: NAMEPLATE }, expect: { 2: 1 } },
   { from: 2, send: { type: 'signal', payload: X }, expect: { 2: 1 } },
+  { from: 2, send: { type: 'claim-nameplate' }, expect: { 2: 1 } },
   { from: 0, send: { type: 'signal', payload: X }, expect: { 1: 1 } },
   { from: 1, send: { type: 'signal', payload: Y }, expect: { 0: 1 } },
+  { from: 1, send: { type: 'evict' }, expect: {} },
   { from: 2, send: { type: 'leave' }, expect: { 2: 1 } },
   { from: 3, send: 'not json', expect: { 3: 1 } },
   { from: 3, send: { type: 'create', room: 'short' }, expect: { 3: 1 } },
   { from: 3, send: { type: 'refresh-ice' }, expect: { 3: 1 } },
-  { from: 1, send: { type: 'leave' }, expect: { 0: 1 } },
+  { from: 3, send: { type: 'evict' }, expect: { 3: 1 } },
+  { from: 0, send: { type: 'evict' }, expect: { 1: 1 } },
+  { from: 1, send: { type: 'signal', payload: X }, expect: { 1: 1 } },
   { from: 0, send: { type: 'signal', payload: X }, expect: { 0: 1 } },
+  { from: 0, send: { type: 'claim-nameplate' }, expect: { 0: 1 } },
   { from: 1, send: { type: 'join-short', nameplate: NAMEPLATE }, expect: { 0: 1, 1: 1 } },
   { from: 0, send: { type: 'signal', payload: Y }, expect: { 1: 1 } },
   { from: 1, send: 'close', expect: { 0: 1 } },
@@ -64,7 +70,8 @@ async function play(urls: string[]): Promise<string[][]> {
       for (const [index, count] of Object.entries(move.expect)) {
         for (let i = 0; i < count; i++) {
           const message: ServerMessage = await clients[Number(index)]!.next();
-          if (message.type === 'created' && message.nameplate !== undefined) nameplate ??= message.nameplate;
+          // The latest number the host was given (the first is spent by a join).
+          if (message.type === 'nameplate') nameplate = message.nameplate;
           heard[Number(index)]!.push(JSON.stringify(message).replace(/"nameplate":\d+/, '"nameplate":"N"'));
         }
       }
@@ -109,14 +116,16 @@ describe.skipIf(skipRedis)('rooms in memory and in Redis behave alike', () => {
 
     // And the in-memory transcript is today's protocol.
     expect(inMemory[0]).toEqual([
-      '{"type":"created","room":"AbCdEfGhIjKlMnOpQrSt_-","nameplate":"N"}',
+      '{"type":"created","room":"AbCdEfGhIjKlMnOpQrSt_-"}',
+      '{"type":"nameplate","nameplate":"N"}',
       '{"type":"error","code":"already-in-room","message":"This connection is already in a room."}',
       '{"type":"peer-joined","via":"link"}',
       `{"type":"signal","payload":"${Y}"}`,
-      '{"type":"peer-left"}',
       '{"type":"error","code":"no-peer","message":"Your peer is not connected to the room."}',
+      '{"type":"nameplate","nameplate":"N"}',
       '{"type":"peer-joined","via":"short"}',
       '{"type":"peer-left"}',
     ]);
+    expect(inMemory[1]).toContain('{"type":"error","code":"evicted","message":"The other person removed you from the room: you could not prove you had the invite."}');
   }, 30_000);
 });

@@ -150,6 +150,26 @@ for (const [name, factory, skip] of implementations) {
       expect(await store.relay(busy, bob, 'still-here')).toEqual({ status: 'relayed', peers: 1 });
     });
 
+    it('evicts only the member who joined last, only when someone else in the room asks', async () => {
+      await setUp();
+      const room = roomId();
+      const [host, mallory, bruno, stranger] = [store.newMemberId(), store.newMemberId(), store.newMemberId(), store.newMemberId()];
+      await store.createRoom(room, host);
+      // Nobody joined yet: the creator is nobody's newcomer.
+      expect(await store.evictNewest(room, host)).toBeUndefined();
+      await store.joinRoom(room, mallory);
+      expect(await store.evictNewest(room, mallory)).toBeUndefined();
+      expect(await store.evictNewest(room, stranger)).toBeUndefined();
+      expect(await store.relay(room, host, 'still-two')).toEqual({ status: 'relayed', peers: 1 });
+      expect(await store.evictNewest(room, host)).toBe(mallory);
+      expect(await store.evictNewest(room, host)).toBeUndefined();
+      expect(await store.relay(room, mallory, 'out')).toEqual({ status: 'not-in-room' });
+      expect(await store.relay(room, host, 'alone')).toEqual({ status: 'relayed', peers: 0 });
+      expect(await store.leaveRoom(room, mallory)).toEqual({ status: 'not-in-room' });
+      // The freed place is a real one: the next guest gets in.
+      expect(await store.joinRoom(room, bruno)).toEqual({ ok: true, peers: [host], vacated: [] });
+    });
+
     it('allocates the first free candidate, keeps a room its nameplate, and resolves it', async () => {
       await setUp();
       const [first, second] = [roomId(), roomId()];
