@@ -299,7 +299,8 @@ export class Connector {
    * for the real guest, so a stranger cannot end the room; a guest stops.
    */
   private rejectPeer(error: DuetError): void {
-    if (this.host.role() !== 'host' || !this.room.invite || !this.phases.is('connecting', 'securing')) return this.fail(error);
+    if (this.host.role() !== 'host' || !this.room.invite) return this.fail(error);
+    if (!this.phases.is('connecting', 'securing')) return; // that peer is gone already
     this.room.send({ type: 'evict' });
     this.onGuestGoneEarly(error.code === 'code-mismatch' ? new DuetError('short-code-guessed', 'the PAKE did not agree') : error);
   }

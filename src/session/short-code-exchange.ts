@@ -93,9 +93,9 @@ export class ShortCodeExchange {
   }
 
   /**
-   * The peer is gone: nothing more is sent, and keys agreed late are dropped. A
-   * mismatch already under way is still reported: a wrong code is a guess against
-   * this room, and a guesser must not dodge the room's closing by leaving quickly.
+   * The peer is gone: nothing more is sent, and an outcome reached late (keys or a
+   * mismatch) is dropped. Leaving early dodges nothing: the server spent the short
+   * code when that peer joined with it.
    */
   clearPeer(): void {
     this.cleared = true;
@@ -104,8 +104,9 @@ export class ShortCodeExchange {
   private finish(outcome: PeerKeys | DuetError): void {
     if (this.done) return;
     this.done = true;
+    if (this.cleared) return;
     if (outcome instanceof DuetError) this.host.failed(outcome);
-    else if (!this.cleared) this.host.agreed(outcome);
+    else this.host.agreed(outcome);
   }
 
   private sendMessage(kind: number, body: Bytes): void {
