@@ -2,7 +2,7 @@
  * Where rooms live: one interface, two implementations. MemoryRoomStore keeps them in
  * this process (the default, `npm start` with no setup); RedisRoomStore keeps them in
  * Redis so that several signaling instances share them, and relays frames between
- * instances through Redis pub/sub (docs/adr/0012-room-store-on-redis.md).
+ * instances through Redis pub/sub (docs/adr/0009-room-store-on-redis.md).
  *
  * The store knows rooms, member places, the two-person limit and nameplates, and it
  * carries frames to members. What each client message means (who hears what, in which
