@@ -72,8 +72,9 @@ export class Connector {
         inviteChanged: (invite) => this.phases.dispatch({ type: 'invite-changed', invite }),
         notice: (error) => host.notify(error),
         failed: (error) => this.fail(error),
-        // A secure conversation runs peer to peer: a draining server's socket is simply opened again.
-        keepServer: () => this.phases.is('secure'),
+        // A secure conversation runs peer to peer, and a waiting host's invite stays good: a draining server's socket is opened again.
+        keepServer: () => this.phases.is('secure', 'waiting'),
+        waitingAlone: () => this.phases.is('waiting'),
       },
       { signalingUrl: options.signalingUrl, appUrl: options.appUrl, transport: options.transport, random, clock },
     );

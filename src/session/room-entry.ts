@@ -43,6 +43,8 @@ export interface RoomEntryHost {
   failed(error: DuetError): void;
   /** The server asked us to reconnect (it drains): true while the room is worth rejoining at once. */
   keepServer(): boolean;
+  /** The host waits alone: its room closed with its socket, so it is made again (same id), not joined. */
+  waitingAlone(): boolean;
 }
 
 export interface RoomEntryOptions {
@@ -168,9 +170,7 @@ export class RoomEntry {
       return 'unwanted';
     }
     this.signaling = signaling;
-    if (this.roomId) signaling.send({ type: 'join', room: this.roomId });
-    // The answer may have been lost with the old connection; a room keeps its number.
-    if (this.hostShortCode.state === 'asking') signaling.send({ type: 'claim-nameplate' });
+    if (this.roomId) signaling.send({ type: this.host.waitingAlone() ? 'create' : 'join', room: this.roomId });
     return 'opened';
   }
 
@@ -199,7 +199,7 @@ export class RoomEntry {
       case 'server-info':
         return;
       case 'created':
-        return this.showInvite();
+        return this.invite ? this.recreated() : this.showInvite();
       case 'nameplate':
         return void this.nameplateGiven(message.nameplate);
       case 'error':
@@ -218,6 +218,13 @@ export class RoomEntry {
     const invite: Invite = { link: inviteLink(this.options.appUrl, entry.secret), code: encodeInviteCode(entry.secret), shortCode: { state: 'none' } };
     this.invite = invite;
     this.host.roomReady(invite);
+  }
+
+  /** The room is made again after a server restart: the link works as before; a short code did not survive it. */
+  private recreated(): void {
+    if (this.hostShortCode.state === 'none') return;
+    this.hostShortCode = { state: 'none' };
+    this.offerShortCode({ state: 'none' });
   }
 
   private async nameplateGiven(nameplate: number): Promise<void> {

@@ -8,7 +8,7 @@ import type { Session } from '../../../src/session/session.ts';
 import type { IceServer } from '../../../signaling/protocol.ts';
 import { type FakeSignalingConnection, type World, createWorld, makeSession, phaseHistory } from '../helpers/fake-transport.ts';
 import { settle } from '../helpers/manual-clock.ts';
-import { createdInvite, expectFailed, securePair, waitFor, waitForPhase } from '../helpers/session-pair.ts';
+import { bothSecure, createdInvite, expectFailed, securePair, shortCodeOf, waitFor, waitForPhase } from '../helpers/session-pair.ts';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -222,6 +222,25 @@ describe('a draining signaling server', () => {
     await guest.send('still here');
     await waitFor(() => expect(peerTexts(guest)).toEqual(['after the drain']));
     await waitFor(() => expect(peerTexts(host)).toEqual(['still here']));
+  });
+
+  it('"reconnect" while the host waits: the room is made again under the same id, the link still works, a short code is dropped', async () => {
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    const invite = await createdInvite(host);
+    await shortCodeOf(host);
+    world.server.deliverTo(host, { type: 'reconnect' });
+    await settle();
+    world.server.drop(host);
+    await settle();
+    // The host was alone: its room closed with its socket, and the new socket makes it again.
+    await waitFor(() => expect(world.server.connectionOf(host)?.sent.map((m) => m.type)).toEqual(['create']));
+    await waitFor(() => expect(world.server.roomCount()).toBe(1));
+    // The number went with the old room: no short code is shown that would lead nowhere.
+    await waitFor(() => expect(host.status).toEqual({ phase: 'waiting', invite: { ...invite, shortCode: { state: 'none' } } }));
+    expect(host.notices).toEqual([]);
+    await guest.joinRoom('Bruno', invite.link);
+    await bothSecure(host, guest);
   });
 
   it('a socket that closes without "reconnect" while secure is left closed, as before', async () => {
