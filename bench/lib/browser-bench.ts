@@ -10,14 +10,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from '@playwright/test';
-import type { DuetBench } from '../pages/duet.ts';
-import type { RawBench } from '../pages/raw.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
 import { type CpuUse, cpuUsedBetween, sampleCpu } from './cpu-usage.ts';
 import { type LongChatResults, runLongChat } from './long-chat.ts';
-import { appConversation, appLobbies, newPage, offerFile, settle } from './app-pages.ts';
+import { CHANNEL_OPEN_HOOK, appConversation, appLobbies, newPage, offerFile, settle } from './app-pages.ts';
+import { type PipePair, call, connectPair, profiled, randomBase64Url } from './bench-pages.ts';
 import { type ChatDuringFileResults, chatDuringFile } from './chat-during-file.ts';
 import { type Summary, median, summarize } from './stats.ts';
+import { type UiPathResults, runUiPath } from './ui-path.ts';
 
 export interface BrowserBenchOptions {
   /** The app, served by the real signaling server from dist/. */
@@ -76,6 +76,8 @@ export interface BrowserResults {
   longChat?: LongChatResults;
   /** Chat one-way latency through the app while a 64 MiB file transfers, against idle (results from 2026-12-07 on). */
   chatDuringFile?: ChatDuringFileResults;
+  /** Send → peer's log through the app, split, against its lower bound (results from 2026-12-07 on). */
+  uiPath?: UiPathResults;
 }
 
 /** Per run, from /proc (Linux only): CPU time per MiB delivered, and how idle the machine was (0–1). */
@@ -229,23 +231,6 @@ async function appFileTransfer(browser: Browser, appUrl: string, file: string): 
   }
 }
 
-type BenchApi = RawBench & DuetBench;
-type Method = 'enter' | 'opened' | 'roundTrips' | 'flow' | 'rsaKeygen' | 'cryptoThroughput' | 'close';
-
-/**
- * Calls window.__bench[method](...args) in the page. page.evaluate sends the function
- * as source, so it cannot close over anything: the method name and arguments go along.
- */
-async function call<M extends Method>(page: Page, method: M, ...args: Parameters<BenchApi[M]>): Promise<Awaited<ReturnType<BenchApi[M]>>> {
-  return page.evaluate(
-    ([m, a]) => {
-      const bench = (window as unknown as { __bench: Record<string, (...x: unknown[]) => unknown> }).__bench;
-      return bench[m]!(...a) as never;
-    },
-    [method, args as unknown[]] as const,
-  ) as Promise<Awaited<ReturnType<BenchApi[M]>>>;
-}
-
 /** The same through the raw page: create/join through the same server, then an offer, an answer and an open data channel. */
 async function rawTimeToOpen(browser: Browser, pagesUrl: string, wsUrl: string): Promise<TimeToSecureRun> {
   const host = await newPage(browser);
@@ -273,8 +258,8 @@ async function rawTimeToOpen(browser: Browser, pagesUrl: string, wsUrl: string):
 
 /** One connection of the Duet bench page (records mode, RSA key made beforehand), split at the data channel's opening. */
 async function duetSetupSplit(browser: Browser, pagesUrl: string, wsUrl: string): Promise<SetupSplit> {
-  const host = await newPage(browser, true);
-  const guest = await newPage(browser, true);
+  const host = await newPage(browser, CHANNEL_OPEN_HOOK);
+  const guest = await newPage(browser, CHANNEL_OPEN_HOOK);
   try {
     await Promise.all([host.page.goto(`${pagesUrl}/duet.html`), guest.page.goto(`${pagesUrl}/duet.html`)]);
     await settle();
@@ -293,58 +278,6 @@ async function duetSetupSplit(browser: Browser, pagesUrl: string, wsUrl: string)
     await host.context.close();
     await guest.context.close();
   }
-}
-
-function randomBase64Url(bytes: number): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
-}
-
-interface PipePair {
-  name: PipeName;
-  /** Measures (it sends); the other page only answers. */
-  sender: Page;
-  receiver: Page;
-}
-
-/**
- * With BENCH_PROFILE_DIR set, CPU profiles (Chrome DevTools protocol, both pages) of
- * one bulk run per pipe and size are written there, to open in DevTools: how the
- * findings about where time goes were made.
- */
-async function profiled<T>(pair: PipePair, label: string, run: () => Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_PROFILE_DIR;
-  if (!dir) return run();
-  const sessions = await Promise.all([pair.sender, pair.receiver].map((page) => page.context().newCDPSession(page)));
-  for (const session of sessions) {
-    await session.send('Profiler.enable');
-    await session.send('Profiler.setSamplingInterval', { interval: 50 });
-    await session.send('Profiler.start');
-  }
-  try {
-    return await run();
-  } finally {
-    mkdirSync(dir, { recursive: true });
-    const [sent, received] = await Promise.all(sessions.map((session) => session.send('Profiler.stop')));
-    writeFileSync(path.join(dir, `${pair.name}-${label}-sender.cpuprofile`), JSON.stringify(sent!.profile));
-    writeFileSync(path.join(dir, `${pair.name}-${label}-receiver.cpuprofile`), JSON.stringify(received!.profile));
-    await Promise.all(sessions.map((session) => session.detach()));
-  }
-}
-
-/** Connects a pair of bench pages in contexts of their own: a raw data channel, or Duet's secure channel in one of its two modes. */
-async function connectPair(browser: Browser, options: BrowserBenchOptions, name: PipeName, contexts: BrowserContext[]): Promise<PipePair> {
-  const host = await newPage(browser);
-  const guest = await newPage(browser);
-  contexts.push(host.context, guest.context);
-  const page = `${options.pagesUrl}/${name === 'raw' ? 'raw.html' : 'duet.html'}`;
-  await Promise.all([host.page.goto(page), guest.page.goto(page)]);
-  // The raw page takes a room id; the Duet page a room secret, from which it derives the id and PSK as the app does.
-  const room = name === 'raw' ? randomBase64Url(16) : randomBase64Url(32);
-  const mode = name === 'raw' ? 'chat' : name;
-  await call(host.page, 'enter', 'p', 'host', room, options.wsUrl, mode);
-  await call(guest.page, 'enter', 'p', 'guest', room, options.wsUrl, mode);
-  await Promise.all([call(host.page, 'opened', 'p'), call(guest.page, 'opened', 'p')]);
-  return { name, sender: host.page, receiver: guest.page };
 }
 
 export async function runBrowserBench(options: BrowserBenchOptions): Promise<BrowserResults> {
@@ -507,7 +440,10 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 
     const chatDuring = await measureChatDuringFile(browser, options);
 
-    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer, longChat, chatDuringFile: chatDuring };
+    log('Send → peer\'s log through the app, split (click, seal, channel, open, render), against its lower bound…');
+    const uiPath = await runUiPath(browser, { ...options, samples: quick ? 20 : 100 });
+
+    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer, longChat, chatDuringFile: chatDuring, uiPath };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
     await browser.close();
@@ -520,15 +456,4 @@ async function measureChatDuringFile(browser: Browser, options: BrowserBenchOpti
   const result = await chatDuringFile(browser, options.appUrl, options.log, options.quick ? 10 : 30);
   options.log(`  p50 idle ${result.idleMs.median.toFixed(1)} ms, during the file ${result.duringFileMs.median.toFixed(1)} ms (p99 ${result.duringFileMs.p99.toFixed(1)} ms, n ${result.duringFileMs.n})`);
   return result;
-}
-
-/** Only the chat-during-a-file measurement (`npm run bench -- --only=chat-during-file`): nothing is written. */
-export async function runChatDuringFileOnly(options: BrowserBenchOptions): Promise<ChatDuringFileResults> {
-  const executablePath = chromiumPath();
-  const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: CHROMIUM_ARGS });
-  try {
-    return await measureChatDuringFile(browser, options);
-  } finally {
-    await browser.close();
-  }
 }

@@ -7,6 +7,7 @@ import type { BrowserResults, TimeToSecureRun } from './browser-bench.ts';
 import type { BundleSizes } from './bundle-size.ts';
 import type { LongChatResults } from './long-chat.ts';
 import type { Machine } from './machine.ts';
+import type { PartRun } from './parts.ts';
 import type { ScaleOutResult } from './scale-out.ts';
 import type { SignalingLoadResult } from './signaling-load.ts';
 import { median } from './stats.ts';
@@ -36,6 +37,8 @@ export interface BenchResults {
   machine: Machine;
   versions: Record<string, string>;
   figures: Figure[];
+  /** Parts measured alone since, each replacing its own results (bench/lib/parts.ts). */
+  partRuns?: PartRun[];
   /** scaleOut is absent from runs made before it existed, or where redis-server is not installed. */
   details: { bundle: BundleSizes; signaling: SignalingLoadResult; browser: BrowserResults; scaleOut?: ScaleOutResult };
 }
