@@ -43,7 +43,7 @@ export interface PipePair {
  * one bulk run per pipe and size are written there, to open in DevTools: how the
  * findings about where time goes were made.
  */
-export async function profiled<T>(pair: PipePair, label: string, run: () => Promise<T>): Promise<T> {
+export async function profiled<T>(pair: Pick<PipePair, 'sender' | 'receiver'> & { name: string }, label: string, run: () => Promise<T>): Promise<T> {
   const dir = process.env.BENCH_PROFILE_DIR;
   if (!dir) return run();
   const sessions = await Promise.all([pair.sender, pair.receiver].map((page) => page.context().newCDPSession(page)));

@@ -14,6 +14,7 @@ import {
   timeToSecureSpread,
   webCryptoLoad,
 } from './report.ts';
+import { partFindings } from './report-parts.ts';
 import { round } from './stats.ts';
 import { ms, percent } from './units.ts';
 
@@ -50,6 +51,7 @@ export function findings(results: BenchResults): string[] {
     ...fileTransferFindings(results),
     ...longChatFindings(results),
     ...chatDuringFileFindings(results),
+    ...partFindings(results),
     ...otherFindings(results),
   );
   return out;

@@ -8,6 +8,7 @@ import type { BundleSizes } from './bundle-size.ts';
 import type { LongChatResults } from './long-chat.ts';
 import type { Machine } from './machine.ts';
 import type { PartRun } from './parts.ts';
+import { partFigures } from './report-parts.ts';
 import type { ScaleOutResult } from './scale-out.ts';
 import type { SignalingLoadResult } from './signaling-load.ts';
 import { median } from './stats.ts';
@@ -139,6 +140,7 @@ export function composeFigures(results: BenchResults): Figure[] {
   compare('messages-per-second-records', '… as binary records', rate.records.perSecond, rate.raw.perSecond, 'messages/s', perSecond, 'context', undefined);
 
   if (browser.longChat) figures.push(...longChatFigures(browser.longChat));
+  figures.push(...partFigures(browser));
 
   for (const [bits, summary] of Object.entries(browser.rsaKeygenMs)) {
     const isDefault = bits === '2048';

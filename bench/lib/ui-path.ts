@@ -2,8 +2,8 @@
  * The UI path (#20): from Alice's click on Send to the text in Bruno's log, through the
  * real app, split where the time goes, against a lower bound measured in the same run:
  * the raw data channel's one-way time (half its round trip, 100 bytes, bench/pages/raw.ts)
- * plus one seal and one open (the WebCrypto calls the record layer makes for that very
- * message: AES-GCM and HMAC on each side, from call to result).
+ * plus one seal and one open (AES-GCM and HMAC, as the record layer makes them, timed in
+ * Alice's page while it does nothing else).
  *
  * Both app pages get a script before the app loads that notes (epoch ms, one machine's
  * clock) every click, every WebCrypto encrypt/sign/verify/decrypt with its start and end,
@@ -21,7 +21,7 @@
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { appConversation } from './app-pages.ts';
-import { call, connectPair } from './bench-pages.ts';
+import { call, connectPair, profiled } from './bench-pages.ts';
 import { type Summary, summarize } from './stats.ts';
 
 export const UI_PATH_SEGMENTS = ['click', 'seal', 'channel', 'open', 'render'] as const;
@@ -34,9 +34,13 @@ export interface UiPathResults {
   segmentsMs: Record<UiPathSegment, Summary>;
   /** The text in the log → the next animation frame starting (context: when it can be painted). */
   toFrameMs: Summary;
-  /** The lower bound's parts: raw channel one-way (half a round trip), and the seal's and the open's WebCrypto calls. */
-  bound: { rawOneWayMs: Summary; sealCryptoMs: Summary; openCryptoMs: Summary };
-  /** rawOneWay p50 + sealCrypto p50 + openCrypto p50. */
+  /**
+   * The lower bound's parts: raw channel one-way (half a round trip), one seal and one open
+   * alone (SEAL_OPEN_PROBE, per round); and the seal's and the open's WebCrypto calls on the
+   * path itself, from call to result (context: longer when the page is busy meanwhile).
+   */
+  bound: { rawOneWayMs: Summary; sealMs: Summary; openMs: Summary; pathSealCryptoMs: Summary; pathOpenCryptoMs: Summary };
+  /** rawOneWay p50 + seal p50 + open p50. */
   lowerBoundMs: number;
 }
 
@@ -91,6 +95,32 @@ const SHOWN_WATCH = `() => {
   window.__shown = (text) => new Promise((resolve) => waiters.set(text, resolve));
 }`;
 
+/**
+ * One seal and one open of a chat-sized record as the record layer makes them (AES-GCM
+ * then HMAC; HMAC check then AES-GCM), awaited one call at a time, in a page that does
+ * nothing else meanwhile: ms each, averaged over `count` (the page's clock is coarse).
+ */
+const SEAL_OPEN_PROBE = `async (count) => {
+  const subtle = crypto.subtle;
+  const aes = await subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  const mac = await subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const plaintext = new Uint8Array(160);
+  const iv = new Uint8Array(12);
+  let seal = 0;
+  let open = 0;
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    const sealed = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv }, aes, plaintext));
+    const tag = await subtle.sign('HMAC', mac, sealed);
+    const middle = performance.now();
+    await subtle.verify('HMAC', mac, tag, sealed);
+    await subtle.decrypt({ name: 'AES-GCM', iv }, aes, sealed);
+    seal += middle - start;
+    open += performance.now() - middle;
+  }
+  return { seal: seal / count, open: open / count };
+}`;
+
 interface PageLog {
   clicks: number[];
   crypto: { name: string; start: number; end: number }[];
@@ -106,7 +136,9 @@ interface Sample {
   openCrypto: number;
 }
 
-const takeLog = (page: Page) => page.evaluate('(() => { const log = window.__uiPath; window.__uiPath = { clicks: [], crypto: [], sends: [], receives: [] }; return log; })()') as Promise<PageLog>;
+/** The page's notes since the last call (emptied in place: the hooks hold the arrays). */
+const takeLog = (page: Page) =>
+  page.evaluate('(() => Object.fromEntries(Object.entries(window.__uiPath).map(([key, list]) => [key, list.splice(0)])))()') as Promise<PageLog>;
 
 /** One message from Alice's Send to Bruno's log, split from the two pages' notes. */
 async function oneMessage(alice: Page, bruno: Page, text: string): Promise<Sample> {
@@ -143,24 +175,38 @@ export async function runUiPath(browser: Browser, options: { appUrl: string; pag
     const raw = await connectPair(browser, options, 'raw', contexts);
     const samples: Sample[] = [];
     const rawRoundTrips: number[] = [];
+    const probes: { seal: number; open: number }[] = [];
     for (let i = 0; i < 3; i++) await oneMessage(alice.page, bruno.page, `warm-up ${i}`);
     const rounds = 5;
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < Math.ceil(options.samples / rounds); i++) samples.push(await oneMessage(alice.page, bruno.page, `path ${round}.${i}`));
       rawRoundTrips.push(...(await call(raw.sender, 'roundTrips', 'p', 100, 20, 200, 15_000)));
+      probes.push((await alice.page.evaluate(`(${SEAL_OPEN_PROBE})(200)`)) as { seal: number; open: number });
+    }
+    // With BENCH_PROFILE_DIR: CPU profiles of both app pages over 20 more (app-ui-path-sender/receiver.cpuprofile).
+    if (process.env.BENCH_PROFILE_DIR) {
+      await profiled({ name: 'app', sender: alice.page, receiver: bruno.page }, 'ui-path', async () => {
+        for (let i = 0; i < 20; i++) await oneMessage(alice.page, bruno.page, `profiled ${i}`);
+      });
     }
     const pick = (f: (s: Sample) => number) => summarize(samples.map(f));
-    const bound = { rawOneWayMs: summarize(rawRoundTrips.map((ms) => ms / 2)), sealCryptoMs: pick((s) => s.sealCrypto), openCryptoMs: pick((s) => s.openCrypto) };
+    const bound = {
+      rawOneWayMs: summarize(rawRoundTrips.map((ms) => ms / 2)),
+      sealMs: summarize(probes.map((probe) => probe.seal)),
+      openMs: summarize(probes.map((probe) => probe.open)),
+      pathSealCryptoMs: pick((s) => s.sealCrypto),
+      pathOpenCryptoMs: pick((s) => s.openCrypto),
+    };
     const result: UiPathResults = {
       totalMs: pick((s) => s.total),
       segmentsMs: Object.fromEntries(UI_PATH_SEGMENTS.map((segment) => [segment, pick((s) => s.segments[segment])])) as Record<UiPathSegment, Summary>,
       toFrameMs: pick((s) => s.toFrame),
       bound,
-      lowerBoundMs: bound.rawOneWayMs.median + bound.sealCryptoMs.median + bound.openCryptoMs.median,
+      lowerBoundMs: bound.rawOneWayMs.median + bound.sealMs.median + bound.openMs.median,
     };
     options.log(
       `  Send → peer's log p50 ${result.totalMs.median.toFixed(2)} ms (${UI_PATH_SEGMENTS.map((s) => `${s} ${result.segmentsMs[s].median.toFixed(2)}`).join(', ')}); ` +
-        `lower bound ${result.lowerBoundMs.toFixed(2)} ms (raw one-way ${bound.rawOneWayMs.median.toFixed(2)}, seal ${bound.sealCryptoMs.median.toFixed(3)}, open ${bound.openCryptoMs.median.toFixed(3)})`,
+        `lower bound ${result.lowerBoundMs.toFixed(2)} ms (raw one-way ${bound.rawOneWayMs.median.toFixed(2)}, seal ${bound.sealMs.median.toFixed(3)}, open ${bound.openMs.median.toFixed(3)}; on the path ${bound.pathSealCryptoMs.median.toFixed(2)} and ${bound.pathOpenCryptoMs.median.toFixed(2)})`,
     );
     return result;
   } finally {
