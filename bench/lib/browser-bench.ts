@@ -18,6 +18,7 @@ import { type PipePair, call, connectPair, profiled, randomBase64Url } from './b
 import { type ChatDuringFileResults, chatDuringFile } from './chat-during-file.ts';
 import { type Summary, median, summarize } from './stats.ts';
 import { type UiPathResults, runUiPath } from './ui-path.ts';
+import { type FirstVisitResults, runFirstVisit } from './first-visit.ts';
 
 export interface BrowserBenchOptions {
   /** The app, served by the real signaling server from dist/. */
@@ -78,6 +79,8 @@ export interface BrowserResults {
   chatDuringFile?: ChatDuringFileResults;
   /** Send → peer's log through the app, split, against its lower bound (results from 2026-12-07 on). */
   uiPath?: UiPathResults;
+  /** Bytes on the wire for a first and a second visit (results from 2026-12-07 on). */
+  firstVisit?: FirstVisitResults;
 }
 
 /** Per run, from /proc (Linux only): CPU time per MiB delivered, and how idle the machine was (0–1). */
@@ -443,7 +446,10 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     log('Send → peer\'s log through the app, split (click, seal, channel, open, render), against its lower bound…');
     const uiPath = await runUiPath(browser, { ...options, samples: quick ? 20 : 100 });
 
-    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer, longChat, chatDuringFile: chatDuring, uiPath };
+    log('Bytes on the wire for a first and a second visit…');
+    const firstVisit = await runFirstVisit(browser, options.appUrl, log);
+
+    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer, longChat, chatDuringFile: chatDuring, uiPath, firstVisit };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
     await browser.close();

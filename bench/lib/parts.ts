@@ -10,11 +10,12 @@ import { type Browser, chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
 import type { BrowserResults } from './browser-bench.ts';
 import { chatDuringFile } from './chat-during-file.ts';
+import { runFirstVisit } from './first-visit.ts';
 import { runLongChat } from './long-chat.ts';
 import { type BenchResults, composeFigures } from './report.ts';
 import { runUiPath } from './ui-path.ts';
 
-export const PART_NAMES = ['chat-during-file', 'long-chat', 'ui-path'] as const;
+export const PART_NAMES = ['chat-during-file', 'long-chat', 'ui-path', 'first-visit'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 export function isPartName(name: string): name is PartName {
@@ -54,6 +55,8 @@ async function measure(part: PartName, browser: Browser, options: PartOptions): 
       log(`A conversation of ${messages.toLocaleString('en-US')} messages through the app (composer → peer's log; heap)…`);
       return { longChat: await runLongChat(browser, { appUrl, messages, latencySamples: quick ? 20 : 100, log }) };
     }
+    case 'first-visit':
+      return { firstVisit: await runFirstVisit(browser, appUrl, log) };
     case 'ui-path':
       return { uiPath: await runUiPath(browser, { ...options, samples: quick ? 20 : 100 }) };
   }

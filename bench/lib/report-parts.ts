@@ -5,10 +5,11 @@
  * grows past what one file should hold.
  */
 import type { BrowserResults } from './browser-bench.ts';
+import type { FetchedFile, VisitBytes } from './first-visit.ts';
 import type { BenchResults, Figure } from './report.ts';
 import { median, round } from './stats.ts';
 import { UI_PATH_SEGMENTS, type UiPathSegment } from './ui-path.ts';
-import { mibs, ms } from './units.ts';
+import { kB, mibs, ms } from './units.ts';
 
 const SEGMENT_NAMES: Record<UiPathSegment, string> = {
   click: 'click → first seal call (composer, session, own message rendered)',
@@ -36,6 +37,31 @@ export function partFigures(browser: BrowserResults): Figure[] {
       met: ratio <= 1.5,
     });
   }
+  const visit = browser.firstVisit;
+  if (visit) {
+    const page = pageOnlyBytes(visit.first);
+    figures.push(
+      {
+        id: 'first-visit-bytes',
+        label: 'Bytes on the wire, first visit (everything the page and its service worker fetch, brotli as the server sends it, headers included)',
+        value: visit.first.brBytes,
+        unit: 'bytes',
+        display: `${kB(visit.first.brBytes)} (${visit.first.files.length} requests)`,
+        target: '≤ 60 kB',
+        met: visit.first.brBytes <= 60_000,
+      },
+      { id: 'first-visit-page-bytes', label: '… of which the page itself, until the lobby shows (without the service worker\'s offline copy)', value: page, unit: 'bytes', display: kB(page), target: 'context' },
+      {
+        id: 'second-visit-bytes',
+        label: 'Bytes on the wire, second visit (browser cache and service worker)',
+        value: visit.second.brBytes,
+        unit: 'bytes',
+        display: `${kB(visit.second.brBytes)} (${visit.second.files.map((file) => `${file.status} ${file.path}`).join(', ') || 'no requests'})`,
+        target: '≤ 2 kB',
+        met: visit.second.brBytes <= 2_000,
+      },
+    );
+  }
   const file = browser.fileTransfer;
   const records = browser.throughput['16 KiB']?.records;
   if (file && records) {
@@ -56,8 +82,33 @@ export function partFigures(browser: BrowserResults): Figure[] {
   return figures;
 }
 
+/** What the page fetched itself (not the service worker caching the shell). */
+function pageOnlyBytes(visit: VisitBytes): number {
+  return visit.files.filter((file) => !file.byServiceWorker || file.path.endsWith('/sw.js')).reduce((sum, file) => sum + file.brBytes, 0);
+}
+
 export function partFindings(results: BenchResults): string[] {
-  return [...uiPathFindings(results), ...fileVsRecordsFindings(results)];
+  return [...uiPathFindings(results), ...fileVsRecordsFindings(results), ...firstVisitFindings(results)];
+}
+
+function firstVisitFindings(results: BenchResults): string[] {
+  const visit = results.details.browser.firstVisit;
+  const first = results.figures.find((figure) => figure.id === 'first-visit-bytes');
+  const second = results.figures.find((figure) => figure.id === 'second-visit-bytes');
+  if (!visit || !first || !second) return [];
+  const page = pageOnlyBytes(visit.first);
+  const shell = visit.first.files.filter((file) => file.byServiceWorker && !file.path.endsWith('/sw.js'));
+  const largest = [...shell].sort((a, b) => b.brBytes - a.brBytes).slice(0, 4);
+  return [
+    `**A first visit (${kB(visit.first.brBytes)}) and a second (${kB(visit.second.brBytes)}).** The page itself fetched ${kB(page)} until the lobby showed (its HTML,`,
+    'the entry script, the style sheet, the UI chunk, the icon and the service worker). The service worker then stores the whole',
+    `app shell for offline use as it installs: ${shell.length} more requests, ${kB(shell.reduce((sum, file) => sum + file.brBytes, 0))}, the largest ${largest.map((file) => `${file.path.replace('/assets/', '')} ${kB(file.brBytes)}`).join(', ')}`,
+    '(chunks a first visit may never run: the short-code word list, the confusable-name check, PAKE, the file checksum,',
+    `the Portuguese catalogue, the icons). ${first.met ? '' : 'So the first visit misses 60 kB by what the offline copy costs; the page alone is ' + (page <= 60_000 ? 'within it.' : 'just over it.')}`,
+    `A second visit ${second.met ? 'met its goal' : 'missed its goal'}: the service worker answers from its cache, and the only request that reaches the`,
+    'network is the page itself, revalidated (the worker fetches navigations first so a new release is seen at once).',
+    '',
+  ];
 }
 
 function uiPathFindings(results: BenchResults): string[] {
@@ -109,8 +160,32 @@ function fileVsRecordsFindings(results: BenchResults): string[] {
   ];
 }
 
-/** The UI path's details table. */
+/** The details tables of these parts. */
 export function partDetails(browser: BrowserResults): string[] {
+  return [...uiPathDetails(browser), ...firstVisitDetails(browser)];
+}
+
+function firstVisitDetails(browser: BrowserResults): string[] {
+  const visit = browser.firstVisit;
+  if (!visit) return [];
+  const rows = (name: string, files: FetchedFile[]) =>
+    files.map((file) => `| ${name} | ${file.path} | ${file.status} | ${file.byServiceWorker ? 'service worker' : 'page'} | ${file.contentEncoding || '—'} | ${file.brBytes} | ${file.browserBytes} |`);
+  return [
+    '### Bytes on the wire, first and second visit',
+    '',
+    'Each request that reached the network, made again from Node against the same server with the browser\'s own headers',
+    'but `Accept-Encoding: br`; bytes as the server sent them on the socket (status line and headers included). The last',
+    'column is what this Chromium received (its encoded body and headers).',
+    '',
+    '| visit | path | status | fetched by | encoding | bytes (br) | bytes (this browser) |',
+    '|---|---|---|---|---|---|---|',
+    ...rows('first', visit.first.files),
+    ...rows('second', visit.second.files),
+    '',
+  ];
+}
+
+function uiPathDetails(browser: BrowserResults): string[] {
   const path = browser.uiPath;
   if (!path) return [];
   const row = (name: string, s: { median: number; p95: number; p99: number }) => [name, String(round(s.median)), String(round(s.p95)), String(round(s.p99))];

@@ -61,3 +61,27 @@ describe('a file against binary records at the same chunk size', () => {
     if (!figure!.met) expect(document).toContain('**A file against binary records at 16 KiB');
   });
 });
+
+describe('bytes on the wire for a first and a second visit', () => {
+  const file = (path: string, brBytes: number, byServiceWorker: boolean, status = 200) => ({ path, status, byServiceWorker, brBytes, browserBytes: brBytes, contentEncoding: 'br' });
+  const visits = {
+    first: {
+      files: [file('/', 1000, false), file('/assets/index.js', 45_000, false), file('/sw.js', 1000, true), file('/assets/unhomoglyph.js', 39_000, true)],
+      brBytes: 86_000,
+      browserBytes: 86_000,
+    },
+    second: { files: [file('/', 300, true, 304)], brBytes: 300, browserBytes: 300 },
+  };
+
+  it('counts everything against 60 kB, the page alone as context, and the second visit against 2 kB', () => {
+    const merged = mergePart(saved, { firstVisit: visits }, { ...run, part: 'first-visit' });
+    const byId = new Map(merged.figures.map((figure) => [figure.id, figure]));
+    expect(byId.get('first-visit-bytes')).toMatchObject({ value: 86_000, met: false });
+    // The page, its service worker script, not the worker's offline copy of the shell.
+    expect(byId.get('first-visit-page-bytes')).toMatchObject({ value: 47_000, target: 'context' });
+    expect(byId.get('second-visit-bytes')).toMatchObject({ value: 300, met: true, display: '0.3 kB (304 /)' });
+    const document = renderMarkdown(merged, section);
+    expect(document).toContain('the largest unhomoglyph.js 39.0 kB');
+    expect(document).toContain('| second | / | 304 | service worker | br | 300 | 300 |');
+  });
+});
