@@ -10,7 +10,8 @@ import { HAND_WRITTEN_END, HAND_WRITTEN_START, renderMarkdown } from '../../../b
 import { type BenchResults, composeFigures } from '../../../bench/lib/report.ts';
 import type { UiPathResults } from '../../../bench/lib/ui-path.ts';
 
-const saved = JSON.parse(readFileSync(new URL('../../../bench/results/latest.json', import.meta.url), 'utf8')) as BenchResults;
+/** The last run's results as a full run left them (without parts merged since). */
+const saved = { ...(JSON.parse(readFileSync(new URL('../../../bench/results/latest.json', import.meta.url), 'utf8')) as BenchResults), partRuns: undefined };
 const section = [HAND_WRITTEN_START, '## Investigations', HAND_WRITTEN_END].join('\n');
 const summary = (median: number) => ({ n: 100, median, p95: median * 2, p99: median * 3, min: median / 2, max: median * 4 });
 
