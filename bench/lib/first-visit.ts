@@ -9,8 +9,8 @@
  * the service worker's too) is then made again from Node against the same server, with
  * the browser's own request headers (its If-None-Match on the second visit) but
  * `Accept-Encoding: br`, and the bytes the server sent on the socket are counted, headers
- * included: Chromium asks for brotli only over HTTPS, and the bench serves plain HTTP on
- * loopback, so what this browser received (gzip) is kept as context.
+ * included: the figure does not depend on what a browser asks for over plain HTTP on
+ * loopback. What this browser received (Playwright's sizes) is kept as context.
  */
 import http from 'node:http';
 import type { Browser, BrowserContext, Request } from '@playwright/test';
@@ -22,7 +22,7 @@ export interface FetchedFile {
   byServiceWorker: boolean;
   /** Bytes the server sends for this request with Accept-Encoding: br, headers included. */
   brBytes: number;
-  /** What this browser received (encoded body + headers), as it asked (gzip over HTTP). */
+  /** What this browser received (encoded body + headers), as it asked. */
   browserBytes: number;
   contentEncoding: string;
 }
