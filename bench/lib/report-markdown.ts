@@ -260,7 +260,7 @@ export function renderMarkdown(results: BenchResults, handWritten: string): stri
     '## How to run',
     '',
     '```bash',
-    'npm run bench            # about 5 minutes; writes docs/PERFORMANCE.md and bench/results/latest.json',
+    'npm run bench            # about 15 minutes on 2 cores; writes docs/PERFORMANCE.md and bench/results/latest.json',
     'npm run bench -- --quick # a short smoke run; writes bench/results/quick.json only',
     'npm run bench -- --report-only # rewrites this file from bench/results/latest.json (after editing bench/lib/report*.ts or findings.ts)',
     'npm run bench -- --only=long-chat --merge # one part alone (long-chat, ui-path, first-visit, chat-during-file), merged into latest.json and this file',
