@@ -13,6 +13,8 @@
  *   npm run bench              full run (about 15 minutes on 2 cores), writes the report
  *   npm run bench -- --quick   short smoke run, writes bench/results/quick.json only
  *   npm run bench -- --report-only   rewrites docs/PERFORMANCE.md from bench/results/latest.json
+ *   npm run bench -- --only=long-chat [--merge]   one part alone (bench/lib/parts.ts); --merge
+ *                              puts its figures into latest.json and docs/PERFORMANCE.md
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,12 +22,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSignalingServer } from '../signaling/server.ts';
-import { runBrowserBench, runChatDuringFileOnly } from './lib/browser-bench.ts';
+import { runBrowserBench } from './lib/browser-bench.ts';
 import { buildBenchPages, buildProductIfStale } from './lib/build.ts';
 import { measureBundle } from './lib/bundle-size.ts';
 import { describeMachine, gitCommit, packageVersions } from './lib/machine.ts';
 import { type BenchResults, composeFigures } from './lib/report.ts';
 import { handWrittenSection, renderMarkdown } from './lib/report-markdown.ts';
+import { PART_NAMES, isPartName, mergePart, runPart } from './lib/parts.ts';
 import { type ScaleOutResult, runScaleOut, scaleOutOptions } from './lib/scale-out.ts';
 import { runSignalingLoad } from './lib/signaling-load.ts';
 import { redisInstalled } from '../tests/unit/helpers/redis-server.ts';
@@ -34,11 +37,12 @@ import { serveBenchPages } from './lib/static-server.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reportOnly = process.argv.includes('--report-only');
 const quick = process.argv.includes('--quick') && !reportOnly;
-/** `--only=chat-during-file`: that one measurement, printed, nothing written. */
+/** `--only=long-chat`: that one part (bench/lib/parts.ts), printed; with `--merge`, merged into latest.json and the report. */
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const merge = process.argv.includes('--merge') && !quick;
 const performanceFile = path.join(root, 'docs', 'PERFORMANCE.md');
 /** Read before anything is measured: a report without its hand-written section fails now, not after the run. */
-const handWritten = quick ? '' : handWrittenSection(readFileSync(performanceFile, 'utf8'));
+const handWritten = quick && !merge ? '' : handWrittenSection(readFileSync(performanceFile, 'utf8'));
 
 if (reportOnly) {
   const saved = JSON.parse(readFileSync(path.join(root, 'bench', 'results', 'latest.json'), 'utf8')) as BenchResults;
@@ -82,18 +86,29 @@ if (await buildProductIfStale(root)) log('  dist/ rebuilt');
 const pagesDir = await buildBenchPages(root);
 const distDir = path.join(root, 'dist');
 
-if (only === 'chat-during-file') {
+if (only !== undefined) {
+  if (!isPartName(only)) {
+    console.error(`bench: unknown --only=${only} (known: ${PART_NAMES.join(', ')})`);
+    process.exit(1);
+  }
   const server = await createSignalingServer({ port: 0, host: '127.0.0.1', staticDir: distDir, log: () => {} });
+  const pages = await serveBenchPages(pagesDir);
   try {
-    const result = await runChatDuringFileOnly({ appUrl: `${server.url}/`, wsUrl: server.wsUrl, pagesUrl: '', log, quick });
-    console.log(JSON.stringify(result, null, 2));
+    const part = await runPart(only, { appUrl: `${server.url}/`, wsUrl: server.wsUrl, pagesUrl: pages.url, log, quick });
+    part.run.commit = gitCommit(root);
+    console.log(JSON.stringify(part.results, null, 2));
+    log(`load average ${part.run.loadAverage[0].toFixed(2)} at the start, ${part.run.loadAverage[1].toFixed(2)} at the end`);
+    if (merge) {
+      const latest = path.join(root, 'bench', 'results', 'latest.json');
+      const merged = mergePart(JSON.parse(readFileSync(latest, 'utf8')) as BenchResults, part.results, part.run);
+      writeFileSync(latest, `${JSON.stringify(merged, null, 2)}\n`);
+      writeFileSync(performanceFile, renderMarkdown(merged, handWritten));
+      log(`Merged into bench/results/latest.json and docs/PERFORMANCE.md`);
+    }
   } finally {
-    await server.close();
+    await Promise.all([server.close(), pages.close()]);
   }
   process.exit(0);
-} else if (only !== undefined) {
-  console.error(`bench: unknown --only=${only} (known: chat-during-file)`);
-  process.exit(1);
 }
 
 log('Initial JavaScript (dist/, gzip -9)…');

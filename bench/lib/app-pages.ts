@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
  * whatever onopen handler is set (simple-peer sets one), so Duet's own work after
  * that moment can be told from WebRTC's connection setup.
  */
-const CHANNEL_OPEN_HOOK = `{
+export const CHANNEL_OPEN_HOOK = `{
   const property = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onopen');
   Object.defineProperty(RTCDataChannel.prototype, 'onopen', {
     configurable: true,
@@ -24,9 +24,10 @@ const CHANNEL_OPEN_HOOK = `{
   });
 }`;
 
-export async function newPage(browser: Browser, hookChannelOpen = false): Promise<{ context: BrowserContext; page: Page }> {
+/** A page in a context of its own; `initScript` runs in it before the page's own scripts. */
+export async function newPage(browser: Browser, initScript?: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  if (hookChannelOpen) await context.addInitScript(CHANNEL_OPEN_HOOK);
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`  page error: ${error.message}`));
   return { context, page };
@@ -41,9 +42,9 @@ const SETTLE_MS = 1500;
 export const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 /** Alice and Bruno, each in a context of their own, on the app's lobby with their names typed. */
-export async function appLobbies(browser: Browser, appUrl: string): Promise<{ alice: { page: Page }; bruno: { page: Page }; close: () => Promise<void> }> {
-  const alice = await newPage(browser);
-  const bruno = await newPage(browser);
+export async function appLobbies(browser: Browser, appUrl: string, initScript?: string): Promise<{ alice: { page: Page }; bruno: { page: Page }; close: () => Promise<void> }> {
+  const alice = await newPage(browser, initScript);
+  const bruno = await newPage(browser, initScript);
   const close = async () => {
     await alice.context.close();
     await bruno.context.close();
@@ -60,8 +61,8 @@ export async function appLobbies(browser: Browser, appUrl: string): Promise<{ al
 }
 
 /** Alice and Bruno in a secure conversation through the app: she creates the room, he joins by its link. */
-export async function appConversation(browser: Browser, appUrl: string): ReturnType<typeof appLobbies> {
-  const lobbies = await appLobbies(browser, appUrl);
+export async function appConversation(browser: Browser, appUrl: string, initScript?: string): ReturnType<typeof appLobbies> {
+  const lobbies = await appLobbies(browser, appUrl, initScript);
   const { alice, bruno } = lobbies;
   try {
     await alice.page.getByRole('button', { name: 'Create room' }).click();

@@ -9,15 +9,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from '@playwright/test';
-import type { DuetBench } from '../pages/duet.ts';
-import type { RawBench } from '../pages/raw.ts';
+import { type Browser, type BrowserContext, chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
 import { type CpuUse, cpuUsedBetween, sampleCpu } from './cpu-usage.ts';
 import { type LongChatResults, runLongChat } from './long-chat.ts';
-import { appConversation, appLobbies, newPage, offerFile, settle } from './app-pages.ts';
+import { appConversation, newPage, offerFile, settle } from './app-pages.ts';
+import { type SetupSplit, type TimeToSecureRun, duetSetupSplit, duetTimeToSecure, rawTimeToOpen } from './time-to-secure.ts';
+import { type PipePair, call, connectPair, profiled } from './bench-pages.ts';
 import { type ChatDuringFileResults, chatDuringFile } from './chat-during-file.ts';
 import { type Summary, median, summarize } from './stats.ts';
+import { type UiPathResults, runUiPath } from './ui-path.ts';
+import { type FirstVisitResults, runFirstVisit } from './first-visit.ts';
+
+export type { SetupSplit, TimeToSecureRun };
 
 export interface BrowserBenchOptions {
   /** The app, served by the real signaling server from dist/. */
@@ -35,28 +39,6 @@ export type PipeName = 'raw' | 'link' | 'chat' | 'records' | 'gcm';
 /** The pipes every data-path measurement runs on. */
 export type EveryRunPipe = Exclude<PipeName, 'gcm'>;
 
-export interface TimeToSecureRun {
-  /** From the first click (Create room) to both sides secure/open. */
-  totalMs: number;
-  /** The harness passing the link from one page to the other (reading it, typing it, clicking Join): not product time. */
-  handoverMs: number;
-  /** totalMs − handoverMs: the figure compared. */
-  setupMs: number;
-  /** From the guest's Join to both sides secure/open. */
-  joinToReadyMs: number;
-  /** Duet only: when each side's status line first showed each phase, ms after the guest's Join. */
-  phasesAfterJoin?: { host: Record<string, number>; guest: Record<string, number> };
-}
-
-/** Duet's bench page with the real handshake (records mode): where the setup time goes. */
-export interface SetupSplit {
-  /** Guest enters the room → data channel open on both sides (WebRTC: offer, answer, ICE, DTLS, SCTP). */
-  joinToChannelOpenMs: number;
-  /** Channel open → secure, the slower side: simple-peer's connect, then HELLO, KEY, CONFIRM. */
-  channelOpenToSecureMs: number;
-  /** Of which: channel open → PeerLink's connect (the slower side), before the handshake starts. */
-  channelOpenToConnectMs?: number;
-}
 
 export interface BrowserResults {
   chromiumVersion: string;
@@ -76,6 +58,10 @@ export interface BrowserResults {
   longChat?: LongChatResults;
   /** Chat one-way latency through the app while a 64 MiB file transfers, against idle (results from 2026-12-07 on). */
   chatDuringFile?: ChatDuringFileResults;
+  /** Send → peer's log through the app, split, against its lower bound (results from 2026-12-07 on). */
+  uiPath?: UiPathResults;
+  /** Bytes on the wire for a first and a second visit (results from 2026-12-07 on). */
+  firstVisit?: FirstVisitResults;
 }
 
 /** Per run, from /proc (Linux only): CPU time per MiB delivered, and how idle the machine was (0–1). */
@@ -105,108 +91,6 @@ function addCpuRun(runs: ThroughputRuns, used: CpuUse | undefined, mib: number):
   runs.cpu.machineIdle.push(used.machineIdle);
 }
 
-interface Watch {
-  /** When each status phase was first seen. */
-  phases: Record<string, number>;
-  clickAt?: number;
-  waitingAt?: number;
-  secureAt?: number;
-  failed?: string;
-}
-
-
-/**
- * Runs in the app page: records (epoch ms) the first click, and when the status line
- * first showed each phase, from the User Timing marks the app's status line makes
- * (src/ui/duet-status.ts): `duet:waiting`, and `duet:peer-named` once it says secure
- * with the peer's name. Exact times, and nothing polling the page while it works:
- * `until(field)` is a promise the harness awaits (as it awaits the raw page's), since
- * polling, and the script Playwright compiles into a page for its first
- * waitForFunction, would take the page's main thread while it connects.
- * Plain JavaScript source, because tsx's transform would add helpers to a function
- * that do not exist in the page.
- */
-const WATCH_SCRIPT = `() => {
-  const watch = { phases: {} };
-  const waiters = [];
-  const wake = () => waiters.splice(0).forEach((check) => check());
-  window.addEventListener('click', () => { watch.clickAt ??= performance.timeOrigin + performance.now(); wake(); }, { capture: true });
-  const note = (entry) => {
-    if (!entry.name.startsWith('duet:')) return;
-    const at = performance.timeOrigin + entry.startTime;
-    const phase = entry.name.slice('duet:'.length);
-    watch.phases[phase] ??= at;
-    if (phase === 'waiting') watch.waitingAt ??= at;
-    if (phase === 'peer-named') watch.secureAt ??= at;
-    if (phase === 'failed') watch.failed ??= 'the status line says the conversation failed';
-    wake();
-  };
-  performance.getEntriesByType('mark').forEach(note);
-  new PerformanceObserver((list) => list.getEntries().forEach(note)).observe({ type: 'mark' });
-  window.__watch = watch;
-  window.__until = (field) => new Promise((resolve) => {
-    const check = () => {
-      if (watch.failed !== undefined || watch[field] !== undefined) resolve({ value: watch[field], failed: watch.failed });
-      else waiters.push(check);
-    };
-    check();
-  });
-}`;
-
-function installWatch(page: Page): Promise<void> {
-  return page.evaluate(`(${WATCH_SCRIPT})()`) as Promise<void>;
-}
-
-async function watched(page: Page, field: keyof Watch, timeoutMs = 30_000): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the app did not reach ${field} within ${timeoutMs / 1000} s`)), timeoutMs);
-  });
-  try {
-    const { value, failed } = (await Promise.race([page.evaluate(`window.__until(${JSON.stringify(field)})`), timeout])) as { value?: number; failed?: string };
-    if (typeof value !== 'number') throw new Error(`the app failed: ${failed}`);
-    return value;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-
-/** One conversation set up through the real app UI, as two people would. */
-async function duetTimeToSecure(browser: Browser, appUrl: string): Promise<TimeToSecureRun> {
-  const { alice, bruno, close } = await appLobbies(browser, appUrl);
-  try {
-    // A person takes a moment to type a name: the RSA key, generated when the lobby
-    // shows, is ready by then (its time is measured separately).
-    await settle();
-    await installWatch(alice.page);
-    await installWatch(bruno.page);
-    await alice.page.getByRole('button', { name: 'Create room' }).click();
-    const waitingAt = await watched(alice.page, 'waitingAt');
-    const link = (await alice.page.getByRole('link', { name: 'Room link' }).textContent()) ?? '';
-    await bruno.page.getByRole('textbox', { name: 'Room code' }).fill(link);
-    await bruno.page.getByRole('button', { name: 'Join' }).click();
-    const [aliceSecure, brunoSecure] = await Promise.all([watched(alice.page, 'secureAt'), watched(bruno.page, 'secureAt')]);
-    const clickAt = await watched(alice.page, 'clickAt');
-    const joinAt = await watched(bruno.page, 'clickAt');
-    const readyAt = Math.max(aliceSecure, brunoSecure);
-    const handoverMs = joinAt - waitingAt;
-    const phasesAfterJoin = async (page: Page) => {
-      const phases = (await page.evaluate('window.__watch.phases')) as Record<string, number>;
-      return Object.fromEntries(Object.entries(phases).map(([phase, at]) => [phase, Math.round(at - joinAt)]));
-    };
-    return {
-      totalMs: readyAt - clickAt,
-      handoverMs,
-      setupMs: readyAt - clickAt - handoverMs,
-      joinToReadyMs: readyAt - joinAt,
-      phasesAfterJoin: { host: await phasesAfterJoin(alice.page), guest: await phasesAfterJoin(bruno.page) },
-    };
-  } finally {
-    await close();
-  }
-}
-
 /**
  * One file sent through the real app UI, as two people would: Alice attaches it, Bruno
  * accepts; the time runs from the click on Accept until Bruno's Save link shows, so it
@@ -227,124 +111,6 @@ async function appFileTransfer(browser: Browser, appUrl: string, file: string): 
   } finally {
     await close();
   }
-}
-
-type BenchApi = RawBench & DuetBench;
-type Method = 'enter' | 'opened' | 'roundTrips' | 'flow' | 'rsaKeygen' | 'cryptoThroughput' | 'close';
-
-/**
- * Calls window.__bench[method](...args) in the page. page.evaluate sends the function
- * as source, so it cannot close over anything: the method name and arguments go along.
- */
-async function call<M extends Method>(page: Page, method: M, ...args: Parameters<BenchApi[M]>): Promise<Awaited<ReturnType<BenchApi[M]>>> {
-  return page.evaluate(
-    ([m, a]) => {
-      const bench = (window as unknown as { __bench: Record<string, (...x: unknown[]) => unknown> }).__bench;
-      return bench[m]!(...a) as never;
-    },
-    [method, args as unknown[]] as const,
-  ) as Promise<Awaited<ReturnType<BenchApi[M]>>>;
-}
-
-/** The same through the raw page: create/join through the same server, then an offer, an answer and an open data channel. */
-async function rawTimeToOpen(browser: Browser, pagesUrl: string, wsUrl: string): Promise<TimeToSecureRun> {
-  const host = await newPage(browser);
-  const guest = await newPage(browser);
-  try {
-    await Promise.all([host.page.goto(`${pagesUrl}/raw.html`), guest.page.goto(`${pagesUrl}/raw.html`)]);
-    await settle();
-    const room = randomBase64Url(16);
-    const hosted = await call(host.page, 'enter', 't', 'host', room, wsUrl, 'chat');
-    const joined = await call(guest.page, 'enter', 't', 'guest', room, wsUrl, 'chat');
-    const [hostOpen, guestOpen] = await Promise.all([call(host.page, 'opened', 't'), call(guest.page, 'opened', 't')]);
-    const readyAt = Math.max(hostOpen, guestOpen);
-    const handoverMs = joined.startedAt - hosted.inRoomAt;
-    return {
-      totalMs: readyAt - hosted.startedAt,
-      handoverMs,
-      setupMs: readyAt - hosted.startedAt - handoverMs,
-      joinToReadyMs: readyAt - joined.startedAt,
-    };
-  } finally {
-    await host.context.close();
-    await guest.context.close();
-  }
-}
-
-/** One connection of the Duet bench page (records mode, RSA key made beforehand), split at the data channel's opening. */
-async function duetSetupSplit(browser: Browser, pagesUrl: string, wsUrl: string): Promise<SetupSplit> {
-  const host = await newPage(browser, true);
-  const guest = await newPage(browser, true);
-  try {
-    await Promise.all([host.page.goto(`${pagesUrl}/duet.html`), guest.page.goto(`${pagesUrl}/duet.html`)]);
-    await settle();
-    const secret = randomBase64Url(32);
-    await call(host.page, 'enter', 's', 'host', secret, wsUrl, 'records');
-    const joined = await call(guest.page, 'enter', 's', 'guest', secret, wsUrl, 'records');
-    const secured = await Promise.all([call(host.page, 'opened', 's'), call(guest.page, 'opened', 's')]);
-    const opened = (await Promise.all([host.page.evaluate('window.__channelOpenAt'), guest.page.evaluate('window.__channelOpenAt')])) as number[];
-    const connected = (await Promise.all([host.page.evaluate('window.__linkConnectAt'), guest.page.evaluate('window.__linkConnectAt')])) as number[];
-    return {
-      joinToChannelOpenMs: Math.max(...opened) - joined.startedAt,
-      channelOpenToSecureMs: Math.max(secured[0] - opened[0]!, secured[1] - opened[1]!),
-      channelOpenToConnectMs: Math.max(connected[0]! - opened[0]!, connected[1]! - opened[1]!),
-    };
-  } finally {
-    await host.context.close();
-    await guest.context.close();
-  }
-}
-
-function randomBase64Url(bytes: number): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
-}
-
-interface PipePair {
-  name: PipeName;
-  /** Measures (it sends); the other page only answers. */
-  sender: Page;
-  receiver: Page;
-}
-
-/**
- * With BENCH_PROFILE_DIR set, CPU profiles (Chrome DevTools protocol, both pages) of
- * one bulk run per pipe and size are written there, to open in DevTools: how the
- * findings about where time goes were made.
- */
-async function profiled<T>(pair: PipePair, label: string, run: () => Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_PROFILE_DIR;
-  if (!dir) return run();
-  const sessions = await Promise.all([pair.sender, pair.receiver].map((page) => page.context().newCDPSession(page)));
-  for (const session of sessions) {
-    await session.send('Profiler.enable');
-    await session.send('Profiler.setSamplingInterval', { interval: 50 });
-    await session.send('Profiler.start');
-  }
-  try {
-    return await run();
-  } finally {
-    mkdirSync(dir, { recursive: true });
-    const [sent, received] = await Promise.all(sessions.map((session) => session.send('Profiler.stop')));
-    writeFileSync(path.join(dir, `${pair.name}-${label}-sender.cpuprofile`), JSON.stringify(sent!.profile));
-    writeFileSync(path.join(dir, `${pair.name}-${label}-receiver.cpuprofile`), JSON.stringify(received!.profile));
-    await Promise.all(sessions.map((session) => session.detach()));
-  }
-}
-
-/** Connects a pair of bench pages in contexts of their own: a raw data channel, or Duet's secure channel in one of its two modes. */
-async function connectPair(browser: Browser, options: BrowserBenchOptions, name: PipeName, contexts: BrowserContext[]): Promise<PipePair> {
-  const host = await newPage(browser);
-  const guest = await newPage(browser);
-  contexts.push(host.context, guest.context);
-  const page = `${options.pagesUrl}/${name === 'raw' ? 'raw.html' : 'duet.html'}`;
-  await Promise.all([host.page.goto(page), guest.page.goto(page)]);
-  // The raw page takes a room id; the Duet page a room secret, from which it derives the id and PSK as the app does.
-  const room = name === 'raw' ? randomBase64Url(16) : randomBase64Url(32);
-  const mode = name === 'raw' ? 'chat' : name;
-  await call(host.page, 'enter', 'p', 'host', room, options.wsUrl, mode);
-  await call(guest.page, 'enter', 'p', 'guest', room, options.wsUrl, mode);
-  await Promise.all([call(host.page, 'opened', 'p'), call(guest.page, 'opened', 'p')]);
-  return { name, sender: host.page, receiver: guest.page };
 }
 
 export async function runBrowserBench(options: BrowserBenchOptions): Promise<BrowserResults> {
@@ -507,7 +273,13 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 
     const chatDuring = await measureChatDuringFile(browser, options);
 
-    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer, longChat, chatDuringFile: chatDuring };
+    log('Send → peer\'s log through the app, split (click, seal, channel, open, render), against its lower bound…');
+    const uiPath = await runUiPath(browser, { ...options, samples: quick ? 20 : 100 });
+
+    log('Bytes on the wire for a first and a second visit…');
+    const firstVisit = await runFirstVisit(browser, options.appUrl, log);
+
+    return { chromiumVersion, rsaKeygenMs, webCrypto, lobbyScripts, timeToSecure, roundTripMs, messagesPerSecond, throughput, fileTransfer, longChat, chatDuringFile: chatDuring, uiPath, firstVisit };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
     await browser.close();
@@ -520,15 +292,4 @@ async function measureChatDuringFile(browser: Browser, options: BrowserBenchOpti
   const result = await chatDuringFile(browser, options.appUrl, options.log, options.quick ? 10 : 30);
   options.log(`  p50 idle ${result.idleMs.median.toFixed(1)} ms, during the file ${result.duringFileMs.median.toFixed(1)} ms (p99 ${result.duringFileMs.p99.toFixed(1)} ms, n ${result.duringFileMs.n})`);
   return result;
-}
-
-/** Only the chat-during-a-file measurement (`npm run bench -- --only=chat-during-file`): nothing is written. */
-export async function runChatDuringFileOnly(options: BrowserBenchOptions): Promise<ChatDuringFileResults> {
-  const executablePath = chromiumPath();
-  const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: CHROMIUM_ARGS });
-  try {
-    return await measureChatDuringFile(browser, options);
-  } finally {
-    await browser.close();
-  }
 }

@@ -14,6 +14,7 @@ import {
   timeToSecureSpread,
   webCryptoLoad,
 } from './report.ts';
+import { partFindings } from './report-parts.ts';
 import { round } from './stats.ts';
 import { ms, percent } from './units.ts';
 
@@ -50,6 +51,7 @@ export function findings(results: BenchResults): string[] {
     ...fileTransferFindings(results),
     ...longChatFindings(results),
     ...chatDuringFileFindings(results),
+    ...partFindings(results),
     ...otherFindings(results),
   );
   return out;
@@ -273,7 +275,23 @@ function longChatFindings(results: BenchResults): string[] {
     `p99 ${p99.display} against ${p99.baselineDisplay}), and a message took her ${perMessage.display} to send (${perMessage.ratio?.toFixed(2)}× ${perMessage.baselineDisplay}): the session keeps its timeline`,
     'incrementally (a message is appended, a receipt replaces one item) and each log renders only its newest',
     `${chat.renderedItems.receiver} items, with "Show earlier messages" for the rest. The heap grew by ${heap.display} (the larger of the two pages, after a garbage collection).`,
+    ...mainThreadSentences(chat),
     '',
+  ];
+}
+
+/** Where Alice's main thread went per message, fresh against long (runs from 2026-12-07 on). */
+function mainThreadSentences(chat: NonNullable<BrowserResults['longChat']>): string[] {
+  const use = chat.mainThreadPerMessage;
+  if (!use) return [];
+  const part = (name: 'fresh' | 'long') => {
+    const sender = use[name].sender;
+    return `script ${ms(sender.scriptMs)}, style ${ms(sender.recalcStyleMs)}, layout ${ms(sender.layoutMs)}`;
+  };
+  return [
+    `Alice's main thread per message (Chromium's own counters, the alternated rounds): ${part('fresh')} in the fresh conversation,`,
+    `${part('long')} in the long one. Her JavaScript does not grow with the conversation; style and layout, which the browser`,
+    `does for the items rendered, cost more with ${chat.renderedItems.sender} items than with a handful.`,
   ];
 }
 

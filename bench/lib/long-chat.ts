@@ -17,8 +17,11 @@
  * same thing, not alternated, so more exposed to other load), and the JavaScript heap of
  * each of its pages after a garbage collection, empty and after every message.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import { sendThroughComposer } from '../../tests/e2e/composer-in-page.ts';
+import { type MainThreadUse, PageMetrics, addUse, scaleUse, subtractUse } from './page-metrics.ts';
 import { type Summary, median, summarize } from './stats.ts';
 
 export interface LongChatResults {
@@ -36,6 +39,11 @@ export interface LongChatResults {
   /** Items in each log after every message (the window the log renders). */
   renderedItems: { sender: number; receiver: number };
   fillSeconds: number;
+  /**
+   * Each page's main thread per message during the alternated rounds (one-way and
+   * composer messages together), fresh and long (results from 2026-12-07 on).
+   */
+  mainThreadPerMessage?: Record<'fresh' | 'long', { sender: MainThreadUse; receiver: MainThreadUse }>;
 }
 
 export interface LongChatOptions {
@@ -86,7 +94,12 @@ async function oneWay(alice: Page, bruno: Page, prefix: string, samples: number)
 }
 
 /** Two people in a conversation through the app's lobby, Bruno's log watched for arrivals. */
-async function conversation(browser: Browser, appUrl: string, contexts: BrowserContext[]): Promise<{ alice: Page; bruno: Page }> {
+interface Pair {
+  alice: Page;
+  bruno: Page;
+}
+
+async function conversation(browser: Browser, appUrl: string, contexts: BrowserContext[]): Promise<Pair> {
   // As the other app runs (browser-bench.ts newPage); tall enough that the whole chat shows.
   const contextOptions = { permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 1000 } };
   const pages: Page[] = [];
@@ -112,8 +125,8 @@ async function conversation(browser: Browser, appUrl: string, contexts: BrowserC
   return { alice, bruno };
 }
 
-/** Rounds of alternation between the fresh and the long conversation. */
-const ROUNDS = 5;
+/** Rounds of alternation between the fresh and the long conversation: many short ones, so a burst of other load on the machine hits both alike. */
+const ROUNDS = 20;
 
 export async function runLongChat(browser: Browser, options: LongChatOptions): Promise<LongChatResults> {
   const { log } = options;
@@ -137,13 +150,33 @@ export async function runLongChat(browser: Browser, options: LongChatOptions): P
 
     const latency = { fresh: [] as number[], long: [] as number[] };
     const perMessage = { fresh: [] as number[], long: [] as number[] };
+    const metrics = {
+      fresh: { sender: await PageMetrics.of(fresh.alice), receiver: await PageMetrics.of(fresh.bruno) },
+      long: { sender: await PageMetrics.of(long.alice), receiver: await PageMetrics.of(long.bruno) },
+    };
+    const used: Partial<Record<'fresh' | 'long', { sender?: MainThreadUse; receiver?: MainThreadUse }>> = {};
     const perRound = Math.ceil(options.latencySamples / ROUNDS);
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, pair] of [['fresh', fresh], ['long', long]] as const) {
+        const [senderBefore, receiverBefore] = await Promise.all([metrics[name].sender.read(), metrics[name].receiver.read()]);
         latency[name].push(...(await oneWay(pair.alice, pair.bruno, `latency ${round}`, perRound)));
         perMessage[name].push(...(await sendThroughComposer(pair.alice, { prefix: `timed ${round}`, first: 0, count: perRound })).ms);
+        const [senderAfter, receiverAfter] = await Promise.all([metrics[name].sender.read(), metrics[name].receiver.read()]);
+        const side = (used[name] ??= {});
+        side.sender = addUse(side.sender, subtractUse(senderAfter, senderBefore));
+        side.receiver = addUse(side.receiver, subtractUse(receiverAfter, receiverBefore));
       }
     }
+    const perMessageUse = (name: 'fresh' | 'long') => ({
+      sender: scaleUse(used[name]!.sender!, 1 / (2 * perRound * ROUNDS)),
+      receiver: scaleUse(used[name]!.receiver!, 1 / (2 * perRound * ROUNDS)),
+    });
+    const mainThreadPerMessage = { fresh: perMessageUse('fresh'), long: perMessageUse('long') };
+    for (const name of ['fresh', 'long'] as const) {
+      const { sender, receiver } = mainThreadPerMessage[name];
+      log(`  ${name}, per message: sender ${describeUse(sender)}; receiver ${describeUse(receiver)}`);
+    }
+    if (process.env.BENCH_PROFILE_DIR) await profileBoth(process.env.BENCH_PROFILE_DIR, { fresh, long }, perRound);
     log(`  one-way p50: ${median(latency.fresh).toFixed(2)} ms after 10 messages, ${median(latency.long).toFixed(2)} ms after ${options.messages}`);
     log(`  per message through the composer: ${median(perMessage.fresh).toFixed(2)} ms after 10, ${median(perMessage.long).toFixed(2)} ms after ${options.messages}`);
     const after = { sender: await heapAfterGc(aliceCdp), receiver: await heapAfterGc(brunoCdp) };
@@ -160,8 +193,36 @@ export async function runLongChat(browser: Browser, options: LongChatOptions): P
       heapBytes: { sender: { empty: empty.sender, long: after.sender }, receiver: { empty: empty.receiver, long: after.receiver } },
       renderedItems: { sender: await renderedItems(long.alice), receiver: await renderedItems(long.bruno) },
       fillSeconds,
+      mainThreadPerMessage,
     };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
+  }
+}
+
+function describeUse(use: MainThreadUse): string {
+  return `tasks ${use.taskMs.toFixed(2)} ms (script ${use.scriptMs.toFixed(2)}, style ${use.recalcStyleMs.toFixed(2)} in ${use.styleRecalcs.toFixed(1)}, layout ${use.layoutMs.toFixed(2)} in ${use.layouts.toFixed(1)})`;
+}
+
+/**
+ * With BENCH_PROFILE_DIR set: CPU profiles of both pages of each conversation while
+ * `count` messages go one way and `count` through the composer, to open in DevTools or
+ * compare (which functions take longer in the long conversation).
+ */
+async function profileBoth(dir: string, pairs: Record<'fresh' | 'long', Pair>, count: number): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, pair] of Object.entries(pairs)) {
+    const sessions = await Promise.all([pair.alice, pair.bruno].map((page) => page.context().newCDPSession(page)));
+    for (const session of sessions) {
+      await session.send('Profiler.enable');
+      await session.send('Profiler.setSamplingInterval', { interval: 50 });
+      await session.send('Profiler.start');
+    }
+    await oneWay(pair.alice, pair.bruno, 'profiled', count);
+    await sendThroughComposer(pair.alice, { prefix: 'profiled composer', first: 0, count });
+    const [sent, received] = await Promise.all(sessions.map((session) => session.send('Profiler.stop')));
+    writeFileSync(path.join(dir, `long-chat-${name}-sender.cpuprofile`), JSON.stringify(sent!.profile));
+    writeFileSync(path.join(dir, `long-chat-${name}-receiver.cpuprofile`), JSON.stringify(received!.profile));
+    await Promise.all(sessions.map((session) => session.detach()));
   }
 }

@@ -6,6 +6,7 @@
 import type { BrowserResults, CpuPerMiBRuns, PipeName } from './browser-bench.ts';
 import { findings } from './findings.ts';
 import { type BenchResults, type Figure, appPhases } from './report.ts';
+import { partDetails } from './report-parts.ts';
 import { type Summary, median, round } from './stats.ts';
 import { MB, kB, ms, percent, perSecond } from './units.ts';
 
@@ -53,6 +54,7 @@ export function renderMarkdown(results: BenchResults, handWritten: string): stri
     'Every ratio compares Duet with a baseline measured in the same run, on the same machine, through the',
     'same signaling server, alternating between the two, so background load affects both alike. The raw',
     'data is in `bench/results/latest.json`; see [How to run](#how-to-run) below.',
+    ...partRunLines(results),
     '',
     '## Machine',
     '',
@@ -210,6 +212,7 @@ export function renderMarkdown(results: BenchResults, handWritten: string): stri
     ),
     '',
     ...cpuTable(browser),
+    ...partDetails(browser),
     '### RSA key generation (ms)',
     '',
     table(
@@ -257,9 +260,10 @@ export function renderMarkdown(results: BenchResults, handWritten: string): stri
     '## How to run',
     '',
     '```bash',
-    'npm run bench            # about 5 minutes; writes docs/PERFORMANCE.md and bench/results/latest.json',
+    'npm run bench            # about 15 minutes on 2 cores; writes docs/PERFORMANCE.md and bench/results/latest.json',
     'npm run bench -- --quick # a short smoke run; writes bench/results/quick.json only',
     'npm run bench -- --report-only # rewrites this file from bench/results/latest.json (after editing bench/lib/report*.ts or findings.ts)',
+    'npm run bench -- --only=long-chat --merge # one part alone (long-chat, ui-path, first-visit, chat-during-file), merged into latest.json and this file',
     'BENCH_PROFILE_DIR=/tmp/duet-profiles npm run bench -- --quick # also writes CPU profiles and Chromium traces to open in DevTools',
     '```',
     '',
@@ -272,6 +276,19 @@ export function renderMarkdown(results: BenchResults, handWritten: string): stri
   return `${lines.join('\n')}\n`;
 }
 
+
+/** The parts measured alone since the full run (`--only=<part> --merge`): their figures replace the full run's. */
+function partRunLines(results: BenchResults): string[] {
+  const runs = results.partRuns ?? [];
+  if (runs.length === 0) return [];
+  return [
+    '',
+    'Measured alone since (`npm run bench -- --only=<part> --merge`), replacing that part\'s figures; the load average (1 min) at its',
+    'start and end tells how busy the machine was:',
+    '',
+    ...runs.map((run) => `- ${run.part}: ${run.timestamp.slice(0, 16).replace('T', ' ')} UTC, commit ${run.commit}, ${run.durationSeconds} s, load ${run.loadAverage[0].toFixed(2)} / ${run.loadAverage[1].toFixed(2)}`),
+  ];
+}
 
 /** The CPU table's cells for one measurement: medians of its runs. */
 function cpuCells(cpu: CpuPerMiBRuns): string[] {

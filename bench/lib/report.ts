@@ -7,6 +7,8 @@ import type { BrowserResults, TimeToSecureRun } from './browser-bench.ts';
 import type { BundleSizes } from './bundle-size.ts';
 import type { LongChatResults } from './long-chat.ts';
 import type { Machine } from './machine.ts';
+import type { PartRun } from './parts.ts';
+import { partFigures } from './report-parts.ts';
 import type { ScaleOutResult } from './scale-out.ts';
 import type { SignalingLoadResult } from './signaling-load.ts';
 import { median } from './stats.ts';
@@ -36,6 +38,8 @@ export interface BenchResults {
   machine: Machine;
   versions: Record<string, string>;
   figures: Figure[];
+  /** Parts measured alone since, each replacing its own results (bench/lib/parts.ts). */
+  partRuns?: PartRun[];
   /** scaleOut is absent from runs made before it existed, or where redis-server is not installed. */
   details: { bundle: BundleSizes; signaling: SignalingLoadResult; browser: BrowserResults; scaleOut?: ScaleOutResult };
 }
@@ -136,6 +140,7 @@ export function composeFigures(results: BenchResults): Figure[] {
   compare('messages-per-second-records', '… as binary records', rate.records.perSecond, rate.raw.perSecond, 'messages/s', perSecond, 'context', undefined);
 
   if (browser.longChat) figures.push(...longChatFigures(browser.longChat));
+  figures.push(...partFigures(browser));
 
   for (const [bits, summary] of Object.entries(browser.rsaKeygenMs)) {
     const isDefault = bits === '2048';

@@ -21,24 +21,29 @@ export const duetMessageListStyles = [
       outline: var(--duet-drop-outline, none);
       outline-offset: -6px;
     }
+    /* What a new message costs must not grow with the items rendered (up to 300, see
+       log-window.ts). Block flow, not flex: appending one item lays out that item, where a
+       flex column measured all of them again. Paint containment on each item: the log
+       repaints the items that changed, where it repainted every item each frame (traces
+       of a 300-item log: 12 ms of paint per message, 2 ms with it; docs/PERFORMANCE.md). */
     ol {
       list-style: none;
       margin: 0;
       padding: 0;
-      display: flex;
-      flex-direction: column;
-      gap: 0.5rem;
     }
     li {
+      display: block;
+      width: fit-content;
       max-width: 85%;
+      margin-bottom: 0.5rem;
       padding: 0.45rem 0.7rem;
       border-radius: 12px;
       background: var(--duet-theirs);
-      align-self: flex-start;
+      contain: paint;
     }
     li.me {
       background: var(--duet-mine);
-      align-self: flex-end;
+      margin-left: auto;
     }
     .meta {
       font-size: 0.8rem;

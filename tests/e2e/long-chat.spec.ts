@@ -104,4 +104,31 @@ test('a 3,000-message conversation: the log shows a window of the newest, earlie
   await send(bruno, 'Bruno answers');
   await expect(brunoLog.getByText('Bruno answers')).toBeInViewport();
   await expect(aliceLog.getByText('Bruno answers')).toBeInViewport();
+
+  // Following again, a message at the end of a full window costs what it costs in a short
+  // log: the list gains its item and drops the oldest (no other item is touched), the items
+  // are laid out in block flow (a flex column measures every item again) and each contains
+  // its own painting (otherwise every item is repainted each frame).
+  await expect(brunoLog.locator('li.me').last()).toContainText('Delivered');
+  await brunoLog.locator('ol').evaluate((list) => {
+    const counted = { added: 0, removed: 0, other: 0 };
+    const observer = new MutationObserver((records) => {
+      for (const record of records) {
+        if (record.target !== list) counted.other += 1;
+        // Elements only: Lit's comment markers come and go with each item.
+        counted.added += [...record.addedNodes].filter((node) => node.nodeType === Node.ELEMENT_NODE).length;
+        counted.removed += [...record.removedNodes].filter((node) => node.nodeType === Node.ELEMENT_NODE).length;
+      }
+    });
+    observer.observe(list, { childList: true, subtree: true, attributes: true, characterData: true });
+    (window as unknown as { __stopCounting: () => typeof counted }).__stopCounting = () => (observer.disconnect(), counted);
+  });
+  await sendThroughComposer(alice.page, { prefix: 'one more', first: 0, count: 1 });
+  await expect(brunoLog.getByText('one more 0', { exact: true })).toBeInViewport();
+  await expect(brunoLog.getByRole('listitem')).toHaveCount(WINDOW_ITEMS);
+  const counted = await bruno.page.evaluate(() => (window as unknown as { __stopCounting: () => { added: number; removed: number; other: number } }).__stopCounting());
+  expect(counted).toEqual({ added: 1, removed: 1, other: 0 });
+  const layout = await brunoLog.locator('li').last().evaluate((item) => ({ list: getComputedStyle(item.parentElement!).display, contain: getComputedStyle(item).contain }));
+  expect(layout.list).toBe('block');
+  expect(layout.contain).toContain('paint');
 });
