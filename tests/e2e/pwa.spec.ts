@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-test('installable: a manifest with icons, and the app shell loads offline once visited', async ({ browser }) => {
+test('installable: a manifest with icons, a shell of what the page starts with (on-demand code kept once used), and it loads offline once visited', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto('/');
@@ -15,14 +15,30 @@ test('installable: a manifest with icons, and the app shell loads offline once v
   });
   await page.reload();
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+
+  // Installed with what the page starts with; code loaded on demand is not downloaded ahead.
+  const cached = () => page.evaluate(async () => (await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)))).flat());
+  expect((await cached()).some((url) => url.includes('/assets/duet-chat-'))).toBe(true);
+  expect((await cached()).filter((url) => /\/assets\/(unhomoglyph|pake|english|pt-BR)-/.test(url))).toEqual([]);
+  // Used once (a short code loads the word list), it is kept.
+  await page.getByRole('textbox', { name: 'Your name' }).fill('Ana');
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await page.getByRole('button', { name: 'Get a short code' }).click();
+  await expect(page.getByLabel('Or read this short code aloud')).toBeVisible();
+  await expect.poll(async () => (await cached()).some((url) => url.includes('/assets/english-'))).toBe(true);
+  await page.getByRole('button', { name: 'Leave' }).click();
+  const url = page.url();
+  await page.close(); // (its tab would rejoin the room it made on reload)
+
   await context.setOffline(true);
-  await page.reload();
-  await expect(page.getByRole('button', { name: 'Create room' })).toBeVisible();
-  await expect(page.getByRole('textbox', { name: 'Your name' })).toBeVisible();
+  const offline = await context.newPage();
+  await offline.goto(url);
+  await expect(offline.getByRole('button', { name: 'Create room' })).toBeVisible();
+  await expect(offline.getByRole('textbox', { name: 'Your name' })).toBeVisible();
 
   // Connecting of course needs the network: a clear error, not a hang.
-  await page.getByRole('textbox', { name: 'Your name' }).fill('Offline');
-  await page.getByRole('button', { name: 'Create room' }).click();
-  await expect(page.getByRole('status').first()).toContainText('[signaling-unreachable]');
+  await offline.getByRole('textbox', { name: 'Your name' }).fill('Offline');
+  await offline.getByRole('button', { name: 'Create room' }).click();
+  await expect(offline.getByRole('status').first()).toContainText('[signaling-unreachable]');
   await context.close();
 });
