@@ -39,6 +39,8 @@ export const ERROR_MESSAGES = {
   'peer-unavailable': 'This browser cannot make peer-to-peer connections (WebRTC is unavailable).',
   'relay-unavailable':
     'You asked to hide your IP address from your peer, but this Duet server offers no relay (TURN) server, so Duet did not connect. Turn the option off to connect directly.',
+  'relay-failed':
+    'You asked to hide your IP address from your peer, but the relay (TURN) server could not be used: it refused the credentials this Duet server gave, or did not answer. Duet did not connect. Try again later, or turn the option off to connect directly.',
 
   // Handshake and records
   'insecure-context':

@@ -42,6 +42,8 @@ export const ERROR_MESSAGES_PT_BR: Record<ErrorCode, string> = {
   'peer-unavailable': 'Este navegador não consegue fazer conexões diretas (o WebRTC não está disponível).',
   'relay-unavailable':
     'Você pediu para esconder seu endereço IP do seu contato, mas este servidor do Duet não oferece um servidor de retransmissão (TURN), então o Duet não se conectou. Desative a opção para se conectar diretamente.',
+  'relay-failed':
+    'Você pediu para esconder seu endereço IP do seu contato, mas o servidor de retransmissão (TURN) não pôde ser usado: ele recusou as credenciais que este servidor do Duet deu, ou não respondeu. O Duet não se conectou. Tente de novo mais tarde, ou desative a opção para se conectar diretamente.',
 
   // Handshake e registros
   'insecure-context':

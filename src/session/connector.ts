@@ -280,6 +280,8 @@ export class Connector {
       return;
     }
     if (status.phase === 'reconnecting') return this.dropLink();
+    // Our own relay cannot be used: another attempt would fail the same way.
+    if (reason.code === 'relay-failed') return this.fail(reason);
     this.onGuestGoneEarly(reason);
   }
 

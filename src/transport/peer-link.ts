@@ -7,6 +7,7 @@ import Peer from '@thaunknown/simple-peer/lite.js';
 import type { Bytes } from '../core/bytes.ts';
 import { DuetError } from '../core/errors.ts';
 import { type WebRtcSignal, sdpFingerprint } from '../core/signal-seal.ts';
+import { RelayGathering } from './relay-gathering.ts';
 
 export interface PeerLinkOptions {
   initiator: boolean;
@@ -227,6 +228,23 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     settleFingerprints(new DuetError('not-connected'));
     options.onClose(error);
   };
+
+  // Relay-only: a round of gathering with no relay candidate can never connect (relay-failed).
+  const relay = options.iceTransportPolicy === 'relay' ? new RelayGathering() : undefined;
+  const pc = peer._pc;
+  if (relay && pc) {
+    pc.addEventListener('icecandidate', (event) => {
+      if (event.candidate) relay.candidate(event.candidate.candidate);
+    });
+    pc.addEventListener('icecandidateerror', (event) => {
+      const error = event as RTCPeerConnectionIceErrorEvent;
+      relay.error(error.errorCode, error.errorText);
+    });
+    pc.addEventListener('icegatheringstatechange', () => {
+      const outcome = relay.state(pc.iceGatheringState);
+      if (outcome.failed) close(new DuetError('relay-failed', outcome.detail));
+    });
+  }
 
   peer.on('signal', (data) => {
     const signal = data as WebRtcSignal;

@@ -100,6 +100,38 @@ test.describe('through a TURN relay', () => {
     await bruno.context.close();
   });
 
+  test('with credentials the relay refuses, "Hide my IP address" says so (relay-failed) instead of waiting for the peer', async ({ browser }) => {
+    test.skip(!coturn, 'coturn is not installed');
+    // A Duet server whose TURN secret is not coturn's: every credential it hands out is refused (401).
+    const wrong = await createSignalingServer({
+      port: 0,
+      host: '127.0.0.1',
+      staticDir: 'dist',
+      log: () => {},
+      ice: { kind: 'turn-rest', stunUrls: [], turnUrls: [`turn:127.0.0.1:${coturn!.port}?transport=udp`], secret: 'not-the-turn-secret', ttlSeconds: 600 },
+    });
+    try {
+      const alice = await newUser(browser);
+      const bruno = await newUser(browser);
+      await alice.page.goto(`${wrong.url}/`);
+      await alice.page.getByRole('textbox', { name: 'Your name' }).fill('Alice');
+      await alice.page.getByRole('checkbox', { name: HIDE }).check();
+      await alice.page.getByRole('button', { name: 'Create room' }).click();
+      await expect(connectionStatus(alice.page)).toContainText('Waiting for your peer');
+      await joinByLink(bruno, (await alice.page.getByRole('link', { name: 'Room link' }).textContent())!, 'Bruno');
+      await expect(connectionStatus(alice.page)).toContainText('[relay-failed]');
+      await expect(connectionStatus(alice.page)).toContainText('the relay (TURN) server could not be used');
+      // The other side hears that the setup ended; nobody chats, and nothing went direct.
+      await expect(connectionStatus(bruno.page)).toContainText('[peer-left-early]');
+      await expect(alice.page.getByRole('log')).toHaveCount(0);
+      expect(coturn!.log()).toMatch(/401/);
+      await alice.context.close();
+      await bruno.context.close();
+    } finally {
+      await wrong.close();
+    }
+  });
+
   test('without it, two browsers on one machine connect Direct', async ({ browser }) => {
     test.skip(!coturn, 'coturn is not installed');
     const [alice, bruno] = await securePairAt(browser, false);
