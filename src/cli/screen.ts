@@ -8,8 +8,10 @@
  * printable(), so no one can move the cursor, clear the screen or retitle the
  * terminal with an escape sequence.
  */
+import { DuetError } from '../core/errors.ts';
 import { describeError, formatTime, t } from '../i18n/i18n.ts';
-import type { ChatMessage, FileTransfer, SessionView } from '../session/view.ts';
+import { IDENTITY_WARNING_CODES } from '../session/peer-trust.ts';
+import type { ChatMessage, FileTransfer, PeerIdentity, SessionView } from '../session/view.ts';
 import { formatBytes } from '../ui/format.ts';
 import { statusText } from '../ui/status-text.ts';
 
@@ -26,6 +28,7 @@ export class Screen {
   private safetyCodeShown = '';
   private verifiedShown = false;
   private typingShown = false;
+  private identityShown = '';
   private readonly messageStates = new Map<string, ChatMessage['state']>();
   private readonly transferSeen = new Map<string, string>();
   private readonly noticesShown = new Set<number>();
@@ -68,12 +71,43 @@ export class Screen {
       this.typingShown = session.peerTyping;
       if (session.peerTyping) this.print(`  ${t('chat.typing', { name: peer })}`);
     }
+    this.renderIdentity(session.peerIdentity, peer);
+    // As in the page: nothing from a peer whose identity is in doubt shows until the person chooses (/trust).
+    if (session.identityWarningPending) return;
     for (const message of session.messages) this.renderMessage(message);
     for (const transfer of session.transfers) this.renderTransfer(transfer);
     for (const notice of session.notices) {
       if (this.noticesShown.has(notice.id)) continue;
       this.noticesShown.add(notice.id);
       this.print(`! ${describeError(notice.error)}`);
+    }
+  }
+
+  /** What this device knows of the peer's identity key (--remember), said once per change. */
+  private renderIdentity(identity: PeerIdentity, peer: string): void {
+    const key = JSON.stringify(identity);
+    if (key === this.identityShown) return;
+    this.identityShown = key;
+    const name = peer || t('peer.fallback');
+    switch (identity.kind) {
+      case 'none':
+        return;
+      case 'unchecked':
+        this.print(`  ${t('chat.identity.unchecked', { name, fingerprint: identity.fingerprint })}`);
+        return;
+      case 'new':
+        this.print(`* ${t('chat.identity.new', { name, fingerprint: identity.fingerprint })}`);
+        return;
+      case 'known':
+        this.print(`* ${t(identity.verified ? 'chat.identity.knownVerified' : 'chat.identity.known', { name, fingerprint: identity.fingerprint })}`);
+        return;
+      default:
+        if (identity.acknowledged) {
+          if (identity.kind === 'changed') this.print(`! ${t('chat.identity.changed', { name, fingerprint: identity.fingerprint })}`);
+          return;
+        }
+        this.print(`! ${describeError(new DuetError(IDENTITY_WARNING_CODES[identity.kind]))}`);
+        this.print(`  ${t('cli.identityHeld', { name })}`);
     }
   }
 
