@@ -5,7 +5,6 @@
  * already brings) for WebRTC, readline for the keyboard and the disk for files.
  */
 import './node-webrtc.ts';
-import { createInterface } from 'node:readline';
 import QRCode from 'qrcode';
 import { WebSocket } from 'ws';
 import { DEFAULT_HANDSHAKE_CONFIG } from '../core/handshake.ts';
@@ -19,12 +18,17 @@ import { FileDeviceStore, createIdentityFile, knownPeersPathFor, loadIdentityFil
 import { DiskFileSink, fileSourceFromPath } from './node-files.ts';
 import { type CliOptions, parseCommand } from './options.ts';
 import { Screen } from './screen.ts';
+import { type Keyboard, openKeyboard } from './typing.ts';
 
 /** After /quit, how long the goodbye gets to leave before the process ends. */
 const GOODBYE_GRACE_MS = 300;
 
+/** Once chatting, what the person is writing stays whole below what is printed. */
+let keyboard: Keyboard | undefined;
+
 function print(line: string): void {
-  process.stdout.write(`${line}\n`);
+  if (keyboard) keyboard.print(line);
+  else process.stdout.write(`${line}\n`);
 }
 
 /** LANG=pt_BR.UTF-8 → pt-BR; anything not translated → English. */
@@ -112,7 +116,8 @@ async function chat(options: CliOptions): Promise<void> {
     session.leave();
     exit(0);
   };
-  const lines = createInterface({ input: process.stdin, terminal: false });
+  keyboard = openKeyboard(() => session.notifyTyping());
+  const { lines } = keyboard;
   lines.on('close', leave);
   process.on('SIGINT', leave);
   process.on('SIGTERM', leave);

@@ -14,7 +14,7 @@ test.describe.configure({ timeout: 180_000 });
 
 test.beforeAll(() => giveNamespaceAnInterface());
 
-test('the terminal creates a room, Chromium joins by the link, and they chat both ways with receipts', async ({ browser }) => {
+test('the terminal creates a room, Chromium joins by the link, and they chat both ways with receipts and typing', async ({ browser }) => {
   const ana = startTerminal(['--name', 'Ana']);
   const link = (await ana.waitFor(/Room link: (\S+)/))[1]!;
   expect(link).toMatch(/^http:\/\/localhost:\d+\/#[A-Za-z0-9_-]{43}$/);
@@ -26,8 +26,12 @@ test('the terminal creates a room, Chromium joins by the link, and they chat bot
   await ana.waitFor(/Secure: end-to-end encrypted with Bruno/);
   expect(await terminalSafetyCode(ana)).toBe(browserCode);
 
-  ana.type('Olá from the terminal');
+  // Half a line, not yet sent: the browser says Ana is typing.
+  ana.process.stdin.write('Olá from the ');
+  await expect(bruno.page.getByText('Ana is typing…')).toBeVisible();
+  ana.type('terminal');
   await expect(bruno.page.getByRole('log')).toContainText('Olá from the terminal');
+  await expect(bruno.page.getByText('Ana is typing…')).toHaveCount(0);
   await ana.waitFor(/✓✓ Delivered: Olá from the terminal/);
 
   await send(bruno, 'Hi Ana, from Chromium');
