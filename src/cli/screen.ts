@@ -63,6 +63,7 @@ export class Screen {
       this.print(`* ${t('cli.safetyCode', { code: status.safetyCode })}`);
       this.print(`  ${t('cli.safetyHint', { name: peer })}`);
     }
+    if (status.phase === 'secure' || status.phase === 'reconnecting') this.renderIdentity(session.peerIdentity, peer);
     if (session.verified && !this.verifiedShown) {
       this.verifiedShown = true;
       this.print(`* ${t('cli.verified')}`);
@@ -71,11 +72,11 @@ export class Screen {
       this.typingShown = session.peerTyping;
       if (session.peerTyping) this.print(`  ${t('chat.typing', { name: peer })}`);
     }
-    this.renderIdentity(session.peerIdentity, peer);
     // As in the page: nothing from a peer whose identity is in doubt shows until the person chooses (/trust).
-    if (session.identityWarningPending) return;
-    for (const message of session.messages) this.renderMessage(message);
-    for (const transfer of session.transfers) this.renderTransfer(transfer);
+    if (!session.identityWarningPending) {
+      for (const message of session.messages) this.renderMessage(message);
+      for (const transfer of session.transfers) this.renderTransfer(transfer);
+    }
     for (const notice of session.notices) {
       if (this.noticesShown.has(notice.id)) continue;
       this.noticesShown.add(notice.id);
@@ -86,20 +87,21 @@ export class Screen {
   /** What this device knows of the peer's identity key (--remember), said once per change. */
   private renderIdentity(identity: PeerIdentity, peer: string): void {
     const key = JSON.stringify(identity);
-    if (key === this.identityShown) return;
+    if (identity.kind === 'none' || key === this.identityShown) return;
+    const before = this.identityShown;
     this.identityShown = key;
     const name = peer || t('peer.fallback');
     switch (identity.kind) {
-      case 'none':
+      // Known from now on because of /verify or /trust in this session: "Verified" said it already.
+      case 'known':
+        if (before !== '') return;
+        this.print(`* ${t(identity.verified ? 'chat.identity.knownVerified' : 'chat.identity.known', { name, fingerprint: identity.fingerprint })}`);
         return;
       case 'unchecked':
         this.print(`  ${t('chat.identity.unchecked', { name, fingerprint: identity.fingerprint })}`);
         return;
       case 'new':
         this.print(`* ${t('chat.identity.new', { name, fingerprint: identity.fingerprint })}`);
-        return;
-      case 'known':
-        this.print(`* ${t(identity.verified ? 'chat.identity.knownVerified' : 'chat.identity.known', { name, fingerprint: identity.fingerprint })}`);
         return;
       default:
         if (identity.acknowledged) {
