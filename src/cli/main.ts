@@ -7,7 +7,6 @@
 import './node-webrtc.ts';
 import QRCode from 'qrcode';
 import { WebSocket } from 'ws';
-import { DEFAULT_HANDSHAKE_CONFIG } from '../core/handshake.ts';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import { describeError, detectLocale, loadLocale, setLocale, t } from '../i18n/i18n.ts';
 import { Session } from '../session/session.ts';
@@ -16,7 +15,7 @@ import { type WebSocketClass, connectSignaling } from '../transport/signaling-cl
 import { identityFingerprint } from '../core/identity.ts';
 import { FileDeviceStore, createIdentityFile, knownPeersPathFor, loadIdentityFile } from './identity-file.ts';
 import { DiskFileSink, fileSourceFromPath } from './node-files.ts';
-import { type CliOptions, parseCommand } from './options.ts';
+import { type CliOptions, parseCommand, sessionTuning } from './options.ts';
 import { Screen } from './screen.ts';
 import { type Keyboard, openKeyboard } from './typing.ts';
 
@@ -61,14 +60,11 @@ class NodeWebSocket extends WebSocket {
 }
 
 function newSession(options: CliOptions): Session {
-  const { tuning } = options;
   return new Session({
     signalingUrl: options.serverUrl,
     appUrl: options.appUrl,
     iceServers: options.iceServers,
-    handshake: { ...DEFAULT_HANDSHAKE_CONFIG, rsaModulusLength: tuning.rsaModulusLength, stepTimeoutMs: tuning.handshakeStepTimeoutMs },
-    connectTimeoutMs: tuning.connectTimeoutMs,
-    reconnectTimeoutMs: tuning.reconnectTimeoutMs,
+    ...sessionTuning(options.tuning),
     transport: {
       connectSignaling: (url, handlers) => connectSignaling(url, handlers, NodeWebSocket as unknown as WebSocketClass),
       createPeerLink,

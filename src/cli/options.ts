@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_HANDSHAKE_CONFIG } from '../core/handshake.ts';
+import { DEFAULT_RECONNECT_TIMEOUT_MS } from '../session/reconnector.ts';
+import type { SessionOptions } from '../session/session.ts';
 import { defaultIdentityPath } from './identity-file.ts';
 
 export interface CliOptions {
@@ -33,9 +35,19 @@ export interface Tuning {
 export const DEFAULT_TUNING: Tuning = {
   rsaModulusLength: DEFAULT_HANDSHAKE_CONFIG.rsaModulusLength,
   handshakeStepTimeoutMs: DEFAULT_HANDSHAKE_CONFIG.stepTimeoutMs,
+  // The session's own default (connector.ts keeps it private; the lead is changing that file).
   connectTimeoutMs: 30_000,
-  reconnectTimeoutMs: 120_000,
+  reconnectTimeoutMs: DEFAULT_RECONNECT_TIMEOUT_MS,
 };
+
+/** What the tuning changes in the session: the handshake's RSA size and step wait, and the connection timeouts. */
+export function sessionTuning(tuning: Tuning): Pick<SessionOptions, 'handshake' | 'connectTimeoutMs' | 'reconnectTimeoutMs'> {
+  return {
+    handshake: { ...DEFAULT_HANDSHAKE_CONFIG, rsaModulusLength: tuning.rsaModulusLength, stepTimeoutMs: tuning.handshakeStepTimeoutMs },
+    connectTimeoutMs: tuning.connectTimeoutMs,
+    reconnectTimeoutMs: tuning.reconnectTimeoutMs,
+  };
+}
 
 /** The RSA sizes offered: the handshake accepts 2048 to 8192 bits from a peer, but past 4096 key generation takes minutes. */
 export const RSA_SIZES = [2048, 3072, 4096] as const;

@@ -118,6 +118,9 @@ describe('known peers', () => {
     const later = new FileDeviceStore(await store.loadIdentity(), join(dir, 'identity.json'));
     expect(await later.getPeer('bruno')).toEqual({ publicKey, verified: true, firstSeen: 1234 });
     expect(await later.peerKeys()).toEqual(['bruno']);
+    // Forgetting this device removes the key and the known peers.
+    await later.clear();
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('a damaged known-peers file is a named error, and nothing is written over it', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER, DEFAULT_TUNING, appUrlOf, parseCommand } from '../../../src/cli/options.ts';
+import { DEFAULT_SERVER, DEFAULT_TUNING, appUrlOf, parseCommand, sessionTuning } from '../../../src/cli/options.ts';
+import { DEFAULT_HANDSHAKE_CONFIG } from '../../../src/core/handshake.ts';
 
 describe('terminal command line', () => {
   it('creates a room with the defaults: local server, its origin as the app, no ICE servers, the current directory', () => {
@@ -56,6 +57,18 @@ describe('terminal command line', () => {
     const flagged = parseCommand(['--name', 'Ana', '--rsa-bits', '4096', '--connect-timeout', '10', '--reconnect-timeout', '30', '--handshake-timeout', '8'], { DUET_RSA_BITS: '3072', DUET_CONNECT_TIMEOUT: '45' }, '/');
     expect(flagged).toMatchObject({ options: { tuning: { rsaModulusLength: 4096, connectTimeoutMs: 10_000, reconnectTimeoutMs: 30_000, handshakeStepTimeoutMs: 8000 } } });
     expect(parseCommand(['--name', 'Ana'], {}, '/')).toMatchObject({ options: { tuning: DEFAULT_TUNING } });
+  });
+
+  it('the tuning reaches the session: RSA size and step wait in its handshake, and its connect and reconnect timeouts', () => {
+    const parsed = parseCommand(['--name', 'Ana', '--rsa-bits', '3072', '--handshake-timeout', '9', '--connect-timeout', '40', '--reconnect-timeout', '50'], {}, '/');
+    if (parsed.kind !== 'chat') throw new Error(parsed.kind);
+    expect(sessionTuning(parsed.options.tuning)).toEqual({
+      handshake: { ...DEFAULT_HANDSHAKE_CONFIG, rsaModulusLength: 3072, stepTimeoutMs: 9000 },
+      connectTimeoutMs: 40_000,
+      reconnectTimeoutMs: 50_000,
+    });
+    // The defaults are the app's own: nothing changes unless asked.
+    expect(sessionTuning(DEFAULT_TUNING).handshake).toEqual(DEFAULT_HANDSHAKE_CONFIG);
   });
 
   it('refuses an RSA size or a timeout out of range with a usage error that names the flag', () => {
