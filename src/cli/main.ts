@@ -19,13 +19,8 @@ import { type CliOptions, parseCommand, sessionTuning } from './options.ts';
 import { Screen } from './screen.ts';
 import { type Keyboard, openKeyboard } from './typing.ts';
 
-/**
- * After /quit, how long the goodbye gets to leave before the process ends. The goodbye is
- * handed to node-datachannel, whose own thread sends it while the connection closes; on a
- * loaded machine 300 ms was sometimes too short (the peer then saw a lost connection, not a
- * goodbye).
- */
-const GOODBYE_GRACE_MS = 1000;
+/** After /quit, how long the goodbye gets to leave before the process ends. */
+const GOODBYE_GRACE_MS = 300;
 
 /** Once chatting, what the person is writing stays whole below what is printed. */
 let keyboard: Keyboard | undefined;
