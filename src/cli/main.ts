@@ -5,24 +5,29 @@
  * already brings) for WebRTC, readline for the keyboard and the disk for files.
  */
 import './node-webrtc.ts';
-import { createInterface } from 'node:readline';
 import QRCode from 'qrcode';
 import { WebSocket } from 'ws';
-import { DEFAULT_HANDSHAKE_CONFIG } from '../core/handshake.ts';
 import { DuetError, toDuetError } from '../core/errors.ts';
 import { describeError, detectLocale, loadLocale, setLocale, t } from '../i18n/i18n.ts';
 import { Session } from '../session/session.ts';
 import { createPeerLink } from '../transport/peer-link.ts';
 import { type WebSocketClass, connectSignaling } from '../transport/signaling-client.ts';
+import { identityFingerprint } from '../core/identity.ts';
+import { FileDeviceStore, createIdentityFile, knownPeersPathFor, loadIdentityFile } from './identity-file.ts';
 import { DiskFileSink, fileSourceFromPath } from './node-files.ts';
-import { type CliOptions, parseCommand } from './options.ts';
+import { type CliOptions, parseCommand, sessionTuning } from './options.ts';
 import { Screen } from './screen.ts';
+import { type Keyboard, openKeyboard } from './typing.ts';
 
 /** After /quit, how long the goodbye gets to leave before the process ends. */
 const GOODBYE_GRACE_MS = 300;
 
+/** Once chatting, what the person is writing stays whole below what is printed. */
+let keyboard: Keyboard | undefined;
+
 function print(line: string): void {
-  process.stdout.write(`${line}\n`);
+  if (keyboard) keyboard.print(line);
+  else process.stdout.write(`${line}\n`);
 }
 
 /** LANG=pt_BR.UTF-8 → pt-BR; anything not translated → English. */
@@ -37,21 +42,52 @@ async function applyLanguage(env: NodeJS.ProcessEnv): Promise<void> {
   }
 }
 
+/**
+ * `ws` throws an 'error' event nobody listens to (a browser's WebSocket does not): a
+ * listener here keeps an unreachable server from crashing the process. The 'close'
+ * that always follows is what signaling-client.ts turns into 'signaling-unreachable'.
+ */
+class NodeWebSocket extends WebSocket {
+  constructor(url: string) {
+    super(url);
+    this.on('error', () => {});
+  }
+}
+
 function newSession(options: CliOptions): Session {
   return new Session({
     signalingUrl: options.serverUrl,
     appUrl: options.appUrl,
     iceServers: options.iceServers,
-    handshake: DEFAULT_HANDSHAKE_CONFIG,
+    ...sessionTuning(options.tuning),
     transport: {
-      connectSignaling: (url, handlers) => connectSignaling(url, handlers, WebSocket as unknown as WebSocketClass),
+      connectSignaling: (url, handlers) => connectSignaling(url, handlers, NodeWebSocket as unknown as WebSocketClass),
       createPeerLink,
     },
   });
 }
 
+/** --remember: the identity from `duet keys` and the known peers beside it, both checked before any room is entered. */
+async function rememberDevice(session: Session, path: string): Promise<void> {
+  const identity = await loadIdentityFile(path);
+  const store = new FileDeviceStore(identity, path);
+  await store.readPeers();
+  session.useDevice(identity, store);
+  print(`* ${t('cli.usingIdentity', { fingerprint: await identityFingerprint(identity.publicKey), path })}`);
+}
+
+/** A problem with the identity or known-peers file: the sentence, its code and which file. */
+function fileProblem(error: unknown, identityPath: string): never {
+  const problem = toDuetError(error, 'identity-file-invalid');
+  const path = problem.code === 'known-peers-invalid' ? knownPeersPathFor(identityPath) : identityPath;
+  print(`! ${describeError(problem)} ${path}`);
+  process.exit(1);
+}
+
 async function chat(options: CliOptions): Promise<void> {
   const session = newSession(options);
+  const { identity } = options;
+  if (identity.kind === 'remember') await rememberDevice(session, identity.path).catch((error: unknown) => fileProblem(error, identity.path));
   const sinks = new Map<string, DiskFileSink>();
   const screen = new Screen(session, print, (id) => sinks.get(id)?.savedPath);
   let qrShown = false;
@@ -78,7 +114,8 @@ async function chat(options: CliOptions): Promise<void> {
     session.leave();
     exit(0);
   };
-  const lines = createInterface({ input: process.stdin, terminal: false });
+  keyboard = openKeyboard(() => session.notifyTyping());
+  const { lines } = keyboard;
   lines.on('close', leave);
   process.on('SIGINT', leave);
   process.on('SIGTERM', leave);
@@ -118,6 +155,9 @@ async function chat(options: CliOptions): Promise<void> {
       case '/verify':
         session.markVerified();
         return;
+      case '/trust':
+        void session.acknowledgeIdentityWarning().catch(report);
+        return;
       case '/help':
         print(t('cli.usage'));
         return;
@@ -151,6 +191,12 @@ async function run(): Promise<void> {
       process.stderr.write(`duet: ${command.problem}\n\n${t('cli.usage')}\n`);
       process.exitCode = 2;
       return;
+    case 'keys': {
+      const created = await createIdentityFile(command.path, command.force).catch((error: unknown) => fileProblem(error, command.path));
+      print(t('cli.keysCreated', { path: created.path, fingerprint: created.fingerprint }));
+      print(t('cli.keysHint'));
+      return;
+    }
     case 'chat':
       await chat(command.options);
   }

@@ -8,8 +8,10 @@
  * printable(), so no one can move the cursor, clear the screen or retitle the
  * terminal with an escape sequence.
  */
+import { DuetError } from '../core/errors.ts';
 import { describeError, formatTime, t } from '../i18n/i18n.ts';
-import type { ChatMessage, FileTransfer, SessionView } from '../session/view.ts';
+import { IDENTITY_WARNING_CODES } from '../session/peer-trust.ts';
+import type { ChatMessage, FileTransfer, PeerIdentity, SessionView } from '../session/view.ts';
 import { formatBytes } from '../ui/format.ts';
 import { statusText } from '../ui/status-text.ts';
 
@@ -27,6 +29,7 @@ export class Screen {
   private verifiedShown = false;
   private typingShown = false;
   private shortCodeShown = '';
+  private identityShown = '';
   private readonly messageStates = new Map<string, ChatMessage['state']>();
   private readonly transferSeen = new Map<string, string>();
   private readonly noticesShown = new Set<number>();
@@ -62,6 +65,7 @@ export class Screen {
       this.print(`* ${t('cli.safetyCode', { code: status.safetyCode })}`);
       this.print(`  ${t('cli.safetyHint', { name: peer })}`);
     }
+    if (status.phase === 'secure' || status.phase === 'reconnecting') this.renderIdentity(session.peerIdentity, peer);
     if (session.verified && !this.verifiedShown) {
       this.verifiedShown = true;
       this.print(`* ${t('cli.verified')}`);
@@ -70,12 +74,44 @@ export class Screen {
       this.typingShown = session.peerTyping;
       if (session.peerTyping) this.print(`  ${t('chat.typing', { name: peer })}`);
     }
-    for (const message of session.messages) this.renderMessage(message);
-    for (const transfer of session.transfers) this.renderTransfer(transfer);
+    // As in the page: nothing from a peer whose identity is in doubt shows until the person chooses (/trust).
+    if (!session.identityWarningPending) {
+      for (const message of session.messages) this.renderMessage(message);
+      for (const transfer of session.transfers) this.renderTransfer(transfer);
+    }
     for (const notice of session.notices) {
       if (this.noticesShown.has(notice.id)) continue;
       this.noticesShown.add(notice.id);
       this.print(`! ${describeError(notice.error)}`);
+    }
+  }
+
+  /** What this device knows of the peer's identity key (--remember), said once per change. */
+  private renderIdentity(identity: PeerIdentity, peer: string): void {
+    const key = JSON.stringify(identity);
+    if (identity.kind === 'none' || key === this.identityShown) return;
+    const before = this.identityShown;
+    this.identityShown = key;
+    const name = peer || t('peer.fallback');
+    switch (identity.kind) {
+      // Known from now on because of /verify or /trust in this session: "Verified" said it already.
+      case 'known':
+        if (before !== '') return;
+        this.print(`* ${t(identity.verified ? 'chat.identity.knownVerified' : 'chat.identity.known', { name, fingerprint: identity.fingerprint })}`);
+        return;
+      case 'unchecked':
+        this.print(`  ${t('chat.identity.unchecked', { name, fingerprint: identity.fingerprint })}`);
+        return;
+      case 'new':
+        this.print(`* ${t('chat.identity.new', { name, fingerprint: identity.fingerprint })}`);
+        return;
+      default:
+        if (identity.acknowledged) {
+          if (identity.kind === 'changed') this.print(`! ${t('chat.identity.changed', { name, fingerprint: identity.fingerprint })}`);
+          return;
+        }
+        this.print(`! ${describeError(new DuetError(IDENTITY_WARNING_CODES[identity.kind]))}`);
+        this.print(`  ${t('cli.identityHeld', { name })}`);
     }
   }
 

@@ -61,6 +61,11 @@ export const ERROR_MESSAGES = {
     'This name looks like the name of someone you talked to before, but it is not the same name. It may be someone else pretending to be them. Compare the safety code before you trust it.',
   'storage-unavailable': 'This browser does not allow Duet to remember this device (storage is disabled).',
   'message-too-long': 'This message is too long to send.',
+  'identity-file-missing': 'No identity key file was found. Create one with `duet keys`, or leave out --remember.',
+  'identity-file-invalid': 'The identity key file is damaged or is not a Duet identity key. Create a new one with `duet keys --force`.',
+  'identity-file-exposed': 'The identity key file can be read by other users of this computer. Make it private (chmod 600) and try again.',
+  'identity-file-exists': 'An identity key file is already there, and Duet does not replace it unless you ask (--force). Replacing it means people who know you will see a warning.',
+  'known-peers-invalid': 'The file of people you talked to before is damaged. Move it away (a new one is started) and try again.',
 
   // Files
   'file-corrupt': 'The file did not match its checksum, so it was discarded. Ask for it again.',

@@ -11,7 +11,9 @@ import { DuetError } from './errors.ts';
 const SIGNATURE_LABEL = utf8Encode('duet/v1/identity-signature');
 const PUBLIC_KEY_BYTES = 65;
 const SIGNATURE_BYTES = 64;
-const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+/** The identity key's algorithm (the terminal peer makes and imports its key file with it too). */
+export const IDENTITY_KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const ECDSA = IDENTITY_KEY_ALGORITHM;
 const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 export interface DeviceIdentity {

@@ -149,7 +149,7 @@ export const en = {
   'attention.body.one': 'Open Duet to read it.',
   'attention.body.other': 'Open Duet to read them.',
   'cli.usage':
-    'Usage: duet --name NAME [link | code | short code]\n\nWith no invite, creates a room and prints its link, short code and QR code; with one, joins that room.\n\nOptions:\n  --name NAME        your name as your peer sees it (required)\n  --server URL       the signaling server (env DUET_SERVER; default ws://localhost:8080/ws)\n  --app-url URL      the web app invite links point to (env DUET_APP_URL; default the server\u2019s origin)\n  --ice-servers JSON ICE servers as a JSON array (env DUET_ICE_SERVERS; default none: nothing leaves this machine)\n  --downloads DIR    where received files are written (env DUET_DOWNLOADS; default the current directory)\n  --help             this help\n\nWhile chatting: type a line and press Enter to send it.\n  /file PATH   send a file        /accept N, /decline N   answer file N\n  /code        a new short code (each works for one guess)\n  /verify      mark the safety code as verified\n  /quit        leave (Ctrl-C too)',
+    'Usage: duet --name NAME [options] [link | code | short code]\n       duet keys [--identity FILE] [--force]\n\nWith no invite, creates a room and prints its link, short code and QR code; with one, joins that room.\n`duet keys` makes your long-term identity key (mode 0600) and prints its fingerprint.\n\nOptions:\n  --name NAME             your name as your peer sees it (required)\n  --server URL            the signaling server (env DUET_SERVER; default ws://localhost:8080/ws)\n  --app-url URL           the web app invite links point to (env DUET_APP_URL; default the server’s origin)\n  --ice-servers JSON      ICE servers as a JSON array (env DUET_ICE_SERVERS; default none: nothing leaves this machine)\n  --downloads DIR         where received files are written (env DUET_DOWNLOADS; default the current directory)\n  --remember              prove your identity key so people recognise you, and remember theirs\n  --identity FILE         the identity key file (env DUET_IDENTITY; default $XDG_CONFIG_HOME/duet/identity.json)\n  --force                 with `duet keys`: replace an existing key (people who know you will be warned)\n  --rsa-bits N            RSA key size for the handshake: 2048, 3072 or 4096 (env DUET_RSA_BITS; default 2048)\n  --handshake-timeout S   seconds each handshake step waits for the peer, 1 to 120 (env DUET_HANDSHAKE_TIMEOUT; default 5)\n  --connect-timeout S     seconds to connect to the peer, 5 to 600 (env DUET_CONNECT_TIMEOUT; default 30)\n  --reconnect-timeout S   seconds to restore a lost connection, 10 to 3600 (env DUET_RECONNECT_TIMEOUT; default 120)\n  --help                  this help\n\nWhile chatting: type a line and press Enter to send it (your peer sees you typing).\n  /file PATH   send a file        /accept N, /decline N   answer file N\n  /code        a new short code (each works for one guess)\n  /verify      mark the safety code as verified\n  /trust       show the messages of a peer whose identity key changed\n  /quit        leave (Ctrl-C too)',
   'cli.link': 'Room link: {link}',
   'cli.code': 'Room code: {code}',
   'cli.shortCode': 'Short code: {code}',
@@ -165,6 +165,10 @@ export const en = {
   'cli.noSuchFile': 'No file number {number} is waiting for an answer.',
   'cli.unknownCommand': 'Unknown command {command}. Type /help for the commands.',
   'cli.cannotRead': 'Cannot read {path}.',
+  'cli.identityHeld': 'Messages from {name} are held. Type /trust to show them anyway, or /quit to leave.',
+  'cli.keysCreated': 'Identity key saved in {path} (readable only by you). Its fingerprint: {fingerprint}',
+  'cli.keysHint': 'Chat with --remember to use it: people who remember you will recognise this key.',
+  'cli.usingIdentity': 'Remembering: your identity key {fingerprint} ({path}).',
 } as const;
 
 export type MessageKey = keyof typeof en;

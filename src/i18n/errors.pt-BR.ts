@@ -66,6 +66,11 @@ export const ERROR_MESSAGES_PT_BR: Record<ErrorCode, string> = {
     'Este nome parece o nome de alguém com quem você já conversou, mas não é o mesmo nome. Pode ser outra pessoa se passando por ela. Compare o código de segurança antes de confiar.',
   'storage-unavailable': 'Este navegador não permite que o Duet se lembre deste dispositivo (o armazenamento está desativado).',
   'message-too-long': 'Esta mensagem é longa demais para ser enviada.',
+  'identity-file-missing': 'Nenhum arquivo de chave de identidade foi encontrado. Crie um com `duet keys`, ou não use --remember.',
+  'identity-file-invalid': 'O arquivo de chave de identidade está danificado ou não é uma chave de identidade do Duet. Crie outro com `duet keys --force`.',
+  'identity-file-exposed': 'O arquivo de chave de identidade pode ser lido por outros usuários deste computador. Torne-o privado (chmod 600) e tente de novo.',
+  'identity-file-exists': 'Já existe um arquivo de chave de identidade, e o Duet não o substitui sem que você peça (--force). Substituí-lo faz quem conhece você ver um aviso.',
+  'known-peers-invalid': 'O arquivo das pessoas com quem você já conversou está danificado. Mova-o para outro lugar (um novo será criado) e tente de novo.',
   'not-connected': 'Não há conexão com seu contato.',
   'app-load-failed': 'Parte do Duet não pôde ser carregada. Verifique sua conexão e recarregue a página.',
 

@@ -7,7 +7,7 @@
  */
 import { type Bytes, bytesEqual } from '../core/bytes.ts';
 import type { Clock } from '../core/clock.ts';
-import { type DuetError, toDuetError } from '../core/errors.ts';
+import { type DuetError, type ErrorCode, toDuetError } from '../core/errors.ts';
 import {
   type DeviceIdentity,
   type IdentityProof,
@@ -33,6 +33,14 @@ export type PeerIdentity =
   | { kind: 'invalid'; acknowledged: boolean };
 
 type WarningIdentity = Extract<PeerIdentity, { acknowledged: boolean }>;
+
+/** The sentence a person reads for each identity they must decide on (the page and the terminal). */
+export const IDENTITY_WARNING_CODES: Record<WarningIdentity['kind'], ErrorCode> = {
+  invalid: 'identity-invalid',
+  changed: 'identity-changed',
+  unproven: 'identity-changed',
+  lookalike: 'identity-lookalike',
+};
 
 function isWarning(identity: PeerIdentity): identity is WarningIdentity {
   return 'acknowledged' in identity;

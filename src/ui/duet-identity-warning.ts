@@ -1,18 +1,10 @@
 import { html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { DuetError, type ErrorCode } from '../core/errors.ts';
-import type { PeerIdentity } from '../session/view.ts';
+import { DuetError } from '../core/errors.ts';
+import { IDENTITY_WARNING_CODES } from '../session/peer-trust.ts';
 import { describeError, t } from '../i18n/i18n.ts';
 import { duetIdentityWarningStyles } from './duet-identity-warning.styles.ts';
 import { SessionConsumer } from './session-context.ts';
-
-/** The sentence for each kind of identity the person must decide on. */
-const WARNING_CODES: Partial<Record<PeerIdentity['kind'], ErrorCode>> = {
-  invalid: 'identity-invalid',
-  changed: 'identity-changed',
-  unproven: 'identity-changed',
-  lookalike: 'identity-lookalike',
-};
 
 /**
  * Shown instead of the conversation when the peer's device key is not the one this
@@ -26,7 +18,8 @@ export class DuetIdentityWarning extends SessionConsumer {
   override render() {
     const session = this.session;
     if (!session) return nothing;
-    const error = new DuetError(WARNING_CODES[session.peerIdentity.kind] ?? 'identity-changed');
+    const identity = session.peerIdentity;
+    const error = new DuetError('acknowledged' in identity ? IDENTITY_WARNING_CODES[identity.kind] : 'identity-changed');
     return html`<section class="warning" role="alert" aria-labelledby="warning-title">
       <h2 id="warning-title">${t('chat.warning.title')}</h2>
       <p>${describeError(error)}</p>

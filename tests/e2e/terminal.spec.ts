@@ -14,7 +14,7 @@ test.describe.configure({ timeout: 180_000 });
 
 test.beforeAll(() => giveNamespaceAnInterface());
 
-test('the terminal creates a room, Chromium joins by the link, and they chat both ways with receipts', async ({ browser }) => {
+test('the terminal creates a room, Chromium joins by the link, and they chat both ways with receipts and typing', async ({ browser }) => {
   const ana = startTerminal(['--name', 'Ana']);
   const link = (await ana.waitFor(/Room link: (\S+)/))[1]!;
   expect(link).toMatch(/^http:\/\/localhost:\d+\/#[A-Za-z0-9_-]{43}$/);
@@ -26,8 +26,12 @@ test('the terminal creates a room, Chromium joins by the link, and they chat bot
   await ana.waitFor(/Secure: end-to-end encrypted with Bruno/);
   expect(await terminalSafetyCode(ana)).toBe(browserCode);
 
-  ana.type('Olá from the terminal');
+  // Half a line, not yet sent: the browser says Ana is typing.
+  ana.process.stdin.write('Olá from the ');
+  await expect(bruno.page.getByText('Ana is typing…')).toBeVisible();
+  ana.type('terminal');
   await expect(bruno.page.getByRole('log')).toContainText('Olá from the terminal');
+  await expect(bruno.page.getByText('Ana is typing…')).toHaveCount(0);
   await ana.waitFor(/✓✓ Delivered: Olá from the terminal/);
 
   await send(bruno, 'Hi Ana, from Chromium');
@@ -136,7 +140,6 @@ test('a 5 MiB file each way between Chromium and the terminal, byte-identical', 
   expect(sha256(await readFile(await download.path()))).toBe(sha256(fromAna));
 
   await ana.quit();
-  await bruno.context.close();
 });
 
 test('the terminal says what went wrong with the same sentence and code as the browser, and exits with 1', async () => {
@@ -145,4 +148,37 @@ test('the terminal says what went wrong with the same sentence and code as the b
   expect(bruno.output()).toContain(`${ERROR_MESSAGES['room-not-found']} [room-not-found]`);
   await bruno.quit();
   expect(bruno.process.exitCode).toBe(1);
+});
+
+test('a browser that vanishes without a goodbye is noticed by the terminal: reconnecting, then given up on', async ({ browser }) => {
+  const ana = startTerminal(['--name', 'Ana', '--reconnect-timeout', '20']);
+  const link = (await ana.waitFor(/Room link: (\S+)/))[1]!;
+  const bruno = await newUser(browser);
+  // The page's goodbye on pagehide never runs: the tab closes as if the browser went away.
+  await bruno.context.addInitScript(() => window.addEventListener('pagehide', (event) => event.stopImmediatePropagation()));
+  await joinByLink(bruno, link, 'Bruno');
+  await expectSecure(bruno, 'Ana');
+  await ana.waitFor(/Secure: end-to-end encrypted with Bruno/);
+  await bruno.context.close();
+  await ana.waitFor(/\* Reconnecting to Bruno…/);
+  ana.type('written while Bruno is away');
+  await ana.waitFor(/\] Ana \(you\): written while Bruno is away/);
+  await ana.waitFor(/\[reconnect-failed\]/);
+  expect(ana.output()).not.toContain('Bruno left');
+  await ana.quit();
+});
+
+test('a browser host that vanishes without a goodbye is noticed by the terminal that joined by short code', async ({ browser }) => {
+  const alice = await newUser(browser);
+  await alice.context.addInitScript(() => window.addEventListener('pagehide', (event) => event.stopImmediatePropagation()));
+  await createRoom(alice, 'Alice');
+  const shortCode = (await alice.page.getByLabel('Or read this short code aloud').textContent())?.trim() ?? '';
+  const bruno = startTerminal(['--name', 'Bruno', '--reconnect-timeout', '20', shortCode]);
+  await expectSecure(alice, 'Bruno');
+  await bruno.waitFor(/Secure: end-to-end encrypted with Alice/);
+  await alice.context.close();
+  await bruno.waitFor(/\* Reconnecting to Alice…/);
+  await bruno.waitFor(/\[reconnect-failed\]/);
+  expect(bruno.output()).not.toContain('Alice left');
+  await bruno.quit();
 });
