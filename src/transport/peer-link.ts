@@ -68,6 +68,8 @@ export interface PeerLink {
  * are about a dozen chunks, a few milliseconds on a local network).
  */
 const SEND_BUFFER_HIGH_BYTES = 128 * 1024;
+/** How long a link being destroyed waits for its channel to close cleanly (its last messages to leave). */
+const CLOSE_FLUSH_MS = 1_000;
 /** The bufferedamountlow threshold simple-peer sets on its channel. */
 const SEND_BUFFER_LOW_BYTES = 64 * 1024;
 
@@ -332,7 +334,23 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       closed = true;
       releaseDrainWaiters();
       settleFingerprints(new DuetError('not-connected'));
-      peer.destroy();
+      const channel = peer._channel;
+      if (channel?.readyState !== 'open') return void peer.destroy();
+      // simple-peer's destroy() closes the channel and then the peer connection in the
+      // same tick, and closing the connection aborts what the channel had not sent yet: a
+      // goodbye sent just before was lost about one time in six. Closing the channel alone
+      // sends what is queued first; simple-peer tears down when it reports the channel
+      // closed, or the cap does.
+      const cap = setTimeout(() => peer.destroy(), CLOSE_FLUSH_MS);
+      channel.addEventListener(
+        'close',
+        () => {
+          clearTimeout(cap);
+          peer.destroy();
+        },
+        { once: true },
+      );
+      channel.close();
     },
   };
 }

@@ -172,7 +172,7 @@ test('a browser host that vanishes without a goodbye is noticed by the terminal 
   const alice = await newUser(browser);
   await alice.context.addInitScript(() => window.addEventListener('pagehide', (event) => event.stopImmediatePropagation()));
   await createRoom(alice, 'Alice');
-  const shortCode = (await alice.page.getByLabel('Or read this short code aloud').textContent())?.trim() ?? '';
+  const shortCode = await getShortCode(alice);
   const bruno = startTerminal(['--name', 'Bruno', '--reconnect-timeout', '20', shortCode]);
   await expectSecure(alice, 'Bruno');
   await bruno.waitFor(/Secure: end-to-end encrypted with Alice/);
