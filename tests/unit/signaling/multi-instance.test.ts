@@ -105,30 +105,28 @@ describe.skipIf(skipRedis)('two signaling instances on one Redis', () => {
     expect(await alice.next()).toEqual({ type: 'peer-left' });
   });
 
-  it('puts Bob on B into Alice’s room on A by nameplate', async () => {
+  /** Alice makes a room on A and claims its nameplate; the guest joins it by that number on B. */
+  async function joinedByNameplate(): Promise<{ room: string; alice: WsClient; guest: WsClient; b: SignalingServer }> {
     const [a, b] = [await instance(), await instance()];
     const room = roomId();
     const alice = await connect(a.wsUrl);
     await alice.request({ type: 'create', room });
     const claimed = await alice.request({ type: 'claim-nameplate' });
     if (claimed.type !== 'nameplate') throw new Error(`no nameplate: ${JSON.stringify(claimed)}`);
-    const bob = await connect(b.wsUrl);
-    expect(await bob.request({ type: 'join-short', nameplate: claimed.nameplate })).toEqual({ type: 'joined', room });
+    const guest = await connect(b.wsUrl);
+    expect(await guest.request({ type: 'join-short', nameplate: claimed.nameplate })).toEqual({ type: 'joined', room });
     expect(await alice.next()).toEqual({ type: 'peer-joined', via: 'short' });
+    return { room, alice, guest, b };
+  }
+
+  it('puts Bob on B into Alice’s room on A by nameplate', async () => {
+    const { alice, guest: bob } = await joinedByNameplate();
     await signalsArrive(bob, alice, ['pake-1']);
     await signalsArrive(alice, bob, ['pake-2']);
   });
 
   it('lets Alice on A evict Mallory on B, who hears it there; Bob then takes the place', async () => {
-    const [a, b] = [await instance(), await instance()];
-    const room = roomId();
-    const alice = await connect(a.wsUrl);
-    await alice.request({ type: 'create', room });
-    const claimed = await alice.request({ type: 'claim-nameplate' });
-    if (claimed.type !== 'nameplate') throw new Error(`no nameplate: ${JSON.stringify(claimed)}`);
-    const mallory = await connect(b.wsUrl);
-    expect(await mallory.request({ type: 'join-short', nameplate: claimed.nameplate })).toEqual({ type: 'joined', room });
-    expect(await alice.next()).toEqual({ type: 'peer-joined', via: 'short' });
+    const { room, alice, guest: mallory, b } = await joinedByNameplate();
     // Mallory, the newer member, cannot turn Alice out.
     mallory.send({ type: 'evict' });
     await signalsArrive(mallory, alice, ['still-here']);
