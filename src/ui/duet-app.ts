@@ -220,7 +220,13 @@ export class DuetApp extends LitElement {
     const over = session.status.phase === 'ended' || session.status.phase === 'failed';
     return over
       ? html`<button type="button" @click=${() => this.startOver()}>${t('app.newConversation')}</button>`
-      : html`<button type="button" class="secondary" @click=${() => session.leave()}>${t('app.leave')}</button>`;
+      : html`<button type="button" class="secondary" @click=${() => this.leave(session)}>${t('app.leave')}</button>`;
+  }
+
+  /** The person left on purpose: a reload must not offer the room again (a closed tab or a reload still can, through pagehide). */
+  private leave(session: SessionView): void {
+    session.leave();
+    this.environment?.forgetInvite();
   }
 
   private renderScreen(session: SessionView) {
