@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_HANDSHAKE_CONFIG } from '../core/handshake.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../session/connect-timer.ts';
 import { DEFAULT_RECONNECT_TIMEOUT_MS } from '../session/reconnector.ts';
 import type { SessionOptions } from '../session/session.ts';
 import { defaultIdentityPath } from './identity-file.ts';
@@ -35,8 +36,7 @@ export interface Tuning {
 export const DEFAULT_TUNING: Tuning = {
   rsaModulusLength: DEFAULT_HANDSHAKE_CONFIG.rsaModulusLength,
   handshakeStepTimeoutMs: DEFAULT_HANDSHAKE_CONFIG.stepTimeoutMs,
-  // The session's own default (connector.ts keeps it private; the lead is changing that file).
-  connectTimeoutMs: 30_000,
+  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
   reconnectTimeoutMs: DEFAULT_RECONNECT_TIMEOUT_MS,
 };
 
