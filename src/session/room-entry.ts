@@ -91,8 +91,8 @@ export class RoomEntry {
   takeShortCode(): ShortCode | undefined {
     if (this.entry?.kind === 'short') return { password: this.entry.password, nameplate: this.entry.nameplate };
     const offer = this.hostShortCode;
-    this.hostShortCode = { state: 'none' };
-    if (this.invite) this.invite = { ...this.invite, shortCode: { state: 'none' } };
+    // Quietly: the phase moves on from waiting, and the invite is offered again (without it) if the guest drops out.
+    this.setShortCode({ state: 'none' }, 'quietly');
     return offer.state === 'ready' ? offer.code : undefined;
   }
 
@@ -104,9 +104,8 @@ export class RoomEntry {
     if (this.entry?.kind !== 'link' || !this.invite || this.hostShortCode.state !== 'none' || !this.signaling) return;
     const password = loadWordlist().then((words) => generatePassword(words, this.options.random));
     password.catch(() => {});
-    this.hostShortCode = { state: 'asking', password };
+    this.setShortCode({ state: 'asking', password });
     this.send({ type: 'claim-nameplate' });
-    this.offerShortCode({ state: 'asking' });
   }
 
   /** (Host) makes a room secret, connects, and asks the server for the room. */
@@ -222,9 +221,7 @@ export class RoomEntry {
 
   /** The room is made again after a server restart: the link works as before; a short code did not survive it. */
   private recreated(): void {
-    if (this.hostShortCode.state === 'none') return;
-    this.hostShortCode = { state: 'none' };
-    this.offerShortCode({ state: 'none' });
+    if (this.hostShortCode.state !== 'none') this.setShortCode({ state: 'none' });
   }
 
   private async nameplateGiven(nameplate: number): Promise<void> {
@@ -238,21 +235,21 @@ export class RoomEntry {
       return this.shortCodeRefused(toDuetError(error, 'no-nameplate'));
     }
     if (this.hostShortCode !== offer) return;
-    const code = { password, nameplate };
-    this.hostShortCode = { state: 'ready', code };
-    this.offerShortCode({ state: 'ready', code: formatShortCode(code) });
+    this.setShortCode({ state: 'ready', code: { password, nameplate } });
   }
 
   private shortCodeRefused(error: DuetError): void {
     if (this.hostShortCode.state !== 'asking') return;
-    this.hostShortCode = { state: 'none' };
-    this.offerShortCode({ state: 'none' });
+    this.setShortCode({ state: 'none' });
     this.host.notice(error);
   }
 
-  private offerShortCode(shortCode: ShortCodeOffer): void {
+  /** The one place the host's short code changes: the invite shows what it derives from it, and the host hears of it unless `quietly`. */
+  private setShortCode(next: HostShortCode, tell: 'tell' | 'quietly' = 'tell'): void {
+    this.hostShortCode = next;
     if (!this.invite) return;
+    const shortCode: ShortCodeOffer = next.state === 'ready' ? { state: 'ready', code: formatShortCode(next.code) } : { state: next.state };
     this.invite = { ...this.invite, shortCode };
-    this.host.inviteChanged(this.invite);
+    if (tell === 'tell') this.host.inviteChanged(this.invite);
   }
 }
