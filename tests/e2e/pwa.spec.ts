@@ -29,15 +29,14 @@ test('installable: a manifest with icons, a shell of what the page starts with (
   await page.getByRole('button', { name: 'Leave' }).click();
 
   await context.setOffline(true);
-  const offline = page;
   // Left on purpose: the reload shows the lobby, not the room just left.
-  await offline.reload();
-  await expect(offline.getByRole('button', { name: 'Create room' })).toBeVisible();
-  await expect(offline.getByRole('textbox', { name: 'Your name' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Create room' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Your name' })).toBeVisible();
 
   // Connecting of course needs the network: a clear error, not a hang.
-  await offline.getByRole('textbox', { name: 'Your name' }).fill('Offline');
-  await offline.getByRole('button', { name: 'Create room' }).click();
-  await expect(offline.getByRole('status').first()).toContainText('[signaling-unreachable]');
+  await page.getByRole('textbox', { name: 'Your name' }).fill('Offline');
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await expect(page.getByRole('status').first()).toContainText('[signaling-unreachable]');
   await context.close();
 });
