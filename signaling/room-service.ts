@@ -11,7 +11,6 @@
 import {
   type ClientMessage,
   type JoinVia,
-  MAX_NAMEPLATE,
   type RelayOffer,
   type RoomId,
   type ServerMessage,
@@ -20,7 +19,7 @@ import {
   parseServerMessage,
 } from './protocol.ts';
 import { errorName } from './logger.ts';
-import type { RoomLogEntry } from './rooms.ts';
+import { type RoomLogEntry, nameplateCandidates } from './rooms.ts';
 import type { MemberId, RoomStore } from './store/room-store.ts';
 
 /** One connection of this instance, as the room service sees it. */
@@ -49,16 +48,6 @@ export interface RoomServiceOptions {
   /** What `server-info` answers: whether members get a TURN relay (default none). */
   relay?: RelayOffer;
 }
-
-/**
- * Nameplate numbers tried at random before the lowest free one: three digits first, so
- * codes stay short, then the whole range. Random, so a room's number says nothing about
- * other rooms.
- */
-const NAMEPLATE_DRAWS: readonly (readonly [max: number, tries: number])[] = [
-  [999, 20],
-  [MAX_NAMEPLATE, 50],
-];
 
 export class RoomService {
   private readonly members = new Map<MemberId, LocalMember>();
@@ -191,7 +180,7 @@ export class RoomService {
   /** Only rooms that ask get a nameplate, so the numbers in use are few and hard to find. */
   private async claimNameplate(member: LocalMember): Promise<void> {
     if (member.room === undefined) return this.reject(member, 'not-in-room');
-    const nameplate = await this.options.store.allocateNameplate(member.room, this.nameplateCandidates());
+    const nameplate = await this.options.store.allocateNameplate(member.room, nameplateCandidates(this.options.randomInt));
     if (nameplate === undefined) return this.reject(member, 'no-nameplate');
     this.reply(member, { type: 'nameplate', nameplate });
   }
@@ -248,12 +237,6 @@ export class RoomService {
     const count = (this.localRooms.get(room) ?? 0) - 1;
     if (count > 0) this.localRooms.set(room, count);
     else this.localRooms.delete(room);
-  }
-
-  private nameplateCandidates(): number[] {
-    const candidates: number[] = [];
-    for (const [max, tries] of NAMEPLATE_DRAWS) for (let i = 0; i < tries; i++) candidates.push(this.options.randomInt(1, max + 1));
-    return candidates;
   }
 
   private expireLater(room: RoomId): void {

@@ -28,6 +28,16 @@ const NAMEPLATE_DRAWS: readonly (readonly [max: number, tries: number])[] = [
   [MAX_NAMEPLATE, 50],
 ];
 
+/**
+ * The nameplates to try, in order, before the lowest free one (here and in every
+ * RoomStore). Random, so a room's number says nothing about other rooms.
+ */
+export function nameplateCandidates(randomInt: (minInclusive: number, maxExclusive: number) => number): number[] {
+  const candidates: number[] = [];
+  for (const [max, tries] of NAMEPLATE_DRAWS) for (let i = 0; i < tries; i++) candidates.push(randomInt(1, max + 1));
+  return candidates;
+}
+
 export interface Room<M> {
   readonly id: RoomId;
   /** What logs show instead of the room id. */
@@ -179,12 +189,8 @@ export class RoomDirectory<M> {
 
   /** Random rather than lowest-free, so a room's number says nothing about other rooms. */
   private freeNameplate(): number | undefined {
-    for (const [max, tries] of NAMEPLATE_DRAWS) {
-      for (let i = 0; i < tries; i++) {
-        const candidate = this.options.randomInt(1, max + 1);
-        if (!this.nameplates.has(candidate)) return candidate;
-      }
-    }
+    const free = nameplateCandidates(this.options.randomInt).find((candidate) => !this.nameplates.has(candidate));
+    if (free !== undefined) return free;
     for (let candidate = 1; candidate <= MAX_NAMEPLATE; candidate++) if (!this.nameplates.has(candidate)) return candidate;
     return undefined;
   }
