@@ -4,7 +4,9 @@
  * (deploy/turnserver.conf) that grants a relay for the server's credentials and refuses
  * wrong or expired ones (a TURN Allocate driven by node-datachannel).
  */
-import nodeDataChannel from 'node-datachannel';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TURN_TTL_SECONDS, IceServerIssuer, iceConfigFromEnv, turnRestCredential } from '../../../signaling/ice-servers.ts';
 import { type IceServer, errorMessage, parseServerMessage } from '../../../signaling/protocol.ts';
@@ -12,6 +14,8 @@ import { type LogEntry, type SignalingServer, type SignalingServerOptions, creat
 import { type Coturn, skipWithoutCoturn, startCoturn } from '../helpers/coturn.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 
+const execFileAsync = promisify(execFile);
+const RELAY_PROBE = fileURLToPath(new URL('../helpers/relay-probe.ts', import.meta.url));
 const ROOM = 'AbCdEfGhIjKlMnOpQrSt_-';
 const SECRET = 'a-test-secret-never-in-a-log';
 
@@ -179,32 +183,14 @@ describe('the server hands ICE servers to members only', () => {
 
 const skipCoturn = skipWithoutCoturn();
 
-/** The relay candidates a relay-only peer connection gathers with this TURN server (a TURN Allocate each). */
-function relayCandidates(server: IceServer): Promise<string[]> {
+/** The relay candidates a relay-only peer connection gathers with this TURN server (a TURN Allocate each, in a child process). */
+async function relayCandidates(server: IceServer): Promise<string[]> {
   const url = (Array.isArray(server.urls) ? server.urls[0] : server.urls) ?? '';
   const match = /^turn:([^:?]+):(\d+)/.exec(url);
   if (!match) throw new Error(`not a turn: URL with a port: ${url}`);
-  const peer = new nodeDataChannel.PeerConnection('relay-probe', {
-    iceServers: [{ hostname: match[1]!, port: Number(match[2]), username: server.username, password: server.credential, relayType: 'TurnUdp' }],
-    iceTransportPolicy: 'relay',
-  });
-  const candidates: string[] = [];
-  return new Promise<string[]>((resolve) => {
-    peer.onLocalCandidate((candidate) => candidates.push(candidate));
-    peer.onGatheringStateChange((state) => {
-      if (state === 'complete') resolve(candidates);
-    });
-    peer.createDataChannel('probe');
-  }).finally(() => closed(peer));
-}
-
-/**
- * Closes a node-datachannel peer and waits until its threads are done with it:
- * cleanup() while a connection is still closing can crash the test's worker at exit.
- */
-async function closed(peer: InstanceType<typeof nodeDataChannel.PeerConnection>): Promise<void> {
-  peer.close();
-  for (let i = 0; i < 100 && peer.state() !== 'closed'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  const turn = { hostname: match[1]!, port: Number(match[2]), username: server.username, password: server.credential };
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', RELAY_PROBE, JSON.stringify(turn)], { timeout: 20_000 });
+  return JSON.parse(stdout) as string[];
 }
 
 describe.skipIf(skipCoturn)('a real coturn with use-auth-secret (deploy/turnserver.conf)', () => {
@@ -222,7 +208,6 @@ describe.skipIf(skipCoturn)('a real coturn with use-auth-secret (deploy/turnserv
   afterAll(async () => {
     await server?.close();
     await coturn?.stop();
-    nodeDataChannel.cleanup();
   });
 
   async function credentialsFromServer(): Promise<IceServer> {
