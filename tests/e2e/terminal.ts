@@ -3,7 +3,6 @@
  * through its stdin and stdout as someone typing and reading would be.
  */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { expect } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 8181);
 export const SERVER_URL = `ws://localhost:${port}/ws`;
@@ -47,7 +46,14 @@ export function startTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Term
   child.stderr.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => (text += chunk));
   child.stderr.on('data', (chunk: string) => (text += chunk));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  let exitedWith = '';
+  const exited = new Promise<void>((resolve) =>
+    // 'close', not 'exit': by then all it printed has been read.
+    child.on('close', (code, signal) => {
+      exitedWith = signal ?? `code ${code}`;
+      resolve();
+    }),
+  );
   // A terminal that is already exiting (after an error) closes its stdin: a last line
   // written then fails with EPIPE, which says nothing about the terminal itself.
   child.stdin.on('error', () => {});
@@ -56,7 +62,13 @@ export function startTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Term
     output: () => text,
     type: (line) => child.stdin.write(`${line}\n`),
     async waitFor(pattern) {
-      await expect.poll(() => pattern.test(text), { timeout: 60_000, message: `terminal output matching ${pattern}:\n${text}` }).toBe(true);
+      // Not expect.poll: a terminal that died (a crash, a signal) is said at once, with how.
+      const deadline = Date.now() + 60_000;
+      while (!pattern.test(text)) {
+        const why = exitedWith ? `the terminal exited (${exitedWith})` : Date.now() > deadline ? 'not seen within 60 s' : undefined;
+        if (why) throw new Error(`terminal output matching ${pattern}: ${why}. Its output:\n${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       return text.match(pattern)!;
     },
     async quit() {
