@@ -29,6 +29,8 @@ export interface AttemptHost {
   /** The peer connection closed (`error` when it failed rather than closed). */
   closed(error: DuetError | undefined): void;
   iceState(state: RTCIceConnectionState): void;
+  /** The link learned something that may change its route (a relay candidate of the peer's). */
+  routeMayHaveChanged(): void;
   /** An authentic message from the peer; held until secured() so nothing outruns the session's set-up. */
   message(message: PeerMessage): void;
   /** A record was refused (forged, replayed, malformed); the channel goes on. */
@@ -53,6 +55,7 @@ export interface AttemptOptions {
 
 export class ConnectionAttempt {
   private disposed = false;
+  private saidGoodbye = false;
   private link: PeerLink | undefined;
   private secureChannel: SecureChannel | undefined;
   /** Frames and handshake messages that arrived before the secure channel existed (our RSA key may still be generating). */
@@ -95,6 +98,7 @@ export class ConnectionAttempt {
         this.reportClosed(this.closing ?? error);
       },
       onIceStateChange: live((state: RTCIceConnectionState) => this.host.iceState(state)),
+      onRemoteRelayCandidate: live(() => this.host.routeMayHaveChanged()),
     });
     void this.secure(this.link, linkUp);
   }
@@ -199,11 +203,16 @@ export class ConnectionAttempt {
     this.reportClosed(reason);
   }
 
+  /** Says goodbye to the peer (the pre-sealed "bye"); dispose() then lets the peer close the link. */
+  sayGoodbye(): void {
+    if (this.secureChannel?.sayGoodbye()) this.saidGoodbye = true;
+  }
+
   /** Ends the attempt: the channel closes, the peer connection goes, and nothing more is reported. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.secureChannel?.close();
-    this.link?.destroy();
+    this.link?.destroy(this.saidGoodbye ? 'after-goodbye' : 'now');
   }
 }

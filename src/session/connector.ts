@@ -105,6 +105,9 @@ export class Connector {
       sendSignal: (payload) => this.room.send({ type: 'signal', payload }),
       linkClosed: (error) => this.onLinkClosed(error),
       iceState: (state) => this.onIceStateChange(state),
+      routeMayHaveChanged: () => {
+        if (this.host.path.iceUp) this.host.path.read(this.links.route());
+      },
       message: (message) => {
         this.liveness.heard();
         this.inbox.receive(message);

@@ -21,6 +21,8 @@ export interface PeerLinksHost extends Pick<ConnectorHost, 'options' | 'clock' |
   sendSignal(payload: string): void;
   linkClosed(error: DuetError | undefined): void;
   iceState(state: RTCIceConnectionState): void;
+  /** The current link's route may have changed (see AttemptHost). */
+  routeMayHaveChanged(): void;
   message(message: PeerMessage): void;
   /** A new session's keys are agreed and its link is up: keepalives start. */
   started(): void;
@@ -134,7 +136,7 @@ export class PeerLinks {
   }
 
   sayGoodbye(): void {
-    this.attempt?.channel?.sayGoodbye();
+    this.attempt?.sayGoodbye();
   }
 
   breakLink(reason: DuetError): void {
@@ -212,6 +214,7 @@ export class PeerLinks {
         failed: (error) => this.onAttemptFailed(error),
         closed: (error) => this.host.linkClosed(error),
         iceState: (state) => this.host.iceState(state),
+        routeMayHaveChanged: () => this.host.routeMayHaveChanged(),
         message: (message) => this.host.message(message),
         rejected: (error) => this.host.notify(error),
       },

@@ -7,7 +7,10 @@ import Peer from '@thaunknown/simple-peer/lite.js';
 import type { Bytes } from '../core/bytes.ts';
 import { DuetError } from '../core/errors.ts';
 import { type WebRtcSignal, sdpFingerprint } from '../core/signal-seal.ts';
+import { type CandidateSummary, type LinkRoute, candidateSummaries, relayCandidateAddress, routeFromStats } from './link-route.ts';
 import { RelayGathering } from './relay-gathering.ts';
+
+export type { CandidateSummary, LinkRoute } from './link-route.ts';
 
 export interface PeerLinkOptions {
   initiator: boolean;
@@ -26,6 +29,11 @@ export interface PeerLinkOptions {
    * simple-peer destroys the connection and onClose follows.
    */
   onIceStateChange?: (state: RTCIceConnectionState) => void;
+  /**
+   * The peer signaled a relay candidate: a path ICE already chose through it, first
+   * seen as peer-reflexive, now reads as relayed, so the route is worth reading again.
+   */
+  onRemoteRelayCandidate?: () => void;
 }
 
 export interface PeerLink {
@@ -58,8 +66,19 @@ export interface PeerLink {
   route(): Promise<LinkRoute>;
   /** Diagnostics for tests: the ICE state and the ports of this side's ICE candidates. */
   diagnostics(): Promise<PeerLinkDiagnostics>;
-  destroy(): void;
+  /** Ends the link; nothing more is reported. See LinkTeardown. */
+  destroy(teardown?: LinkTeardown): void;
 }
+
+/**
+ * 'now': the channel closes (sending what it has queued) and then the connection.
+ * 'after-goodbye': a goodbye was just sent, so the channel stays open until the peer,
+ * having read it, closes it (at most CLOSE_FLUSH_MS), then as 'now'. Closing first
+ * could lose the goodbye at a Node peer: node-datachannel delivers a channel's last
+ * messages and its close through separate native queues, and under load the close won
+ * and the goodbye was dropped, so the peer saw a lost connection instead of "left".
+ */
+export type LinkTeardown = 'now' | 'after-goodbye';
 
 /**
  * Above this many buffered bytes, drained() waits for the channel's bufferedamountlow
@@ -70,18 +89,15 @@ export interface PeerLink {
 const SEND_BUFFER_HIGH_BYTES = 128 * 1024;
 /** How long a link being destroyed waits for its channel to close cleanly (its last messages to leave). */
 const CLOSE_FLUSH_MS = 1_000;
+/**
+ * How long the link still hands over the peer's messages after its connection reported
+ * closing. In Node, node-datachannel delivers a channel's messages and its close through
+ * separate native queues, so the peer's last message (its goodbye) can come just after
+ * the close; without this it was dropped and a Leave read as a lost connection.
+ */
+const CLOSE_GRACE_MS = 200;
 /** The bufferedamountlow threshold simple-peer sets on its channel. */
 const SEND_BUFFER_LOW_BYTES = 64 * 1024;
-
-/** Through a TURN relay on either side, or straight between the two browsers. */
-export type LinkRoute = 'unknown' | 'direct' | 'relayed';
-
-/** One ICE candidate as getStats() reports it (type host, srflx, prflx or relay). */
-export interface CandidateSummary {
-  type: string;
-  address: string;
-  port: number;
-}
 
 export interface PeerLinkDiagnostics {
   iceState: RTCIceConnectionState;
@@ -91,36 +107,6 @@ export interface PeerLinkDiagnostics {
   localCandidates: CandidateSummary[];
   remoteCandidates: CandidateSummary[];
   route: LinkRoute;
-}
-
-type StatsReport = Record<string, unknown>;
-
-function candidateSummaries(reports: StatsReport[], type: 'local-candidate' | 'remote-candidate'): CandidateSummary[] {
-  return reports
-    .filter((r) => r.type === type)
-    .map((r) => ({
-      type: typeof r.candidateType === 'string' ? r.candidateType : 'unknown',
-      address: typeof r.address === 'string' ? r.address : typeof r.ip === 'string' ? r.ip : '',
-      port: typeof r.port === 'number' ? r.port : 0,
-    }));
-}
-
-/**
- * The route of the selected candidate pair: the transport's selectedCandidatePairId
- * (Chromium, Safari), else a pair marked selected (Firefox) or nominated and succeeded.
- * A relay candidate on either end means the bytes go through a TURN server.
- */
-export function routeFromStats(reports: StatsReport[]): LinkRoute {
-  const byId = new Map(reports.filter((r) => typeof r.id === 'string').map((r) => [r.id as string, r]));
-  const selectedId = reports.find((r) => r.type === 'transport' && typeof r.selectedCandidatePairId === 'string')?.selectedCandidatePairId;
-  const pair =
-    (typeof selectedId === 'string' ? byId.get(selectedId) : undefined) ??
-    reports.find((r) => r.type === 'candidate-pair' && (r.selected === true || (r.nominated === true && r.state === 'succeeded')));
-  if (!pair) return 'unknown';
-  const local = byId.get(pair.localCandidateId as string);
-  const remote = byId.get(pair.remoteCandidateId as string);
-  if (!local || !remote) return 'unknown';
-  return local.candidateType === 'relay' || remote.candidateType === 'relay' ? 'relayed' : 'direct';
 }
 
 interface SimplePeerInstance {
@@ -206,6 +192,8 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     }
   };
   let iceState: RTCIceConnectionState = 'new';
+  /** `address:port` of the relay candidates the peer signaled (see routeFromStats). */
+  const remoteRelays = new Set<string>();
   let closed = false;
   /** drained() callers waiting for the buffer to empty, or for the link to end. */
   let drainWaiters: (() => void)[] = [];
@@ -223,12 +211,18 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     channel.addEventListener('bufferedamountlow', releaseDrainWaiters);
     channel.addEventListener('close', releaseDrainWaiters);
   };
+  /** Whether the peer's messages still go to onData: until the close is reported, or destroy(). */
+  let delivering = true;
   const close = (error?: DuetError) => {
     if (closed) return;
     closed = true;
     releaseDrainWaiters();
     settleFingerprints(new DuetError('not-connected'));
-    options.onClose(error);
+    setTimeout(() => {
+      if (!delivering) return;
+      delivering = false;
+      options.onClose(error);
+    }, CLOSE_GRACE_MS);
   };
 
   // Relay-only: a round of gathering with no relay candidate can never connect (relay-failed).
@@ -259,9 +253,27 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     if (signal.type === 'offer' || signal.type === 'answer' || signal.type === 'candidate') options.onSignal(signal);
   });
   peer.on('connect', () => options.onConnect());
-  // simple-peer hands over a view of the channel message's own fresh buffer: no copy
-  // (copying each 64 KiB record cost a tenth of the receiving main thread in a bulk profile).
-  peer.on('data', (data) => options.onData((data instanceof Uint8Array ? data : new Uint8Array(data)) as Bytes));
+  // The channel's messages are read here rather than through simple-peer's stream, which
+  // drops them once its connection is destroyed (see CLOSE_GRACE_MS) and queues each one
+  // through a stream buffer. A view of the message's own fresh buffer: no copy (copying
+  // each 64 KiB record cost a tenth of the receiving main thread in a bulk profile).
+  let readChannel: RTCDataChannel | undefined;
+  const readFrom = (channel: RTCDataChannel | null | undefined) => {
+    if (!channel || channel === readChannel) return;
+    readChannel = channel;
+    channel.binaryType = 'arraybuffer';
+    channel.onmessage = null;
+    channel.addEventListener('message', (event: MessageEvent<unknown>) => {
+      if (!delivering) return;
+      const data = event.data;
+      if (data instanceof ArrayBuffer) options.onData(new Uint8Array(data) as Bytes);
+      else if (typeof data === 'string') options.onData(new TextEncoder().encode(data) as Bytes); // never Duet's; refused as malformed
+    });
+  };
+  // The offerer's channel exists at once; the answerer's arrives with the offer (after
+  // simple-peer's own datachannel handler, registered first, has set it up).
+  readFrom(peer._channel);
+  pc?.addEventListener('datachannel', (event) => readFrom(event.channel));
   peer.on('close', () => close());
   peer.on('error', (error) => close(new DuetError('peer-connection-failed', error.code ?? error.message, { cause: error })));
   peer.on('iceStateChange', (state) => {
@@ -282,6 +294,11 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       }
       peer.signal(signal);
       settleFingerprints();
+      const relayAddress = signal.type === 'candidate' ? relayCandidateAddress(signal.candidate.candidate) : undefined;
+      if (relayAddress !== undefined && !remoteRelays.has(relayAddress)) {
+        remoteRelays.add(relayAddress);
+        options.onRemoteRelayCandidate?.();
+      }
     },
     send(bytes) {
       if (closed) throw new DuetError('not-connected');
@@ -315,7 +332,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     route() {
       return new Promise((resolve) => {
         if (closed) return resolve('unknown');
-        peer.getStats((error, reports) => resolve(error ? 'unknown' : routeFromStats(reports)));
+        peer.getStats((error, reports) => resolve(error ? 'unknown' : routeFromStats(reports, remoteRelays)));
       });
     },
     diagnostics() {
@@ -326,12 +343,13 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
           if (error) return resolve({ ...none, iceState });
           const localCandidates = candidateSummaries(reports, 'local-candidate');
           const localPorts = [...new Set(localCandidates.map((c) => c.port).filter((port) => port > 0))];
-          resolve({ iceState, localPorts, localCandidates, remoteCandidates: candidateSummaries(reports, 'remote-candidate'), route: routeFromStats(reports) });
+          resolve({ iceState, localPorts, localCandidates, remoteCandidates: candidateSummaries(reports, 'remote-candidate'), route: routeFromStats(reports, remoteRelays) });
         });
       });
     },
-    destroy() {
+    destroy(teardown = 'now') {
       closed = true;
+      delivering = false;
       releaseDrainWaiters();
       settleFingerprints(new DuetError('not-connected'));
       const channel = peer._channel;
@@ -341,16 +359,15 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       // goodbye sent just before was lost about one time in six. Closing the channel alone
       // sends what is queued first; simple-peer tears down when it reports the channel
       // closed, or the cap does.
-      const cap = setTimeout(() => peer.destroy(), CLOSE_FLUSH_MS);
-      channel.addEventListener(
-        'close',
-        () => {
-          clearTimeout(cap);
-          peer.destroy();
-        },
-        { once: true },
-      );
-      channel.close();
+      const closeChannel = () => {
+        const cap = setTimeout(() => peer.destroy(), CLOSE_FLUSH_MS);
+        channel.addEventListener('close', () => clearTimeout(cap), { once: true });
+        channel.close();
+      };
+      channel.addEventListener('close', () => peer.destroy(), { once: true });
+      if (teardown === 'now') return closeChannel();
+      const lingering = setTimeout(closeChannel, CLOSE_FLUSH_MS);
+      channel.addEventListener('close', () => clearTimeout(lingering), { once: true });
     },
   };
 }

@@ -24,7 +24,7 @@ import type { DeviceIdentity } from '../../../src/core/identity.ts';
 import { type WebRtcSignal, sdpFingerprint } from '../../../src/core/signal-seal.ts';
 import { Session, type SessionStatus } from '../../../src/session/session.ts';
 import type { DeviceStore } from '../../../src/storage/device-store.ts';
-import type { LinkRoute, PeerLink, PeerLinkDiagnostics, PeerLinkOptions } from '../../../src/transport/peer-link.ts';
+import type { LinkRoute, LinkTeardown, PeerLink, PeerLinkDiagnostics, PeerLinkOptions } from '../../../src/transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../../../src/transport/signaling-client.ts';
 import { ManualClock } from './manual-clock.ts';
 
@@ -328,6 +328,12 @@ export class FakePeerLink implements PeerLink {
     return Promise.resolve(this.routeAs ?? (this.options.iceTransportPolicy === 'relay' || this.partner?.options.iceTransportPolicy === 'relay' ? 'relayed' : 'direct'));
   }
 
+  /** The peer's relay candidate arrives late: the selected pair, seen as peer-reflexive until now, reads as relayed. */
+  learnRemoteRelay(): void {
+    this.routeAs = 'relayed';
+    if (!this.closed) this.options.onRemoteRelayCandidate?.();
+  }
+
   async diagnostics(): Promise<PeerLinkDiagnostics> {
     const candidate = { type: this.options.iceTransportPolicy === 'relay' ? 'relay' : 'host', address: '192.0.2.1', port: this.port };
     return { iceState: this.iceState, localPorts: [this.port], localCandidates: [candidate], remoteCandidates: [], route: await this.route() };
@@ -396,11 +402,17 @@ export class FakePeerLink implements PeerLink {
   }
 
   /** Closed by its owner: no onClose for itself; a connected partner hears onClose(). */
-  destroy(): void {
+  /** How its owner ended it (destroy()'s teardown), if it did. */
+  teardown: LinkTeardown | undefined;
+
+  destroy(teardown: LinkTeardown = 'now'): void {
     if (this.closed) return;
     this.closed = true;
+    this.teardown = teardown;
     this.settleFingerprints();
-    this.closePartner();
+    // After a goodbye the partner closes the link, having read it, as a real peer does
+    // (the real link's 1 s cap, for a partner that never does, has no stand-in here).
+    if (teardown === 'now') this.closePartner();
   }
 
   /** The link breaks under its owner: it gets onClose(error); a connected partner gets onClose(). */

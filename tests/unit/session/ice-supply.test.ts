@@ -192,6 +192,14 @@ describe('Direct or Relayed', () => {
     await waitFor(() => expect([host.route, guest.route]).toEqual(['relayed', 'relayed']));
     expect(await host.diagnostics()).toMatchObject({ route: 'relayed', iceRestarts: 1 });
   });
+
+  it('is read again when the peer’s relay candidate arrives after ICE chose a path through it', async () => {
+    const { world, host, guest } = await securePair();
+    await waitFor(() => expect([host.route, guest.route]).toEqual(['direct', 'direct']));
+    world.network.linkOf(guest)!.learnRemoteRelay();
+    await waitFor(() => expect(guest.route).toBe('relayed'));
+    expect(host.route).toBe('direct');
+  });
 });
 
 describe('a draining signaling server', () => {

@@ -301,6 +301,9 @@ describe('Session: leaving', () => {
     guest.leave();
     await waitFor(() => expect(link.sentFrames.slice(before).map((f) => f[1])).toContain(RecordType.bye), 1_500);
     await waitFor(() => expect(host.status).toEqual({ phase: 'ended', reason: 'peer-left' }));
+    // The leaver lets the peer, once it has read the goodbye, close the link; the peer closes it at once.
+    expect(link.teardown).toBe('after-goodbye');
+    expect(world.network.linkOf(host)!.teardown).toBe('now');
   });
 
   it('when the guest leaves before secure, the host waits again with the same invite and a peer-left-early notice; a new guest can join', async () => {

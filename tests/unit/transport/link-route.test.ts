@@ -1,6 +1,6 @@
 /** How a link tells Direct from Relayed: the selected candidate pair in getStats(), as browsers report it. */
 import { describe, expect, it } from 'vitest';
-import { routeFromStats } from '../../../src/transport/peer-link.ts';
+import { relayCandidateAddress, routeFromStats } from '../../../src/transport/link-route.ts';
 
 const candidates = [
   { id: 'L-host', type: 'local-candidate', candidateType: 'host', address: '192.0.2.10', port: 50000 },
@@ -30,5 +30,23 @@ describe('routeFromStats', () => {
     expect(routeFromStats(candidates)).toBe('unknown');
     expect(routeFromStats([...candidates, pair('P1', 'L-host', 'R-host')])).toBe('unknown');
     expect(routeFromStats([pair('P1', 'L-x', 'R-y'), { id: 'T', type: 'transport', selectedCandidatePairId: 'P1' }])).toBe('unknown');
+  });
+
+  it('tells a peer-reflexive end that is a relay the peer signaled (its checks came before its candidate) from a direct one', () => {
+    const prflx = { id: 'R-prflx', type: 'remote-candidate', candidateType: 'prflx', address: '203.0.113.9', port: 49180 };
+    const reports = [...candidates, prflx, pair('P1', 'L-host', 'R-prflx'), { id: 'T', type: 'transport', selectedCandidatePairId: 'P1' }];
+    expect(routeFromStats(reports)).toBe('direct');
+    expect(routeFromStats(reports, new Set(['203.0.113.9:49181']))).toBe('direct');
+    expect(routeFromStats(reports, new Set(['203.0.113.9:49180']))).toBe('relayed');
+  });
+});
+
+describe('relayCandidateAddress', () => {
+  it('gives address:port of a relay candidate line and nothing for other types', () => {
+    expect(relayCandidateAddress('candidate:1 1 udp 41885439 203.0.113.9 49180 typ relay raddr 0.0.0.0 rport 0 generation 0')).toBe('203.0.113.9:49180');
+    expect(relayCandidateAddress('candidate:2 1 udp 2122260223 [2001:db8::1] 50000 typ host')).toBeUndefined();
+    expect(relayCandidateAddress('candidate:3 1 udp 2122260223 192.0.2.1 50000 typ host generation 0')).toBeUndefined();
+    expect(relayCandidateAddress('candidate:4 1 udp 1 192.0.2.1 50000 relay typ')).toBeUndefined();
+    expect(relayCandidateAddress('')).toBeUndefined();
   });
 });
