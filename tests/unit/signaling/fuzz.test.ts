@@ -91,7 +91,7 @@ describe('signaling server under fuzzing', () => {
     );
     await expectHonestRoomWorks('random');
     attacker.terminate();
-  });
+  }, 30_000);
 
   it('survives binary and invalid UTF-8 frames, oversized frames and a flood', async () => {
     const attacker = await openSocket();
@@ -112,7 +112,7 @@ describe('signaling server under fuzzing', () => {
     await expect.poll(() => replies.length, { timeout: 10_000 }).toBe(2002);
     await expectHonestRoomWorks('flood');
     attacker.terminate();
-  });
+  }, 30_000); // a ceiling above the flood's own 10 s wait, for a slow machine
 
   it('drops half-open sockets and raw TCP junk without disturbing anyone', async () => {
     // A TCP connection that never finishes the WebSocket handshake, and one that sends junk.
