@@ -11,7 +11,7 @@ import { newPage } from './app-pages.ts';
 import type { PipeName } from './browser-bench.ts';
 
 type BenchApi = RawBench & DuetBench;
-type Method = 'enter' | 'opened' | 'roundTrips' | 'flow' | 'rsaKeygen' | 'cryptoThroughput' | 'close';
+type Method = 'enter' | 'opened' | 'roundTrips' | 'flow' | 'rsaKeygen' | 'cryptoThroughput' | 'uiEcho' | 'close';
 
 /**
  * Calls window.__bench[method](...args) in the page. page.evaluate sends the function

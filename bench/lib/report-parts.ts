@@ -134,6 +134,15 @@ function uiPathFindings(results: BenchResults): string[] {
           `The goal is beyond what a page that shows the message can do here: the pages' own work before the seal and after the`,
           `open alone (click ${ms(pageWork.click)} + render ${ms(pageWork.render)}, medians) is ${(pageWork.total / path.lowerBoundMs).toFixed(1)}× the bound, and the data channel between`,
           `the two app pages took ${ms(path.segmentsMs.channel.median)} against ${ms(bound.rawOneWayMs.median)} between two idle raw pages.`,
+          ...(path.bareUiMs
+            ? [
+                `Two bare pages measured in the same run, where a click on a button sends the text on a raw data channel and the peer`,
+                `appends it as a paragraph (no encryption, no framework), took ${ms(path.bareUiMs.median)} at the median: ${(path.bareUiMs.median / path.lowerBoundMs).toFixed(1)}× the bound`,
+                path.bareUiMs.median / path.lowerBoundMs > 1.5
+                  ? `(so no page that shows the message reaches ${f.target} of it on this machine). Against that bare page the app is ${(path.totalMs.median / path.bareUiMs.median).toFixed(2)}×.`
+                  : `(a bare page can reach the goal here: the rest is the app's own work). Against that bare page the app is ${(path.totalMs.median / path.bareUiMs.median).toFixed(2)}×.`,
+              ]
+            : []),
         ]),
     '',
   ];
@@ -202,6 +211,7 @@ function uiPathDetails(browser: BrowserResults): string[] {
       row('lower bound: one open alone (HMAC check then AES-GCM)', path.bound.openMs),
       row('context: the seal\'s WebCrypto calls on the path, call to result', path.bound.pathSealCryptoMs),
       row('context: the open\'s WebCrypto calls on the path, call to result', path.bound.pathOpenCryptoMs),
+      ...(path.bareUiMs ? [row('bound for any page: two bare pages, click on a button → raw data channel → a paragraph appended on the peer', path.bareUiMs)] : []),
     ].map((cells) => `| ${cells.join(' | ')} |`),
   ];
   return [

@@ -42,6 +42,13 @@ export interface UiPathResults {
   bound: { rawOneWayMs: Summary; sealMs: Summary; openMs: Summary; pathSealCryptoMs: Summary; pathOpenCryptoMs: Summary };
   /** rawOneWay p50 + seal p50 + open p50. */
   lowerBoundMs: number;
+  /**
+   * The same path through two bare pages (bench/pages/raw.ts uiEcho): a click on a button
+   * sends the text on a raw data channel, and the peer appends it as a paragraph. What any
+   * page pays on this machine for a click, a channel message and a DOM change, with no
+   * encryption and no framework. Absent in results from before it was measured.
+   */
+  bareUiMs?: Summary;
 }
 
 /** Installed in both app pages before the app's own scripts (addInitScript). */
@@ -64,17 +71,14 @@ const HOOKS = `{
     log.sends.push(now());
     return send.call(this, data);
   };
-  const property = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
-  Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
-    configurable: true,
-    get() { return property.get.call(this); },
-    set(handler) {
-      property.set.call(this, handler && function (event) {
-        log.receives.push(now());
-        return handler.call(this, event);
-      });
-    },
-  });
+  // The app's PeerLink listens with addEventListener('message'), not onmessage.
+  const listen = RTCDataChannel.prototype.addEventListener;
+  RTCDataChannel.prototype.addEventListener = function (type, listener, options) {
+    const noted = type === 'message' && typeof listener === 'function'
+      ? function (event) { log.receives.push(now()); return listener.call(this, event); }
+      : listener;
+    return listen.call(this, type, noted, options);
+  };
 }`;
 
 /** Bruno's page: window.__shown(text) resolves with when `text` first showed in the log, and the next frame after. */
@@ -140,6 +144,32 @@ interface Sample {
 const takeLog = (page: Page) =>
   page.evaluate('(() => Object.fromEntries(Object.entries(window.__uiPath).map(([key, list]) => [key, list.splice(0)])))()') as Promise<PageLog>;
 
+/** The bare receiving page: window.__shown(text) resolves with when `text` was appended to #ui-log. */
+const BARE_SHOWN_WATCH = `() => {
+  const waiters = new Map();
+  new MutationObserver((records) => {
+    const at = performance.timeOrigin + performance.now();
+    for (const record of records) for (const node of record.addedNodes) {
+      const wake = waiters.get(node.textContent);
+      if (!wake) continue;
+      waiters.delete(node.textContent);
+      wake(at);
+    }
+  }).observe(document.getElementById('ui-log'), { childList: true });
+  window.__shown = (text) => new Promise((resolve) => waiters.set(text, resolve));
+  window.addEventListener('click', () => (window.__clickAt = performance.timeOrigin + performance.now()), { capture: true });
+}`;
+
+/** One message through the bare pages: the click on the sender's button → the paragraph in the receiver's list (ms). */
+async function oneBareMessage(sender: Page, receiver: Page, text: string): Promise<number> {
+  await sender.evaluate(`window.__uiText = ${JSON.stringify(text)}`);
+  const shown = receiver.evaluate(`window.__shown(${JSON.stringify(text)})`) as Promise<number>;
+  await sender.click('#ui-send');
+  const shownAt = await shown;
+  const clickAt = (await sender.evaluate('window.__clickAt')) as number;
+  return shownAt - clickAt;
+}
+
 /** One message from Alice's Send to Bruno's log, split from the two pages' notes. */
 async function oneMessage(alice: Page, bruno: Page, text: string): Promise<Sample> {
   await alice.getByRole('textbox', { name: 'Message' }).fill(text);
@@ -173,6 +203,10 @@ export async function runUiPath(browser: Browser, options: { appUrl: string; pag
   try {
     await bruno.page.evaluate(`(${SHOWN_WATCH})()`);
     const raw = await connectPair(browser, options, 'raw', contexts);
+    await Promise.all([call(raw.sender, 'uiEcho', 'p'), call(raw.receiver, 'uiEcho', 'p')]);
+    await Promise.all([raw.sender.evaluate(`(${BARE_SHOWN_WATCH})()`), raw.receiver.evaluate(`(${BARE_SHOWN_WATCH})()`)]);
+    const bare: number[] = [];
+    for (let i = 0; i < 3; i++) await oneBareMessage(raw.sender, raw.receiver, `warm-up ${i}`);
     const samples: Sample[] = [];
     const rawRoundTrips: number[] = [];
     const probes: { seal: number; open: number }[] = [];
@@ -181,6 +215,7 @@ export async function runUiPath(browser: Browser, options: { appUrl: string; pag
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < Math.ceil(options.samples / rounds); i++) samples.push(await oneMessage(alice.page, bruno.page, `path ${round}.${i}`));
       rawRoundTrips.push(...(await call(raw.sender, 'roundTrips', 'p', 100, 20, 200, 15_000)));
+      for (let i = 0; i < Math.ceil(options.samples / rounds); i++) bare.push(await oneBareMessage(raw.sender, raw.receiver, `bare ${round}.${i}`));
       probes.push((await alice.page.evaluate(`(${SEAL_OPEN_PROBE})(200)`)) as { seal: number; open: number });
     }
     // With BENCH_PROFILE_DIR: CPU profiles of both app pages over 20 more (app-ui-path-sender/receiver.cpuprofile).
@@ -203,10 +238,11 @@ export async function runUiPath(browser: Browser, options: { appUrl: string; pag
       toFrameMs: pick((s) => s.toFrame),
       bound,
       lowerBoundMs: bound.rawOneWayMs.median + bound.sealMs.median + bound.openMs.median,
+      bareUiMs: summarize(bare),
     };
     options.log(
       `  Send → peer's log p50 ${result.totalMs.median.toFixed(2)} ms (${UI_PATH_SEGMENTS.map((s) => `${s} ${result.segmentsMs[s].median.toFixed(2)}`).join(', ')}); ` +
-        `lower bound ${result.lowerBoundMs.toFixed(2)} ms (raw one-way ${bound.rawOneWayMs.median.toFixed(2)}, seal ${bound.sealMs.median.toFixed(3)}, open ${bound.openMs.median.toFixed(3)}; on the path ${bound.pathSealCryptoMs.median.toFixed(2)} and ${bound.pathOpenCryptoMs.median.toFixed(2)})`,
+        `lower bound ${result.lowerBoundMs.toFixed(2)} ms (raw one-way ${bound.rawOneWayMs.median.toFixed(2)}, seal ${bound.sealMs.median.toFixed(3)}, open ${bound.openMs.median.toFixed(3)}; on the path ${bound.pathSealCryptoMs.median.toFixed(2)} and ${bound.pathOpenCryptoMs.median.toFixed(2)}); bare pages ${result.bareUiMs!.median.toFixed(2)} ms`,
     );
     return result;
   } finally {

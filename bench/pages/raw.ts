@@ -126,6 +126,30 @@ const bench = {
   flow(name: string, size: number, window: number, ackEvery: number, durationMs: number) {
     return connectionNamed(connections, name).measurer!.flow(size, window, ackEvery, durationMs);
   },
+  /**
+   * The bare UI path (a bound for the app's Send → peer's log): a second, negotiated
+   * channel on this connection, called on both pages. On the sender a button (#ui-send)
+   * sends window.__uiText when clicked; on the receiver each message becomes a paragraph
+   * (p.text) appended to a list (#ui-log). Resolves once that channel is open.
+   */
+  async uiEcho(name: string): Promise<void> {
+    const connection = connectionNamed(connections, name);
+    const channel = connection.pc!.createDataChannel('ui', { negotiated: true, id: 9, ordered: true });
+    const button = document.createElement('button');
+    button.id = 'ui-send';
+    button.textContent = 'Send';
+    button.addEventListener('click', () => channel.send((window as unknown as { __uiText: string }).__uiText));
+    const log = document.createElement('div');
+    log.id = 'ui-log';
+    channel.addEventListener('message', (event: MessageEvent<string>) => {
+      const text = document.createElement('p');
+      text.className = 'text';
+      text.textContent = event.data;
+      log.append(text);
+    });
+    document.body.append(button, log);
+    await until(() => channel.readyState === 'open', 10_000, `${name}'s ui channel to open`);
+  },
   close(name: string): void {
     const connection = connections.get(name);
     connection?.channel?.close();
