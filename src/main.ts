@@ -10,7 +10,8 @@ import { connectSignaling } from './transport/signaling-client.ts';
 import { applyTheme, savedTheme } from './ui/theme.ts';
 import { applyLocale, initialLocale } from './ui/locale.ts';
 import { IndexedDbDeviceStore } from './storage/device-store.ts';
-import { createPeerLink, prepareCertificate } from './transport/peer-link.ts';
+import { createPeerLink } from './transport/peer-link.ts';
+import { prepareCertificate } from './transport/certificate.ts';
 import { workerChecksum } from './storage/worker-checksum.ts';
 
 const PENDING_CODE_KEY = 'duet.invite';
