@@ -180,6 +180,11 @@ export class Connector {
     return this.links.drained();
   }
 
+  /** Starts loading the code that makes peer links (see LinkCode): the conversation starts. */
+  loadLinkCode(): void {
+    this.links.loadCode();
+  }
+
   readInvite(input: string): Promise<Entry> {
     return this.room.readInvite(input);
   }

@@ -29,6 +29,9 @@ export interface PeerLinkOptions {
   onIceStateChange?: (state: RTCIceConnectionState) => void;
 }
 
+/** Makes a peer link (createPeerLink; a fake in tests). */
+export type PeerLinkFactory = (options: PeerLinkOptions) => PeerLink;
+
 export interface PeerLink {
   signal(signal: WebRtcSignal): void;
   /** Sends one message; the bytes are copied before it returns (RTCDataChannel.send copies them), so the caller may reuse them. */
