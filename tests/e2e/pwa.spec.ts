@@ -21,6 +21,7 @@ test('installable: a manifest with icons, a shell of what the page starts with (
   // a browser's tab or its installation asks for.
   const cached = () => page.evaluate(async () => (await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)))).flat());
   expect((await cached()).some((url) => url.includes('/assets/duet-chat-'))).toBe(true);
+  expect((await cached()).some((url) => url.endsWith('/favicon.svg'))).toBe(true);
   expect((await cached()).filter((url) => /\/assets\/(unhomoglyph|pake|english|pt-BR|peer-link)-/.test(url))).toEqual([]);
   expect((await cached()).filter((url) => /\/(icon-192\.png|icon-512\.png|manifest\.webmanifest)$/.test(url))).toEqual([]);
   // Used once (a room loads the WebRTC code, a short code the word list), it is kept.
