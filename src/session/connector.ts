@@ -180,9 +180,9 @@ export class Connector {
     return this.links.drained();
   }
 
-  /** Starts loading the code that makes peer links (see LinkCode): the conversation starts. */
-  loadLinkCode(): void {
-    this.links.loadCode();
+  /** The code that makes peer links, loaded as the conversation starts (see LinkCode). */
+  get linkCode(): PeerLinks['code'] {
+    return this.links.code;
   }
 
   readInvite(input: string): Promise<Entry> {

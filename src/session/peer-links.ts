@@ -54,7 +54,7 @@ export class PeerLinks {
   /** Signals from the peer, opened strictly in arrival order. */
   private signalQueue: Promise<void> = Promise.resolve();
   /** The code that makes peer links, loaded as the conversation starts; a failure in the lobby (a join still reading its code) is tried again as the room is entered. */
-  private readonly code = new LinkCode({
+  readonly code = new LinkCode({
     load: () => this.host.options.transport.loadPeerLinks(),
     failed: (error) => this.host.phases.is('lobby', 'ended', 'failed') || this.host.fail(error),
   });
@@ -69,11 +69,6 @@ export class PeerLinks {
         reconnecting: host.phases.is('reconnecting'),
       }),
     });
-  }
-
-  /** Starts loading the code that makes peer links (again, if it failed): the conversation starts. */
-  loadCode(): void {
-    this.code.load();
   }
 
   /** A PAKE or an attempt under way: the peer is being connected already. */

@@ -272,10 +272,15 @@ export class Session implements SessionView {
    */
   async joinRoom(name: string, input: string): Promise<void> {
     // While a short code's word list loads, and the server connects.
-    this.connection.loadLinkCode();
+    this.connection.linkCode.load();
     const entry = await this.connection.readInvite(input);
     this.startEntering(name, 'guest');
     await this.connection.joinRoom(entry);
+  }
+
+  prepareToJoin(): void {
+    // Not tried again here if it failed: entering the room does that.
+    if (this.status.phase === 'lobby') void this.connection.linkCode.settled();
   }
 
   private startEntering(name: string, role: Role): void {
@@ -284,7 +289,7 @@ export class Session implements SessionView {
     if (this.ice.policy === 'relay-only' && this.relayOffer === 'none') throw new DuetError('relay-unavailable');
     this.myName = normaliseName(name);
     this.role = role;
-    this.connection.loadLinkCode();
+    this.connection.linkCode.load();
     this.phases.dispatch({ type: 'enter' });
   }
 

@@ -125,6 +125,23 @@ describe('Session: the link code is loaded as a conversation starts', () => {
     expect(world.network.codeLoads).toEqual([host, guest]);
   });
 
+  it('a code being typed in the lobby starts the load (Join then finds it there); a failed one there changes nothing, and Join tries again', async () => {
+    const world = createWorld();
+    const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
+    let refusals = 1;
+    world.network.codeGate = (owner) => (owner === guest && refusals-- > 0 ? Promise.reject(new TypeError('offline for a moment')) : undefined);
+    guest.prepareToJoin();
+    guest.prepareToJoin();
+    await settle();
+    expect(world.network.codeLoads).toEqual([guest]);
+    expect(guest.status).toEqual({ phase: 'lobby' });
+    expect(guest.notices).toEqual([]);
+    const invite = await createdInvite(host);
+    await guest.joinRoom('Bruno', invite.link);
+    await bothSecure(host, guest);
+    expect(world.network.codeLoads).toEqual([guest, host, guest]);
+  });
+
   it("host: the guest arrives before the host's link code; the host sends no session nonce until it has it, then both get secure", async () => {
     const world = createWorld();
     const [host, guest] = await Promise.all([makeSession(world), makeSession(world)]);
