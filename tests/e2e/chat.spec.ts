@@ -117,6 +117,18 @@ test('when one side closes the tab the other sees that they left', async ({ brow
   await bruno.context.close();
 });
 
+test('the WebRTC code, loaded as a room is created, failing to load is a named error, not a room that can never connect', async ({ browser }) => {
+  // No service worker: the page's own requests are the ones the route sees.
+  const user = await newUser(browser, { serviceWorkers: 'block' });
+  await user.page.route(/\/assets\/peer-link-/, (route) => route.abort('connectionfailed'));
+  await user.page.goto('/');
+  await user.page.getByRole('textbox', { name: 'Your name' }).fill('Eva');
+  await user.page.getByRole('button', { name: 'Create room' }).click();
+  await expect(connectionStatus(user.page)).toContainText('[app-load-failed]');
+  await expect(user.page.getByRole('button', { name: 'New conversation' })).toBeVisible();
+  await user.context.close();
+});
+
 test('the lobby explains bad codes and unknown rooms, and remembers the name', async ({ browser }) => {
   const user = await newUser(browser);
   await user.page.goto('/');
