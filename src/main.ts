@@ -10,10 +10,17 @@ import { connectSignaling } from './transport/signaling-client.ts';
 import { applyTheme, savedTheme } from './ui/theme.ts';
 import { applyLocale, initialLocale } from './ui/locale.ts';
 import { IndexedDbDeviceStore } from './storage/device-store.ts';
-import { createPeerLink, prepareCertificate } from './transport/peer-link.ts';
+import { prepareCertificate } from './transport/certificate.ts';
 import { workerChecksum } from './storage/worker-checksum.ts';
 
 const PENDING_CODE_KEY = 'duet.invite';
+
+/**
+ * WebRTC's library (simple-peer and its stream base, about a third of the start-up
+ * script): fetched as a conversation starts, alongside the server connection and the
+ * room's keys, not for the lobby. The module is fetched once; later calls share it.
+ */
+const loadPeerLinks = () => import('./transport/peer-link.ts').then((module) => module.createPeerLink);
 
 function showFatal(code: 'insecure-context' | 'crypto-unavailable' | 'peer-unavailable', detail: string): void {
   const root = document.getElementById('app');
@@ -108,6 +115,10 @@ async function start(): Promise<void> {
   // Made while the lobby shows, so connecting does not wait for it.
   prepareCertificate();
   const invitedCode = takeInvitedCode();
+  // Opened from an invite, the person is about to join: the link code is fetched now.
+  if (invitedCode) loadPeerLinks().catch(() => {
+    // Join tries again, and says so if it cannot.
+  });
   await import('./ui/duet-app.ts');
   const app = document.createElement('duet-app');
   app.environment = {
@@ -117,7 +128,7 @@ async function start(): Promise<void> {
         appUrl: location.origin + location.pathname + location.search,
         iceServers: config.iceServers,
         handshake: config.handshake,
-        transport: { connectSignaling, createPeerLink },
+        transport: { connectSignaling, loadPeerLinks },
         createChecksum: workerChecksum,
       }),
     storage: safeLocalStorage(),

@@ -13,7 +13,7 @@
  * loopback. What this browser received (Playwright's sizes) is kept as context.
  */
 import http from 'node:http';
-import type { Browser, BrowserContext, Request } from '@playwright/test';
+import type { Browser, BrowserContext, Page, Request } from '@playwright/test';
 
 export interface FetchedFile {
   path: string;
@@ -36,6 +36,13 @@ export interface VisitBytes {
 export interface FirstVisitResults {
   first: VisitBytes;
   second: VisitBytes;
+  /**
+   * A first visit through a secure chat: what each person's page and service worker
+   * fetched from opening the app until the conversation was secure (files over HTTP;
+   * the signaling messages on the WebSocket are not counted). Absent in results from
+   * before it was measured.
+   */
+  throughChat?: { host: VisitBytes; guest: VisitBytes };
 }
 
 interface Seen {
@@ -90,22 +97,65 @@ async function measureVisit(requests: Seen[]): Promise<VisitBytes> {
 
 /** Loads the app in a new page of `context`, waits for the lobby, the service worker and a quiet network, and measures what reached the network. */
 async function visit(context: BrowserContext, appUrl: string): Promise<VisitBytes> {
-  const seen: Seen[] = [];
-  const onRequest = (request: Request) => seen.push({ request, byServiceWorker: request.serviceWorker() !== null });
-  context.on('request', onRequest);
+  const requests = recordRequests(context);
   const page = await context.newPage();
   try {
     await page.goto(appUrl);
     await page.getByRole('textbox', { name: 'Your name' }).waitFor();
-    await page.evaluate('navigator.serviceWorker.ready.then(() => undefined)');
-    await page.waitForLoadState('networkidle');
-    // The shell cache fills while the worker installs: give stragglers a moment.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    context.off('request', onRequest);
-    return await measureVisit(seen);
+    await quiet(page);
+    requests.stop();
+    return await measureVisit(requests.seen);
   } finally {
-    context.off('request', onRequest);
+    requests.stop();
     await page.close();
+  }
+}
+
+/** Every request `context` makes from now until `stop()` (the service worker's too). */
+function recordRequests(context: BrowserContext): { seen: Seen[]; stop: () => void } {
+  const seen: Seen[] = [];
+  const onRequest = (request: Request) => seen.push({ request, byServiceWorker: request.serviceWorker() !== null });
+  context.on('request', onRequest);
+  return { seen, stop: () => context.off('request', onRequest) };
+}
+
+/** Waits until `page`'s service worker is active and the network is quiet. */
+async function quiet(page: Page): Promise<void> {
+  await page.evaluate('navigator.serviceWorker.ready.then(() => undefined)');
+  await page.waitForLoadState('networkidle');
+  // The shell cache fills while the worker installs: give stragglers a moment.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+}
+
+/**
+ * Two people on their first visit, each in a fresh context: Alice opens the app, waits
+ * in the lobby as the first visit does, and creates a room; Bruno opens her link (the
+ * link opens the join flow) and joins. Each one's requests are counted until both
+ * are secure and their networks are quiet.
+ */
+async function chatVisit(browser: Browser, appUrl: string): Promise<{ host: VisitBytes; guest: VisitBytes }> {
+  // The media permissions, as app-pages.ts gives them: without them Chromium hides host candidates behind mDNS names, which do not resolve here.
+  const fresh = () => browser.newContext({ serviceWorkers: 'allow', permissions: ['camera', 'microphone'] });
+  const contexts = [await fresh(), await fresh()] as const;
+  try {
+    const [host, guest] = contexts.map(recordRequests) as [ReturnType<typeof recordRequests>, ReturnType<typeof recordRequests>];
+    const alice = await contexts[0].newPage();
+    await alice.goto(appUrl);
+    await alice.getByRole('textbox', { name: 'Your name' }).fill('Alice');
+    await quiet(alice);
+    await alice.getByRole('button', { name: 'Create room' }).click();
+    const link = (await alice.getByRole('link', { name: 'Room link' }).textContent()) ?? '';
+    const bruno = await contexts[1].newPage();
+    await bruno.goto(link);
+    await bruno.getByRole('textbox', { name: 'Your name' }).fill('Bruno');
+    await bruno.getByRole('button', { name: 'Join' }).click();
+    await Promise.all([alice.getByText('Secure: end-to-end encrypted with Bruno').waitFor(), bruno.getByText('Secure: end-to-end encrypted with Alice').waitFor()]);
+    await Promise.all([quiet(alice), quiet(bruno)]);
+    host.stop();
+    guest.stop();
+    return { host: await measureVisit(host.seen), guest: await measureVisit(guest.seen) };
+  } finally {
+    for (const context of contexts) await context.close();
   }
 }
 
@@ -115,7 +165,9 @@ export async function runFirstVisit(browser: Browser, appUrl: string, log: (line
     const first = await visit(context, appUrl);
     const second = await visit(context, appUrl);
     log(`  first visit ${(first.brBytes / 1000).toFixed(1)} kB with br (${first.files.length} requests; this browser got ${(first.browserBytes / 1000).toFixed(1)} kB), second ${(second.brBytes / 1000).toFixed(2)} kB (${second.files.length} requests)`);
-    return { first, second };
+    const throughChat = await chatVisit(browser, appUrl);
+    log(`  first visit through a secure chat: ${(throughChat.host.brBytes / 1000).toFixed(1)} kB for the one who creates the room (${throughChat.host.files.length} requests), ${(throughChat.guest.brBytes / 1000).toFixed(1)} kB for the one who joins by the link (${throughChat.guest.files.length})`);
+    return { first, second, throughChat };
   } finally {
     await context.close();
   }

@@ -61,6 +61,27 @@ export function partFigures(browser: BrowserResults): Figure[] {
         met: visit.second.brBytes <= 2_000,
       },
     );
+    const chat = visit.throughChat;
+    if (chat) {
+      figures.push(
+        {
+          id: 'first-visit-chat-bytes',
+          label: 'Bytes on the wire, first visit through a secure chat: the one who creates the room (lobby, Create room, until secure; files, not the signaling messages)',
+          value: chat.host.brBytes,
+          unit: 'bytes',
+          display: `${kB(chat.host.brBytes)} (${chat.host.files.length} requests)`,
+          target: 'context',
+        },
+        {
+          id: 'first-visit-chat-guest-bytes',
+          label: '… the one who joins by opening the room link, until secure',
+          value: chat.guest.brBytes,
+          unit: 'bytes',
+          display: `${kB(chat.guest.brBytes)} (${chat.guest.files.length} requests)`,
+          target: 'context',
+        },
+      );
+    }
   }
   const file = browser.fileTransfer;
   const records = browser.throughput['16 KiB']?.records;
@@ -99,15 +120,24 @@ function firstVisitFindings(results: BenchResults): string[] {
   const page = pageOnlyBytes(visit.first);
   const shell = visit.first.files.filter((file) => file.byServiceWorker && !file.path.endsWith('/sw.js'));
   const largest = [...shell].sort((a, b) => b.brBytes - a.brBytes).slice(0, 4);
+  const chat = visit.throughChat;
+  const chatFiles = (files: FetchedFile[]) => files.filter((file) => !visit.first.files.some((lobby) => lobby.path === file.path && lobby.status === file.status));
   return [
     `**A first visit (${kB(visit.first.brBytes)}) and a second (${kB(visit.second.brBytes)}).** The page itself fetched ${kB(page)} until the lobby showed (its HTML,`,
     'the entry script, the style sheet, the UI chunk, the icon and the service worker). The service worker then installs the shell',
-    `the page starts with (scripts the page loads right after the lobby, its icon and manifest): ${shell.length} more requests, ${kB(shell.reduce((sum, file) => sum + file.brBytes, 0))},`,
-    `the largest ${largest.map((file) => `${file.path.replace('/assets/', '')} ${kB(file.brBytes)}`).join(', ')}. Code loaded on demand (the short-code word list,`,
-    'the confusable-name check, PAKE, the file checksum, the Portuguese catalogue) is not fetched ahead: the worker keeps it once used.',
+    `the page starts with (the page, revalidated, and the scripts it loads right after the lobby; the tab's icon it takes from the browser's cache): ${shell.length} more requests, ${kB(shell.reduce((sum, file) => sum + file.brBytes, 0))},`,
+    `the largest ${largest.map((file) => `${file.path.replace('/assets/', '')} ${kB(file.brBytes)}`).join(', ')}. Code loaded on demand (the WebRTC code a conversation loads, the short-code word list,`,
+    'the confusable-name check, PAKE, the file checksum, the Portuguese catalogue) is not fetched ahead, nor are the install icons and the manifest: the worker keeps them once used.',
     `${first.met ? '' : 'So the first visit misses 60 kB by the start-up code itself: the page alone is ' + (page <= 60_000 ? 'within it.' : `${kB(page)}, already over it.`)}`,
     `A second visit ${second.met ? 'met its goal' : 'missed its goal'}: the service worker answers from its cache, and the only request that reaches the`,
     'network is the page itself, revalidated (the worker fetches navigations first so a new release is seen at once).',
+    ...(chat
+      ? [
+          `Someone who goes on to a secure chat on that first visit fetches more: ${kB(chat.host.brBytes)} for the one who creates the room (beyond the lobby's files:`,
+          `${chatFiles(chat.host.files).map((file) => `${file.path.replace('/assets/', '')} ${kB(file.brBytes)}`).join(', ') || 'nothing'}), ${kB(chat.guest.brBytes)} for the one who opens the room link`,
+          `(${chatFiles(chat.guest.files).map((file) => `${file.path.replace('/assets/', '')} ${kB(file.brBytes)}`).join(', ') || 'nothing beyond the lobby\'s files'}); files only, not the signaling messages.`,
+        ]
+      : []),
     '',
   ];
 }
@@ -191,6 +221,7 @@ function firstVisitDetails(browser: BrowserResults): string[] {
     '|---|---|---|---|---|---|---|',
     ...rows('first', visit.first.files),
     ...rows('second', visit.second.files),
+    ...(visit.throughChat ? [...rows('first, creating a room until secure', visit.throughChat.host.files), ...rows('first, joining by the link until secure', visit.throughChat.guest.files)] : []),
     '',
   ];
 }

@@ -30,7 +30,8 @@ import { RecordOpener, RecordSealer, RecordType } from '../../src/core/record.ts
 import type { Role } from '../../src/core/roles.ts';
 import { SecureChannel } from '../../src/core/secure-channel.ts';
 import type { SignalData } from '../../src/core/signal-seal.ts';
-import { type PeerLink, createPeerLink, prepareCertificate } from '../../src/transport/peer-link.ts';
+import { type PeerLink, createPeerLink } from '../../src/transport/peer-link.ts';
+import { prepareCertificate } from '../../src/transport/certificate.ts';
 import { type SignalingConnection, connectSignaling } from '../../src/transport/signaling-client.ts';
 import { type BenchMessage, type Kind, Measurer, type Pipe, connectionNamed, decodeBinary, encodeBinary, epochNow, fromBase64UrlJson, toBase64UrlJson, until } from './measure.ts';
 

@@ -62,7 +62,8 @@ function newSession(options: CliOptions): Session {
     ...sessionTuning(options.tuning),
     transport: {
       connectSignaling: (url, handlers) => connectSignaling(url, handlers, NodeWebSocket as unknown as WebSocketClass),
-      createPeerLink,
+      // Loaded with the rest: the terminal has no first page to keep small.
+      loadPeerLinks: () => Promise.resolve(createPeerLink),
     },
   });
 }

@@ -183,6 +183,11 @@ export class Connector {
     return this.links.drained();
   }
 
+  /** The code that makes peer links, loaded as the conversation starts (see LinkCode). */
+  get linkCode(): PeerLinks['code'] {
+    return this.links.code;
+  }
+
   readInvite(input: string): Promise<Entry> {
     return this.room.readInvite(input);
   }

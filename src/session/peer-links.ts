@@ -12,6 +12,7 @@ import type { SignalData } from '../core/signal-seal.ts';
 import type { LinkRoute, PeerLinkDiagnostics } from '../transport/peer-link.ts';
 import { type AttemptSecured, ConnectionAttempt } from './attempt.ts';
 import type { ConnectorHost } from './connector.ts';
+import { LinkCode } from './link-code.ts';
 import { type PeerKeys, ShortCodeExchange, type ShortCodeExchangeOptions } from './short-code-exchange.ts';
 import type { IceChoice } from './ice-supply.ts';
 import { SignalBinding } from './signal-binding.ts';
@@ -54,6 +55,11 @@ export class PeerLinks {
   private previousResumptionSecret: Bytes | undefined;
   /** Signals from the peer, opened strictly in arrival order. */
   private signalQueue: Promise<void> = Promise.resolve();
+  /** The code that makes peer links, loaded as the conversation starts; a failure in the lobby (a join still reading its code) is tried again as the room is entered. */
+  readonly code = new LinkCode({
+    load: () => this.host.options.transport.loadPeerLinks(),
+    failed: (error) => this.host.phases.is('lobby', 'ended', 'failed') || this.host.fail(error),
+  });
 
   constructor(private readonly host: PeerLinksHost) {
     this.binding = new SignalBinding({
@@ -156,6 +162,7 @@ export class PeerLinks {
   clearPeer(keepKeys = false): void {
     const attempt = this.attempt;
     this.attempt = undefined;
+    this.code.forgetWaiting();
     this.binding.clearPeer();
     if (!keepKeys) this.peerKeys = undefined;
     this.shortCode?.clearPeer();
@@ -169,8 +176,9 @@ export class PeerLinks {
    * guest starts once it has that nonce.
    */
   beginAttempt(): void {
-    // Fresh TURN credentials first: the nonce tells the guest to make its connection at once.
-    if (this.host.role() === 'host' && this.peerKeys) this.host.ice.whenFresh(() => this.openAttempt());
+    // The link code and fresh TURN credentials first: the nonce tells the guest to make its
+    // connection at once, and the host makes its own right after sending it.
+    if (this.host.role() === 'host' && this.peerKeys) this.code.whenLoaded(() => this.host.ice.whenFresh(() => this.openAttempt()));
   }
 
   private openAttempt(): void {
@@ -197,6 +205,8 @@ export class PeerLinks {
     const nonce = this.binding.attempt;
     if (this.attempt || !role || !keys || nonce === undefined) return;
     const { options, clock, random } = this.host;
+    const createPeerLink = this.code.create; // without it (its load failed) the conversation has failed already
+    if (!createPeerLink) return;
     const ice = this.iceChoice();
     if (!ice) return;
     const attempt: ConnectionAttempt = new ConnectionAttempt(
@@ -229,7 +239,7 @@ export class PeerLinks {
         handshake: options.handshake,
         clock,
         random,
-        createPeerLink: (linkOptions) => options.transport.createPeerLink(linkOptions),
+        createPeerLink,
       },
     );
     this.attempt = attempt;
@@ -317,6 +327,8 @@ export class PeerLinks {
         // A new connection or an ICE restart waits for fresh TURN credentials, and the
         // peer's later signals wait with it.
         if (signal !== 'stale' && (signal.type === 'session' || signal.type === 'ice-restart') && this.host.ice.stale) await new Promise<void>((fresh) => this.host.ice.whenFresh(fresh));
+        // The guest makes its link on the host's nonce: the link code first (the peer's later signals wait with it).
+        if (signal !== 'stale' && signal.type === 'session' && !this.code.create) await this.code.settled();
         if (signal !== 'stale') this.onPeerSignal(role, signal);
       } catch (error) {
         const rejected = toDuetError(error, 'signal-rejected');

@@ -27,7 +27,7 @@ import type { StreamingChecksum } from '../core/files.ts';
 import { normaliseName } from '../core/names.ts';
 import type { Role } from '../core/roles.ts';
 import type { DeviceStore } from '../storage/device-store.ts';
-import type { LinkRoute, PeerLink, PeerLinkOptions } from '../transport/peer-link.ts';
+import type { LinkRoute, PeerLinkFactory } from '../transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../transport/signaling-client.ts';
 import { type ChatMessage, Conversation } from './conversation.ts';
 import { DiagnosticCounters, type SessionDiagnostics } from './diagnostics.ts';
@@ -45,7 +45,13 @@ export type * from './view.ts';
 
 export interface SessionTransport {
   connectSignaling(url: string, handlers: SignalingHandlers): Promise<SignalingConnection>;
-  createPeerLink(options: PeerLinkOptions): PeerLink;
+  /**
+   * The peer-link factory. The app fetches its code (WebRTC's library) on demand, as
+   * the lobby does not need it: this is called as a conversation starts (Create room,
+   * Join), and the first peer link waits for it only if it has not arrived by then. A
+   * rejection ends the conversation with DuetError('app-load-failed').
+   */
+  loadPeerLinks(): Promise<PeerLinkFactory>;
 }
 
 export interface SessionOptions {
@@ -265,9 +271,16 @@ export class Session implements SessionView {
    * Throws DuetError('invalid-code') at once if the input is unreadable.
    */
   async joinRoom(name: string, input: string): Promise<void> {
+    // While a short code's word list loads, and the server connects.
+    this.connection.linkCode.load();
     const entry = await this.connection.readInvite(input);
     this.startEntering(name, 'guest');
     await this.connection.joinRoom(entry);
+  }
+
+  prepareToJoin(): void {
+    // Not tried again here if it failed: entering the room does that.
+    if (this.status.phase === 'lobby') void this.connection.linkCode.settled();
   }
 
   private startEntering(name: string, role: Role): void {
@@ -276,6 +289,7 @@ export class Session implements SessionView {
     if (this.ice.policy === 'relay-only' && this.relayOffer === 'none') throw new DuetError('relay-unavailable');
     this.myName = normaliseName(name);
     this.role = role;
+    this.connection.linkCode.load();
     this.phases.dispatch({ type: 'enter' });
   }
 

@@ -62,6 +62,8 @@ export interface SessionView {
   /** (Host, waiting) asks for a short code; `invite.shortCode` follows it. */
   requestShortCode(): void;
   joinRoom(name: string, input: string): Promise<void>;
+  /** A code is being typed in the lobby: what connecting needs starts loading now, so Join does not wait for it. */
+  prepareToJoin(): void;
   send(text: string): Promise<void>;
   retry(id: string): Promise<void>;
   notifyTyping(): void;

@@ -9,6 +9,7 @@ import { DuetError } from '../core/errors.ts';
 import { type WebRtcSignal, sdpFingerprint } from '../core/signal-seal.ts';
 import { type CandidateSummary, type LinkRoute, candidateSummaries, relayCandidateAddress, routeFromStats } from './link-route.ts';
 import { RelayGathering } from './relay-gathering.ts';
+import { peerConnectionAvailable, takeCertificate } from './certificate.ts';
 
 export type { CandidateSummary, LinkRoute } from './link-route.ts';
 
@@ -35,6 +36,9 @@ export interface PeerLinkOptions {
    */
   onRemoteRelayCandidate?: () => void;
 }
+
+/** Makes a peer link (createPeerLink; a fake in tests). */
+export type PeerLinkFactory = (options: PeerLinkOptions) => PeerLink;
 
 export interface PeerLink {
   signal(signal: WebRtcSignal): void;
@@ -130,44 +134,6 @@ interface SimplePeerInstance {
 }
 
 type SimplePeerConstructor = new (options: Record<string, unknown>) => SimplePeerInstance;
-
-export function peerConnectionAvailable(): boolean {
-  return typeof RTCPeerConnection === 'function';
-}
-
-/**
- * A DTLS certificate made ahead of time, like the RSA key: without one, the page's first
- * RTCPeerConnection generates its own on the main thread while the connection is being
- * set up (measured 9–24 ms there, against 3–5 ms with one ready). Each certificate serves
- * one peer connection; taking it starts the next. Its fingerprint is bound into the
- * handshake like any other.
- */
-let readyCertificate: RTCCertificate | undefined;
-let certificateInProgress = false;
-
-/** Starts making the next connection's certificate, if none is ready or on its way. */
-export function prepareCertificate(): void {
-  if (readyCertificate || certificateInProgress || !peerConnectionAvailable() || typeof RTCPeerConnection.generateCertificate !== 'function') return;
-  certificateInProgress = true;
-  const ecdsa: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
-  RTCPeerConnection.generateCertificate(ecdsa).then(
-    (certificate) => {
-      readyCertificate = certificate;
-      certificateInProgress = false;
-    },
-    () => {
-      // The connection then makes its own, as it would without this.
-      certificateInProgress = false;
-    },
-  );
-}
-
-function takeCertificate(): RTCCertificate | undefined {
-  const certificate = readyCertificate;
-  readyCertificate = undefined;
-  prepareCertificate();
-  return certificate && certificate.expires > Date.now() ? certificate : undefined;
-}
 
 export function createPeerLink(options: PeerLinkOptions): PeerLink {
   if (!peerConnectionAvailable()) throw new DuetError('peer-unavailable');

@@ -144,13 +144,19 @@ export class DuetLobby extends SessionConsumer {
             spellcheck="false"
             placeholder=${t('lobby.codePlaceholder')}
             .value=${this.code}
-            @input=${(e: Event) => (this.code = (e.target as HTMLInputElement).value)}
+            @input=${this.onCodeInput}
             @keydown=${this.onCodeKeydown}
           />
           <button type="button" class="secondary" data-action="join" ?disabled=${this.busy} @click=${() => this.join()}>${t('lobby.join')}</button>
         </div>
       </div>
     `;
+  }
+
+  private onCodeInput(event: Event): void {
+    this.code = (event.target as HTMLInputElement).value;
+    // Someone typing or pasting a code is about to join: the connection code loads meanwhile.
+    if (this.code.trim()) this.session?.prepareToJoin();
   }
 
   private onCodeKeydown(event: KeyboardEvent): void {

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import jsQR from 'jsqr';
-import { connectionStatus, createRoom, expectSecure, joinByCode, newUser, securePair, send } from './users.ts';
+import { connectionStatus, createRoom, expectSecure, newUser, securePair, send } from './users.ts';
 
 test('two people chat through a room joined by link, both ways', async ({ browser }) => {
   const { alice, bruno, link } = await securePair(browser);
@@ -71,7 +71,13 @@ test('joining by typed code; Enter sends and Shift+Enter makes a new line', asyn
   const alice = await newUser(browser);
   const bruno = await newUser(browser);
   const link = await createRoom(alice, 'Alice');
-  await joinByCode(bruno, new URL(link).hash.slice(1), 'Bruno');
+  await bruno.page.goto('/');
+  await bruno.page.getByRole('textbox', { name: 'Your name' }).fill('Bruno');
+  // The code typed loads the WebRTC code (which the lobby does not), so Join need not wait for it.
+  const connectionCode = bruno.page.waitForRequest(/\/assets\/peer-link-/);
+  await bruno.page.getByRole('textbox', { name: 'Room code' }).fill(new URL(link).hash.slice(1));
+  await connectionCode;
+  await bruno.page.getByRole('button', { name: 'Join' }).click();
   await Promise.all([expectSecure(alice, 'Bruno'), expectSecure(bruno, 'Alice')]);
 
   const box = bruno.page.getByRole('textbox', { name: 'Message' });
@@ -109,6 +115,18 @@ test('when one side closes the tab the other sees that they left', async ({ brow
   await expect(alice.page.getByRole('button', { name: 'Send' })).toBeDisabled();
   await alice.context.close();
   await bruno.context.close();
+});
+
+test('the WebRTC code, loaded as a room is created, failing to load is a named error, not a room that can never connect', async ({ browser }) => {
+  // No service worker: the page's own requests are the ones the route sees.
+  const user = await newUser(browser, { serviceWorkers: 'block' });
+  await user.page.route(/\/assets\/peer-link-/, (route) => route.abort('connectionfailed'));
+  await user.page.goto('/');
+  await user.page.getByRole('textbox', { name: 'Your name' }).fill('Eva');
+  await user.page.getByRole('button', { name: 'Create room' }).click();
+  await expect(connectionStatus(user.page)).toContainText('[app-load-failed]');
+  await expect(user.page.getByRole('button', { name: 'New conversation' })).toBeVisible();
+  await user.context.close();
 });
 
 test('the lobby explains bad codes and unknown rooms, and remembers the name', async ({ browser }) => {

@@ -84,5 +84,22 @@ describe('bytes on the wire for a first and a second visit', () => {
     const document = renderMarkdown(merged, section);
     expect(document).toContain('the largest unhomoglyph.js 39.0 kB');
     expect(document).toContain('| second | / | 304 | service worker | br | 300 | 300 |');
+    expect(document).not.toContain('through a secure chat');
+  });
+
+  it('shows a first visit through a secure chat, for each person, as context, with what they fetched beyond the lobby', () => {
+    const host = [...visits.first.files, file('/assets/peer-link.js', 17_000, true), file('/assets/qr.js', 8_000, true)];
+    const guest = [file('/', 1000, false), file('/assets/index.js', 45_000, false), file('/assets/peer-link.js', 17_000, false)];
+    const throughChat = {
+      host: { files: host, brBytes: 111_000, browserBytes: 111_000 },
+      guest: { files: guest, brBytes: 63_000, browserBytes: 63_000 },
+    };
+    const merged = mergePart(saved, { firstVisit: { ...visits, throughChat } }, { ...run, part: 'first-visit' });
+    const byId = new Map(merged.figures.map((figure) => [figure.id, figure]));
+    expect(byId.get('first-visit-chat-bytes')).toMatchObject({ value: 111_000, target: 'context', display: '111.0 kB (6 requests)' });
+    expect(byId.get('first-visit-chat-guest-bytes')).toMatchObject({ value: 63_000, target: 'context' });
+    const document = renderMarkdown(merged, section);
+    expect(document).toContain('111.0 kB for the one who creates the room (beyond the lobby\'s files:\npeer-link.js 17.0 kB, qr.js 8.0 kB)');
+    expect(document).toContain('| first, joining by the link until secure | /assets/peer-link.js | 200 | page | br | 17000 | 17000 |');
   });
 });

@@ -24,7 +24,7 @@ import type { DeviceIdentity } from '../../../src/core/identity.ts';
 import { type WebRtcSignal, sdpFingerprint } from '../../../src/core/signal-seal.ts';
 import { Session, type SessionStatus } from '../../../src/session/session.ts';
 import type { DeviceStore } from '../../../src/storage/device-store.ts';
-import type { LinkRoute, LinkTeardown, PeerLink, PeerLinkDiagnostics, PeerLinkOptions } from '../../../src/transport/peer-link.ts';
+import type { LinkRoute, LinkTeardown, PeerLink, PeerLinkDiagnostics, PeerLinkFactory, PeerLinkOptions } from '../../../src/transport/peer-link.ts';
 import type { SignalingConnection, SignalingHandlers } from '../../../src/transport/signaling-client.ts';
 import { ManualClock } from './manual-clock.ts';
 
@@ -466,6 +466,13 @@ export class FakePeerNetwork {
   connectGate: ((link: FakePeerLink) => Promise<void> | undefined) | undefined;
   /** Thrown by createPeerLink, if set (e.g. DuetError('peer-unavailable')). */
   createError: Error | undefined;
+  /**
+   * Holds an owner's link code load (SessionTransport.loadPeerLinks) until the returned
+   * promise resolves, as a slow network would; if it rejects, the load fails with its reason.
+   */
+  codeGate: ((owner: unknown) => Promise<void> | undefined) | undefined;
+  /** The owners that asked for the link code, one entry per call. */
+  readonly codeLoads: unknown[] = [];
   readonly links: FakePeerLink[] = [];
   private nextId = 1;
 
@@ -478,6 +485,13 @@ export class FakePeerNetwork {
     const link = new FakePeerLink(this, this.nextId++, owner, options);
     this.links.push(link);
     return link;
+  }
+
+  /** SessionTransport.loadPeerLinks: this network's factory, once codeGate lets it through. */
+  async loadPeerLinks(owner?: unknown): Promise<PeerLinkFactory> {
+    this.codeLoads.push(owner);
+    await this.codeGate?.(owner);
+    return (options) => this.createPeerLink(options, owner);
   }
 
   linksOf(owner: unknown): FakePeerLink[] {
@@ -595,7 +609,7 @@ export async function makeSession(world: World, options: MakeSessionOptions = {}
       handshake: { ...DEFAULT_HANDSHAKE_CONFIG, rsaModulusLength: 2048, ...options.handshake },
       transport: {
         connectSignaling: (url, handlers) => world.server.connectSignaling(url, handlers, session),
-        createPeerLink: (linkOptions) => world.network.createPeerLink(linkOptions, session),
+        loadPeerLinks: () => world.network.loadPeerLinks(session),
       },
       clock: world.clock,
       createChecksum: handOverChecksum,
