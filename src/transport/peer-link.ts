@@ -160,7 +160,11 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   let iceState: RTCIceConnectionState = 'new';
   /** `address:port` of the relay candidates the peer signaled (see routeFromStats). */
   const remoteRelays = new Set<string>();
-  let closed = false;
+  /**
+   * 'closing': the connection closed, and the close is reported CLOSE_GRACE_MS later, the
+   * peer's messages still handed over meanwhile. 'ended': reported, or destroyed.
+   */
+  let state: 'open' | 'closing' | 'ended' = 'open';
   /** drained() callers waiting for the buffer to empty, or for the link to end. */
   let drainWaiters: (() => void)[] = [];
   const releaseDrainWaiters = () => {
@@ -177,16 +181,18 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     channel.addEventListener('bufferedamountlow', releaseDrainWaiters);
     channel.addEventListener('close', releaseDrainWaiters);
   };
-  /** Whether the peer's messages still go to onData: until the close is reported, or destroy(). */
-  let delivering = true;
-  const close = (error?: DuetError) => {
-    if (closed) return;
-    closed = true;
+  /** Stops sending: waiters for the buffer and the fingerprints are let go. */
+  const stop = (next: 'closing' | 'ended') => {
+    state = next;
     releaseDrainWaiters();
     settleFingerprints(new DuetError('not-connected'));
+  };
+  const close = (error?: DuetError) => {
+    if (state !== 'open') return;
+    stop('closing');
     setTimeout(() => {
-      if (!delivering) return;
-      delivering = false;
+      if (state !== 'closing') return;
+      state = 'ended';
       options.onClose(error);
     }, CLOSE_GRACE_MS);
   };
@@ -230,7 +236,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
     channel.binaryType = 'arraybuffer';
     channel.onmessage = null;
     channel.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (!delivering) return;
+      if (state === 'ended') return;
       const data = event.data;
       if (data instanceof ArrayBuffer) options.onData(new Uint8Array(data) as Bytes);
       else if (typeof data === 'string') options.onData(new TextEncoder().encode(data) as Bytes); // never Duet's; refused as malformed
@@ -242,9 +248,9 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   pc?.addEventListener('datachannel', (event) => readFrom(event.channel));
   peer.on('close', () => close());
   peer.on('error', (error) => close(new DuetError('peer-connection-failed', error.code ?? error.message, { cause: error })));
-  peer.on('iceStateChange', (state) => {
-    iceState = state;
-    if (!closed) options.onIceStateChange?.(state);
+  peer.on('iceStateChange', (iceConnectionState) => {
+    iceState = iceConnectionState;
+    if (state === 'open') options.onIceStateChange?.(iceConnectionState);
   });
 
   return {
@@ -267,44 +273,44 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       }
     },
     send(bytes) {
-      if (closed) throw new DuetError('not-connected');
+      if (state !== 'open') throw new DuetError('not-connected');
       peer.send(bytes);
     },
     drained() {
       const channel = peer._channel;
-      if (closed || !channel || channel.readyState !== 'open' || channel.bufferedAmount <= SEND_BUFFER_HIGH_BYTES) return Promise.resolve();
+      if (state !== 'open' || !channel || channel.readyState !== 'open' || channel.bufferedAmount <= SEND_BUFFER_HIGH_BYTES) return Promise.resolve();
       watchChannel(channel);
       return new Promise((resolve) => drainWaiters.push(resolve));
     },
     fingerprints() {
-      if (closed) return Promise.reject(new DuetError('not-connected'));
+      if (state !== 'open') return Promise.reject(new DuetError('not-connected'));
       return new Promise((resolve, reject) => {
         fingerprintWaiters.push({ resolve, reject });
         settleFingerprints();
       });
     },
     restartIce() {
-      if (closed) return;
+      if (state !== 'open') return;
       if (!options.initiator) throw new DuetError('peer-connection-failed', 'only the offerer restarts ICE');
       // Equivalent to RTCPeerConnection.restartIce(): the next offer has new ICE credentials.
       peer.offerOptions = { iceRestart: true };
       peer.negotiate();
     },
     setIceServers(iceServers) {
-      if (closed) return;
+      if (state !== 'open') return;
       // The policy stays what it was: a relay-only connection never widens to direct.
       peer._pc?.setConfiguration({ ...peer._pc.getConfiguration(), iceServers, iceTransportPolicy: options.iceTransportPolicy });
     },
     route() {
       return new Promise((resolve) => {
-        if (closed) return resolve('unknown');
+        if (state !== 'open') return resolve('unknown');
         peer.getStats((error, reports) => resolve(error ? 'unknown' : routeFromStats(reports, remoteRelays)));
       });
     },
     diagnostics() {
       return new Promise((resolve) => {
         const none = { iceState: 'closed' as const, localPorts: [], localCandidates: [], remoteCandidates: [], route: 'unknown' as const };
-        if (closed) return resolve(none);
+        if (state !== 'open') return resolve(none);
         peer.getStats((error, reports) => {
           if (error) return resolve({ ...none, iceState });
           const localCandidates = candidateSummaries(reports, 'local-candidate');
@@ -314,10 +320,7 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       });
     },
     destroy(teardown = 'now') {
-      closed = true;
-      delivering = false;
-      releaseDrainWaiters();
-      settleFingerprints(new DuetError('not-connected'));
+      stop('ended');
       const channel = peer._channel;
       if (channel?.readyState !== 'open') return void peer.destroy();
       // simple-peer's destroy() closes the channel and then the peer connection in the
@@ -325,15 +328,21 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       // goodbye sent just before was lost about one time in six. Closing the channel alone
       // sends what is queued first; simple-peer tears down when it reports the channel
       // closed, or the cap does.
+      let timer: ReturnType<typeof setTimeout>;
       const closeChannel = () => {
-        const cap = setTimeout(() => peer.destroy(), CLOSE_FLUSH_MS);
-        channel.addEventListener('close', () => clearTimeout(cap), { once: true });
+        timer = setTimeout(() => peer.destroy(), CLOSE_FLUSH_MS);
         channel.close();
       };
-      channel.addEventListener('close', () => peer.destroy(), { once: true });
-      if (teardown === 'now') return closeChannel();
-      const lingering = setTimeout(closeChannel, CLOSE_FLUSH_MS);
-      channel.addEventListener('close', () => clearTimeout(lingering), { once: true });
+      channel.addEventListener(
+        'close',
+        () => {
+          clearTimeout(timer);
+          peer.destroy();
+        },
+        { once: true },
+      );
+      if (teardown === 'now') closeChannel();
+      else timer = setTimeout(closeChannel, CLOSE_FLUSH_MS);
     },
   };
 }
